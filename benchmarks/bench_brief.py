@@ -1,0 +1,93 @@
+"""Briefing throughput and CLI latency, each against a baseline measured in the same run.
+
+    python benchmarks/bench_brief.py [--repeat 5]
+
+Library: one briefing for every ordered pair of shipped cultures that have the four
+original dimensions, in one process on one core, after a warm-up pass. Baseline: the
+same pairs through ``compare`` (gaps, distances, common ground, no rules), so the ratio
+shows what the playbook adds on top of the distance report.
+
+CLI: wall time of ``crossdeal brief --seller US --buyer IN`` end to end (median of
+runs), against ``python -c pass`` (bare interpreter start) measured alongside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import crossdeal
+from crossdeal.culture.reports import compare_cultures
+from crossdeal.playbook import Playbook
+
+FOUR = ("pdi", "idv", "mas", "uai")
+
+
+def _pairs() -> list[tuple[crossdeal.Culture, crossdeal.Culture]]:
+    model = crossdeal.default_model()
+    cultures = [c for c in model.cultures if all(c.scores[k] is not None for k in FOUR)]
+    return list(itertools.permutations(cultures, 2))
+
+
+def _rate(fn, pairs, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    for s, b in pairs[:500]:  # warm-up
+        fn(s, b)
+    best = 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for s, b in pairs:
+            fn(s, b)
+        best = max(best, len(pairs) / (time.perf_counter() - start))
+    return best
+
+
+def _wall(cmd: list[str], runs: int) -> float:
+    subprocess.run(cmd, capture_output=True, check=True)  # warm the file cache
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cli-runs", type=int, default=15)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+
+    model = crossdeal.default_model()
+    playbook = Playbook.default()
+    pairs = _pairs()
+    briefs = _rate(lambda s, b: playbook.brief(s, b, model), pairs, args.repeat)
+    compares = _rate(lambda s, b: compare_cultures(s, b, model), pairs, args.repeat)
+    print(f"pairs: {len(pairs)} ordered pairs of cultures with PDI, IDV, MAS, UAI")
+    print(f"library  brief   : {briefs:8.0f} briefings/s (goal >= 5,000)")
+    print(f"baseline compare : {compares:8.0f} comparisons/s")
+    print(f"ratio brief/compare throughput: {briefs / compares:.2f}")
+
+    exe = shutil.which("crossdeal") or ""
+    if exe:
+        cli = _wall([exe, "brief", "--seller", "US", "--buyer", "IN"], args.cli_runs)
+        bare = _wall([sys.executable, "-c", "pass"], args.cli_runs)
+        print(
+            f"cli      brief US IN : {cli * 1000:6.0f} ms wall "
+            f"(median of {args.cli_runs}; goal < 350 ms)"
+        )
+        print(f"baseline python -c pass: {bare * 1000:6.0f} ms wall")
+        print(f"ratio cli/bare interpreter: {cli / bare:.1f}")
+    else:
+        print("cli: `crossdeal` is not on PATH; install the package to time the CLI")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""Terminal rendering of crossdeal results with Rich. Used by the CLI only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from crossdeal.culture.reports import Comparison, CultureList, CultureProfile, DistanceReport
+from crossdeal.playbook.briefing import Briefing, Risk
+from crossdeal.playbook.rules import Rule, themes
+
+SEVERITY_STYLE = {"high": "bold red", "watch": "yellow", "info": "cyan"}
+LEVEL_STYLE = {"low": "blue", "medium": "white", "high": "magenta"}
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.{digits}f}"
+    return text[:-2] if digits and text.endswith(".0") and digits == 1 else text
+
+
+def _signed(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.0f}"
+
+
+def _distance(d: DistanceReport, digits: int) -> str:
+    if d.value is None:
+        return "not computable (no shared dimensions)"
+    text = f"{d.value:.{digits}f} over {len(d.dimensions_used)} dimension(s)"
+    if d.dimensions_missing:
+        text += f"; left out: {', '.join(d.dimensions_missing)}"
+    return text
+
+
+def countries(console: Console, result: CultureList) -> None:
+    table = Table(title=f"Cultures in {escape(result.model.name)}", title_justify="left")
+    table.add_column("code", style="bold")
+    table.add_column("name")
+    table.add_column("kind")
+    for key in result.dimensions:
+        table.add_column(key, justify="center")
+    for c in result.cultures:
+        has = set(c.available)
+        marks = ["✓" if k in has else "[dim]—[/dim]" for k in result.dimensions]
+        table.add_row(c.code, escape(c.name), c.kind, *marks)
+    console.print(table)
+    full = sum(1 for c in result.cultures if not c.missing)
+    console.print(
+        f"{len(result.cultures)} cultures, {full} with every dimension. "
+        "— means the data set has no score: it is never filled in."
+    )
+
+
+def profile(console: Console, result: CultureProfile) -> None:
+    c = result.culture
+    head = f"[bold]{escape(c.name)}[/bold] ({c.code}, {c.kind})"
+    if result.iso2 or result.iso3:
+        head += f"  ISO {result.iso2 or '—'}/{result.iso3 or '—'}"
+    console.print(head)
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("dimension")
+    table.add_column("score", justify="right")
+    table.add_column("level")
+    table.add_column("low pole ↔ high pole")
+    for s in result.scores:
+        level = f"[{LEVEL_STYLE[s.level]}]{s.level}[/]" if s.level else "[dim]no data[/dim]"
+        table.add_row(
+            f"{escape(s.name)} ({s.key})",
+            _num(s.score),
+            level,
+            f"{escape(s.low_pole)} ↔ {escape(s.high_pole)}",
+        )
+    console.print(table)
+    if result.missing:
+        console.print(
+            f"[yellow]No score on: {', '.join(result.missing)}[/yellow] "
+            "(shown as —, never guessed)."
+        )
+    if result.related:
+        console.print(
+            "Related rows: " + ", ".join(f"{escape(r.name)} ({r.code})" for r in result.related)
+        )
+    console.print(
+        f"[dim]Source: {escape(result.model.name)}. {escape(result.model.citation)}[/dim]"
+    )
+    console.print(f"[dim italic]{escape(result.caveat)}[/dim italic]")
+
+
+def compare(console: Console, result: Comparison) -> None:
+    s, b = result.seller, result.buyer
+    console.print(f"[bold]{escape(s.name)} ({s.code}) → {escape(b.name)} ({b.code})[/bold]")
+    table = Table(header_style="bold")
+    table.add_column("dimension")
+    table.add_column(s.code, justify="right")
+    table.add_column(b.code, justify="right")
+    table.add_column("gap (buyer − seller)", justify="right")
+    for g in result.gaps:
+        table.add_row(
+            f"{escape(g.name)} ({g.key})",
+            f"{_num(g.seller)} {g.seller_level or ''}",
+            f"{_num(g.buyer)} {g.buyer_level or ''}",
+            _signed(g.gap),
+        )
+    console.print(table)
+    console.print(f"Kogut–Singh index: {_distance(result.kogut_singh, 2)}")
+    console.print(f"Euclidean distance: {_distance(result.euclidean, 1)} (score points)")
+    console.print(f"[dim]Variances: {escape(result.variance_basis)}[/dim]")
+    _common_ground(console, result.common_ground)
+    console.print(f"[dim italic]{escape(result.caveat)}[/dim italic]")
+
+
+def _common_ground(console: Console, ground: Sequence[object]) -> None:
+    if not ground:
+        console.print(
+            "\n[bold]Common ground[/bold]: no dimension within a few points; "
+            "look for it in the person and the company."
+        )
+        return
+    console.print("\n[bold green]Common ground[/bold green]")
+    console.print(
+        _bullets(
+            "•",
+            [f"{g.name} ({_num(g.seller)} vs {_num(g.buyer)}): {g.angle}" for g in ground],  # type: ignore[attr-defined]
+        )
+    )
+
+
+def _bullets(mark: str, items: Sequence[str], style: str = "") -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=2, no_wrap=True)
+    grid.add_column(ratio=1)
+    for item in items:
+        grid.add_row(mark, Text(item, style=style))
+    return grid
+
+
+def _risk(index: int, risk: Risk, seller: str, buyer: str) -> Panel:
+    style = SEVERITY_STYLE[risk.severity]
+    body: list[Text | Table] = [Text(risk.title, style="bold"), Text("Do", style="underline")]
+    body.append(_bullets("•", risk.advice))
+    if risk.questions:
+        body.append(Text("Ask", style="underline"))
+        body.append(_bullets("?", risk.questions))
+    body.append(Text("Why", style="underline"))
+    body.append(_bullets(" ", [risk.rationale], style="dim"))
+    evidence = "; ".join(
+        f"{e.name} {seller} {_num(e.seller)} → {buyer} {_num(e.buyer)} ({_signed(e.gap)})"
+        for e in risk.evidence
+    )
+    body.append(Text(f"Evidence: {evidence}", style="dim"))
+    body.append(Text(f"Rule {risk.rule_id} ({risk.rule_file}): {risk.condition}", style="dim"))
+    title = Text.assemble(
+        (f" {index} · ", "bold"), (risk.severity.upper(), style), (f" · {risk.theme} ", "bold")
+    )
+    return Panel(Group(*body), title=title, title_align="left", border_style=style)
+
+
+def briefing(console: Console, result: Briefing) -> None:
+    s, b = result.seller, result.buyer
+    console.print(
+        f"[bold]Pre-call briefing: {escape(s.name)} ({s.code}) → {escape(b.name)} ({b.code})[/bold]"
+    )
+    cycle = result.cycle
+    facts = [f"Kogut–Singh {_distance(result.kogut_singh, 2)}"]
+    if cycle.factor is not None:
+        facts.append(f"expected cycle ≈ {cycle.factor:.2f}× a same-culture deal")
+    console.print(
+        "[dim]" + escape(" · ".join(facts)) + f" · data: {escape(result.model.name)}[/dim]"
+    )
+    if result.themes:
+        summary = Text("Themes: ")
+        for theme, severity in result.themes.items():
+            summary.append(f"{theme}", style=SEVERITY_STYLE[severity])
+            summary.append(f" ({severity})  ")
+        console.print(summary)
+    else:
+        console.print(
+            "No risk rule fired for this pair: the cultures are close on what the rules check."
+        )
+    for i, risk in enumerate(result.risks, start=1):
+        console.print(_risk(i, risk, s.code, b.code))
+    _common_ground(console, result.common_ground)
+    if result.channel:
+        console.print("\n[bold]Meetings and channel[/bold]")
+        console.print(
+            _bullets(
+                "•", [f"{c.mode} ({c.severity}): {c.advice} [{c.rule_id}]" for c in result.channel]
+            )
+        )
+    console.print("\n[bold]Sales cycle[/bold]")
+    console.print(_bullets("•", [cycle.explanation]))
+    if result.data_gaps:
+        console.print("\n[bold yellow]Missing data[/bold yellow]")
+        console.print(_bullets("•", result.data_gaps))
+        if result.not_evaluated:
+            ids = ", ".join(n.rule_id for n in result.not_evaluated)
+            console.print(f" [dim]Rules not decided: {escape(ids)}[/dim]")
+    if result.playbook.rule_files:
+        console.print(f"[dim]User rules: {escape(', '.join(result.playbook.rule_files))}[/dim]")
+    console.print(f"\n[italic]{escape(result.caveat)}[/italic]")
+
+
+def rules(console: Console, items: Sequence[Rule]) -> None:
+    table = Table(header_style="bold")
+    table.add_column("rule id", style="bold")
+    table.add_column("theme")
+    table.add_column("severity")
+    table.add_column("title")
+    table.add_column("file")
+    order = themes()
+    for rule in sorted(items, key=lambda r: (order[r.theme].order, r.id)):
+        levels = " / ".join(level for level, _ in rule.severity)
+        table.add_row(
+            rule.id, rule.theme, levels, escape(rule.title), f"{escape(rule.file)}:{rule.line}"
+        )
+    console.print(table)
+    console.print(f"{len(items)} rules across {len({r.theme for r in items})} themes.")

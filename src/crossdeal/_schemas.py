@@ -1,0 +1,31 @@
+"""The JSON Schemas of crossdeal's versioned outputs, generated from the pydantic models."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
+from crossdeal.playbook.briefing import Briefing
+
+OUTPUTS: dict[str, type[BaseModel]] = {
+    "briefing": Briefing,
+    "comparison": Comparison,
+    "profile": CultureProfile,
+    "cultures": CultureList,
+}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    model = OUTPUTS[name]
+    schema = model.model_json_schema()
+    version = model.model_fields["schema_version"].default
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://crossdeal.dev/schemas/{version}"
+    return schema
+
+
+def schema_text(name: str) -> str:
+    return json.dumps(json_schema(name), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

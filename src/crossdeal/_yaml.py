@@ -1,0 +1,93 @@
+"""YAML loading that remembers line numbers, so data errors can name the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crossdeal.errors import DataFileError
+
+try:  # the C parser is several times faster; fall back when libyaml is absent
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+class LineDict(dict[str, Any]):
+    """A mapping from a YAML file, with the 1-based line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: object) -> int:
+        return self.key_lines.get(str(key), self.line)
+
+
+class LineList(list[Any]):
+    """A sequence from a YAML file, with the 1-based line of itself and of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index]
+        return self.line
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+        self.flatten_mapping(node)
+        mapping = LineDict()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be plain text", key_node.start_mark
+                )
+            text_key = str(key) if key is not None else "null"
+            if text_key in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {text_key!r} appears twice", key_node.start_mark
+                )
+            mapping[text_key] = self.construct_object(value_node, deep=True)
+            mapping.key_lines[text_key] = key_node.start_mark.line + 1
+        return mapping
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
+        sequence = LineList(self.construct_object(child, deep=True) for child in node.value)
+        sequence.line = node.start_mark.line + 1
+        sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return sequence
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
+
+
+def load_yaml(
+    path: Path, text: str | None = None, error: type[DataFileError] = DataFileError
+) -> Any:
+    """Parse one YAML document; syntax errors become ``error`` with the file and line."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise error("file not found", path) from None
+        except UnicodeDecodeError as exc:
+            raise error(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+        except OSError as exc:
+            raise error(f"cannot be read ({exc.strerror})", path) from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise error(f"invalid YAML: {problem}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise error(f"invalid YAML: {exc}", path) from None

@@ -1,0 +1,240 @@
+"""The ``crossdeal`` command line: parse, call the library, print. Nothing else.
+
+Every error crossdeal raises on purpose becomes one line on stderr and exit code 2;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from crossdeal.errors import CrossdealError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(
+    name="crossdeal",
+    help=(
+        "Close B2B deals across national cultures: briefings, distances and advice "
+        "that explains itself."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class KindFilter(StrEnum):
+    country = "country"
+    region = "region"
+    subnational = "subnational"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="text for people, json for programs.")
+]
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="Your own culture model: its YAML description, or a CSV with a YAML beside it.",
+        show_default=False,
+    ),
+]
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules",
+        help="A rule file or folder that adds rules or replaces shipped ones by id. Repeatable.",
+        show_default=False,
+    ),
+]
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _fail(error: CrossdealError) -> NoReturn:
+    from rich.console import Console
+    from rich.markup import escape
+
+    # soft_wrap: an error message must stay whole, for people and for grep.
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[bold red]Error:[/bold red] {escape(str(error))}"
+    )
+    raise typer.Exit(2)
+
+
+def _json(result: object) -> None:
+    sys.stdout.write(result.model_dump_json(indent=2) + "\n")  # type: ignore[attr-defined]
+
+
+@app.command()
+def countries(
+    kind: Annotated[
+        KindFilter | None, typer.Option(help="Only countries, regions or sub-national samples.")
+    ] = None,
+    output: FormatOption = OutputFormat.text,
+    model: ModelOption = None,
+) -> None:
+    """Every culture with the dimensions it has data for."""
+    import crossdeal
+
+    try:
+        result = crossdeal.countries(model=model, kind=kind.value if kind else None)
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(result)
+    else:
+        from crossdeal import _render
+
+        _render.countries(_console(), result)
+
+
+@app.command()
+def profile(
+    culture: Annotated[str, typer.Argument(help='A country or culture: "India", "IN", "IND".')],
+    output: FormatOption = OutputFormat.text,
+    model: ModelOption = None,
+) -> None:
+    """One culture's scores, levels and source."""
+    import crossdeal
+
+    try:
+        result = crossdeal.profile(culture, model=model)
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(result)
+    else:
+        from crossdeal import _render
+
+        _render.profile(_console(), result)
+
+
+@app.command()
+def compare(
+    seller: Annotated[str, typer.Argument(help="The seller's culture.")],
+    buyer: Annotated[str, typer.Argument(help="The buyer's culture.")],
+    output: FormatOption = OutputFormat.text,
+    model: ModelOption = None,
+) -> None:
+    """Per-dimension gaps, Kogut–Singh and Euclidean distance, and common ground."""
+    import crossdeal
+
+    try:
+        result = crossdeal.compare(seller, buyer, model=model)
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(result)
+    else:
+        from crossdeal import _render
+
+        _render.compare(_console(), result)
+
+
+@app.command()
+def brief(
+    seller: Annotated[str, typer.Option("--seller", "-s", help="Your culture (the seller's).")],
+    buyer: Annotated[str, typer.Option("--buyer", "-b", help="The buyer's culture.")],
+    output: FormatOption = OutputFormat.text,
+    model: ModelOption = None,
+    rules: RulesOption = None,
+    cycle_per_unit: Annotated[
+        float | None,
+        typer.Option(help="Cycle prior: extra cycle length per Kogut–Singh unit (default 0.12)."),
+    ] = None,
+    cycle_cap: Annotated[
+        float | None, typer.Option(help="Cycle prior: largest multiplier (default 1.75).")
+    ] = None,
+) -> None:
+    """The pre-call briefing: risks for this pair, common ground, channel, cycle length."""
+    import crossdeal
+    from crossdeal.forecast import CyclePrior, default_cycle_prior
+
+    try:
+        prior = None
+        if cycle_per_unit is not None or cycle_cap is not None:
+            base = default_cycle_prior()
+            prior = CyclePrior(
+                cycle_per_unit if cycle_per_unit is not None else base.per_kogut_singh_unit,
+                cycle_cap if cycle_cap is not None else base.cap,
+            )
+        result = crossdeal.brief(seller, buyer, model=model, rules=rules or (), cycle_prior=prior)
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(result)
+    else:
+        from crossdeal import _render
+
+        _render.briefing(_console(), result)
+
+
+@app.command("rules")
+def list_rules(
+    rules: RulesOption = None,
+    theme: Annotated[str | None, typer.Option(help="Only rules of this theme.")] = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """List the playbook rules (and check your own rule files with --rules)."""
+    from crossdeal.playbook import Playbook, themes
+
+    try:
+        playbook = Playbook.load(rules or ())
+        if theme is not None and theme not in themes():
+            raise CrossdealError(f"unknown theme {theme!r}; themes are: {', '.join(themes())}")
+    except CrossdealError as error:
+        _fail(error)
+    items = [r for r in playbook.rules if theme is None or r.theme == theme]
+    if output is OutputFormat.json:
+        import json
+
+        rows = [
+            {
+                "id": r.id,
+                "theme": r.theme,
+                "title": r.title,
+                "when": r.when.text,
+                "severity": [{"level": level, "when": c.text} for level, c in r.severity],
+                "advice": list(r.advice),
+                "questions": list(r.questions),
+                "rationale": r.rationale,
+                "sources": list(r.sources),
+                "channel": {"mode": r.channel.mode, "advice": r.channel.advice}
+                if r.channel
+                else None,
+                "file": r.file,
+                "line": r.line,
+            }
+            for r in items
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    else:
+        from crossdeal import _render
+
+        _render.rules(_console(), items)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

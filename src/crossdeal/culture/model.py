@@ -1,0 +1,504 @@
+"""Culture models: dimensions, the cultures scored on them, and how to load them.
+
+A culture model is two files: a CSV of scores (one row per culture, one column per
+dimension) and a YAML description (what each column means, how rows are addressed,
+which markers mean "no score"). The default model is Hofstede's 6-D data, shipped with
+the package. A missing score stays ``None`` everywhere: it is never filled in.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import math
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from crossdeal._validation import validate_yaml
+from crossdeal._yaml import LineDict, load_yaml
+from crossdeal.errors import CultureModelError
+
+__all__ = [
+    "Culture",
+    "CultureKind",
+    "CultureModel",
+    "Dimension",
+    "Level",
+    "default_model",
+    "load_culture_model",
+]
+
+Level = Literal["low", "medium", "high"]
+CultureKind = Literal["country", "region", "subnational"]
+
+DEFAULT_MODEL_FILE = "hofstede_6d.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    """One scale of a culture model, e.g. Hofstede's power distance."""
+
+    key: str
+    column: str
+    name: str
+    low_pole: str
+    high_pole: str
+    meaning: str
+    low_below: float
+    high_from: float
+    common_ground: Mapping[str, str] = field(default_factory=dict)
+
+    def level(self, score: float) -> Level:
+        """``low`` below ``low_below``, ``high`` from ``high_from``, else ``medium``."""
+        if score < self.low_below:
+            return "low"
+        if score >= self.high_from:
+            return "high"
+        return "medium"
+
+
+@dataclass(frozen=True, slots=True)
+class Culture:
+    """One row of a culture model. ``scores[key] is None`` means: no data."""
+
+    code: str
+    name: str
+    kind: CultureKind
+    scores: Mapping[str, float | None]
+    source_name: str = ""
+    iso2: str | None = None
+    iso3: str | None = None
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    covers: tuple[str, ...] = ()
+
+    def score(self, key: str) -> float | None:
+        return self.scores.get(key)
+
+    @property
+    def available(self) -> tuple[str, ...]:
+        return tuple(k for k, v in self.scores.items() if v is not None)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(k for k, v in self.scores.items() if v is None)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+@dataclass(frozen=True)
+class CultureModel:
+    """Dimensions plus scored cultures, with per-dimension variances for distances.
+
+    ``variances[key]`` is the sample variance (n - 1) of the dimension over the
+    cultures whose kind is in ``variance_kinds`` and that have a score on it; it is
+    absent when fewer than two such cultures exist or all have the same score.
+    """
+
+    name: str
+    dimensions: tuple[Dimension, ...]
+    cultures: tuple[Culture, ...]
+    source: str = ""
+    citation: str = ""
+    terms: str = ""
+    variance_kinds: tuple[str, ...] = ("country",)
+    common_ground_within: float = 10.0
+    id_scheme: Literal["custom", "iso2", "iso3"] = "custom"
+    path: str | None = None
+    variances: Mapping[str, float] = field(init=False)
+    variance_counts: Mapping[str, int] = field(init=False)
+    _by_code: Mapping[str, Culture] = field(init=False, repr=False)
+    _by_key: Mapping[str, Dimension] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        variances: dict[str, float] = {}
+        counts: dict[str, int] = {}
+        for dim in self.dimensions:
+            values = [
+                s
+                for c in self.cultures
+                if c.kind in self.variance_kinds and (s := c.scores.get(dim.key)) is not None
+            ]
+            counts[dim.key] = len(values)
+            if len(values) >= 2:
+                variance = statistics.variance(values)
+                if variance > 0:
+                    variances[dim.key] = variance
+        object.__setattr__(self, "variances", variances)
+        object.__setattr__(self, "variance_counts", counts)
+        object.__setattr__(self, "_by_code", {c.code: c for c in self.cultures})
+        object.__setattr__(self, "_by_key", {d.key: d for d in self.dimensions})
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(d.key for d in self.dimensions)
+
+    def dimension(self, key: str) -> Dimension:
+        try:
+            return self._by_key[key]
+        except KeyError:
+            known = ", ".join(self.keys)
+            raise KeyError(f"{key!r} is not a dimension of {self.name} ({known})") from None
+
+    def get(self, code: str) -> Culture | None:
+        return self._by_code.get(code)
+
+    def resolve(self, query: str | Culture) -> Culture:
+        """The one culture ``query`` names (name, code, ISO code, alias)."""
+        if isinstance(query, Culture):
+            return query
+        from crossdeal.culture.resolve import resolve
+
+        return resolve(self, query)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+# --- loading ---------------------------------------------------------------------
+
+
+class _DimensionSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    column: str | None = None
+    name: str | None = None
+    low_pole: str = ""
+    high_pole: str = ""
+    meaning: str = ""
+    low_below: float | None = None
+    high_from: float | None = None
+    common_ground: dict[Level, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ordered_levels(self) -> _DimensionSpec:
+        if (
+            self.low_below is not None
+            and self.high_from is not None
+            and self.low_below > self.high_from
+        ):
+            raise ValueError("low_below must not be greater than high_from")
+        return self
+
+
+class _ModelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    name: str
+    source: str = ""
+    citation: str = ""
+    terms: str = ""
+    csv: str | None = None
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    missing: list[str] = Field(default_factory=lambda: [""])
+    id_column: str
+    name_column: str | None = None
+    id_scheme: Literal["custom", "iso2", "iso3"] = "custom"
+    variance_kinds: list[CultureKind] = Field(default_factory=lambda: ["country"])  # type: ignore[arg-type]
+    common_ground_within: float = Field(default=10.0, ge=0)
+    cultures: str | None = None
+    dimensions: list[_DimensionSpec] = Field(min_length=1)
+
+    @field_validator("dimensions")
+    @classmethod
+    def _unique_keys(cls, dims: list[_DimensionSpec]) -> list[_DimensionSpec]:
+        seen: set[str] = set()
+        for d in dims:
+            if d.key in seen:
+                raise ValueError(f"dimension key {d.key!r} appears twice")
+            seen.add(d.key)
+        return dims
+
+
+class _CultureSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    name: str | None = None
+    kind: CultureKind = "country"
+    iso2: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    iso3: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    aliases: list[str] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list)
+    covers: list[str] = Field(default_factory=list)
+
+
+class _CulturesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    cultures: dict[str, _CultureSpec]
+
+
+def load_culture_model(path: str | Path) -> CultureModel:
+    """Load a culture model from its YAML description (or from the CSV beside it).
+
+    Given ``scores.csv``, the description is ``scores.yaml`` in the same folder.
+    Raises :class:`~crossdeal.errors.CultureModelError` naming file, line and reason.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        candidates = [path.with_suffix(".yaml"), path.with_suffix(".yml")]
+        described = next((p for p in candidates if p.exists()), None)
+        if described is None:
+            raise CultureModelError(
+                f"a culture model needs a YAML description beside the CSV "
+                f"(expected {candidates[0].name}); see docs/culture-models.md",
+                path,
+            )
+        path = described
+    data = load_yaml(path, error=CultureModelError)
+    return _build_model(data, path)
+
+
+@functools.cache
+def default_model() -> CultureModel:
+    """The shipped Hofstede 6-D model (loaded once per process)."""
+    path = data_dir() / DEFAULT_MODEL_FILE
+    return _build_model(load_yaml(path, error=CultureModelError), path, shipped=True)
+
+
+def data_dir() -> Path:
+    """The folder of the shipped culture data (scores, descriptions, SOURCES.md)."""
+    return Path(str(resources.files("crossdeal.culture").joinpath("data")))
+
+
+def _build_model(data: object, path: Path, shipped: bool = False) -> CultureModel:
+    if not isinstance(data, LineDict):
+        raise CultureModelError(
+            "expected a mapping of settings (name, id_column, dimensions)", path
+        )
+    spec = validate_yaml(_ModelSpec, data, path, CultureModelError)
+    csv_path = path.parent / (spec.csv or path.with_suffix(".csv").name)
+    addressing: dict[str, _CultureSpec] = {}
+    if spec.cultures:
+        cpath = path.parent / spec.cultures
+        cdata = load_yaml(cpath, error=CultureModelError)
+        addressing = validate_yaml(_CulturesFile, cdata, cpath, CultureModelError).cultures
+    dimensions = _dimensions(spec)
+    cultures = _read_cultures(spec, dimensions, csv_path, addressing)
+    dimensions = _fill_default_levels(dimensions, cultures)
+    unknown_related = sorted({r for c in cultures for r in c.related} - {c.code for c in cultures})
+    if unknown_related:
+        raise CultureModelError(
+            f"'related' names unknown codes: {', '.join(unknown_related)}", path
+        )
+    return CultureModel(
+        name=spec.name,
+        dimensions=dimensions,
+        cultures=cultures,
+        source=spec.source,
+        citation=spec.citation,
+        terms=spec.terms,
+        variance_kinds=tuple(spec.variance_kinds),
+        common_ground_within=spec.common_ground_within,
+        id_scheme=spec.id_scheme,
+        path=None if shipped else str(path),
+    )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CultureModelError("file not found", path) from None
+    except UnicodeDecodeError as exc:
+        raise CultureModelError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", path
+        ) from None
+    except OSError as exc:
+        raise CultureModelError(f"cannot be read ({exc.strerror})", path) from None
+
+
+def _dimensions(spec: _ModelSpec) -> tuple[Dimension, ...]:
+    return tuple(
+        Dimension(
+            key=d.key,
+            column=d.column or d.key,
+            name=d.name or d.key,
+            low_pole=d.low_pole,
+            high_pole=d.high_pole,
+            meaning=d.meaning,
+            low_below=d.low_below if d.low_below is not None else math.nan,
+            high_from=d.high_from if d.high_from is not None else math.nan,
+            common_ground={str(k): v for k, v in d.common_ground.items()},
+        )
+        for d in spec.dimensions
+    )
+
+
+def _fill_default_levels(
+    dims: tuple[Dimension, ...], cultures: tuple[Culture, ...]
+) -> tuple[Dimension, ...]:
+    """A user model without level thresholds gets tertiles of its own scores."""
+    out = []
+    for d in dims:
+        if not (math.isnan(d.low_below) or math.isnan(d.high_from)):
+            out.append(d)
+            continue
+        values = sorted(s for c in cultures if (s := c.scores.get(d.key)) is not None)
+        if len(values) >= 3:
+            low, high = statistics.quantiles(values, n=3)
+        else:
+            low, high = (values[0], values[-1]) if values else (0.0, 0.0)
+        out.append(
+            Dimension(
+                key=d.key,
+                column=d.column,
+                name=d.name,
+                low_pole=d.low_pole,
+                high_pole=d.high_pole,
+                meaning=d.meaning,
+                low_below=low if math.isnan(d.low_below) else d.low_below,
+                high_from=high if math.isnan(d.high_from) else d.high_from,
+                common_ground=d.common_ground,
+            )
+        )
+    return tuple(out)
+
+
+def _read_cultures(
+    spec: _ModelSpec,
+    dims: tuple[Dimension, ...],
+    csv_path: Path,
+    addressing: Mapping[str, _CultureSpec],
+) -> tuple[Culture, ...]:
+    where = str(csv_path)
+    text = _read(csv_path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CultureModelError(
+            "the file is empty: expected a header row and scores", where
+        ) from None
+    except csv.Error as exc:
+        raise CultureModelError(f"not a readable CSV ({exc})", where, 1) from None
+    header = [h.strip() for h in header]
+    needed = [spec.id_column] + ([spec.name_column] if spec.name_column else [])
+    needed += [d.column for d in dims]
+    absent = [c for c in needed if c not in header]
+    if absent:
+        raise CultureModelError(
+            f"column(s) {', '.join(absent)} not in the header ({', '.join(header)}); "
+            f"check 'delimiter' (now {spec.delimiter!r}) and the column names",
+            where,
+            1,
+        )
+    index = {name: i for i, name in enumerate(header)}
+    missing_markers = {m.strip() for m in spec.missing}
+    iso_names = _iso_names(spec.id_scheme) if spec.id_scheme != "custom" else {}
+    cultures: list[Culture] = []
+    seen: dict[str, int] = {}
+    try:
+        rows = list(enumerate(reader, start=2))
+    except csv.Error as exc:
+        raise CultureModelError(f"not a readable CSV ({exc})", where, reader.line_num) from None
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            raise CultureModelError(
+                f"{len(row)} field(s) where the header has {len(header)}", where, line
+            )
+        code = row[index[spec.id_column]].strip()
+        if not code:
+            raise CultureModelError(f"empty id in column {spec.id_column!r}", where, line)
+        if code in seen:
+            raise CultureModelError(
+                f"id {code!r} appears twice (first on line {seen[code]})", where, line
+            )
+        seen[code] = line
+        scores: dict[str, float | None] = {}
+        for d in dims:
+            raw = row[index[d.column]].strip()
+            if raw in missing_markers:
+                scores[d.key] = None
+                continue
+            try:
+                value = float(raw)
+            except ValueError:
+                markers = ", ".join(repr(m) for m in sorted(missing_markers))
+                raise CultureModelError(
+                    f"column {d.column!r}: {raw!r} is not a number "
+                    f"(and not a 'no data' marker: {markers})",
+                    where,
+                    line,
+                    code,
+                ) from None
+            if not math.isfinite(value):
+                raise CultureModelError(
+                    f"column {d.column!r}: {raw!r} is not a finite number", where, line, code
+                )
+            scores[d.key] = value
+        source_name = row[index[spec.name_column]].strip() if spec.name_column else ""
+        extra = addressing.get(code)
+        iso2 = iso3 = None
+        if spec.id_scheme == "iso3":
+            iso3 = code.upper()
+        elif spec.id_scheme == "iso2":
+            iso2 = code.upper()
+        name = source_name or iso_names.get(code.upper(), code)
+        kind: CultureKind = "country"
+        aliases: tuple[str, ...] = ()
+        related: tuple[str, ...] = ()
+        covers: tuple[str, ...] = ()
+        if extra is not None:
+            name = extra.name or name
+            kind = extra.kind
+            iso2 = extra.iso2 or iso2
+            iso3 = extra.iso3 or iso3
+            aliases = tuple(extra.aliases)
+            related = tuple(extra.related)
+            covers = tuple(extra.covers)
+        cultures.append(
+            Culture(
+                code=code,
+                name=name,
+                kind=kind,
+                scores=scores,
+                source_name=source_name,
+                iso2=iso2,
+                iso3=iso3,
+                aliases=aliases,
+                related=related,
+                covers=covers,
+            )
+        )
+    if not cultures:
+        raise CultureModelError("no culture rows under the header", where)
+    unknown = sorted(set(addressing) - set(seen))
+    if unknown:
+        raise CultureModelError(
+            f"the cultures file describes codes not in the CSV: {', '.join(unknown)}", where
+        )
+    return tuple(cultures)
+
+
+def _iso_names(scheme: str) -> dict[str, str]:
+    """ISO code -> common English name, for models keyed by ISO codes."""
+    import pycountry
+
+    attr = "alpha_3" if scheme == "iso3" else "alpha_2"
+    return {
+        getattr(c, attr): getattr(c, "common_name", None) or c.name for c in pycountry.countries
+    }
+
+
+def cultures_with(model: CultureModel, keys: Iterable[str]) -> list[Culture]:
+    """Cultures that have a score on every one of ``keys``."""
+    wanted = tuple(keys)
+    return [c for c in model.cultures if all(c.scores.get(k) is not None for k in wanted)]

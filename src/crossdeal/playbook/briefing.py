@@ -1,0 +1,109 @@
+"""The pre-call briefing: what the playbook says about one seller -> buyer pair.
+
+The models here are the versioned JSON contract of ``crossdeal brief --format json``
+(schema id ``crossdeal.briefing/1``; JSON Schema in ``schemas/briefing.schema.json``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crossdeal.culture.model import Level
+from crossdeal.culture.reports import CAVEAT, CommonGround, CultureRef, DistanceReport, ModelRef
+from crossdeal.playbook.rules import ChannelMode, Severity
+
+__all__ = [
+    "BRIEFING_SCHEMA",
+    "Briefing",
+    "ChannelAdvice",
+    "CycleEstimate",
+    "Evidence",
+    "NotEvaluated",
+    "PlaybookRef",
+    "Risk",
+]
+
+BRIEFING_SCHEMA: Literal["crossdeal.briefing/1"] = "crossdeal.briefing/1"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+class Evidence(_Out):
+    """The scores a rule read, for one dimension."""
+
+    dimension: str
+    name: str
+    seller: float | None
+    buyer: float | None
+    gap: float | None = Field(description="buyer minus seller")
+    seller_level: Level | None
+    buyer_level: Level | None
+
+
+class Risk(_Out):
+    """One rule that fired for this pair."""
+
+    rule_id: str
+    theme: str
+    severity: Severity
+    title: str
+    advice: list[str]
+    questions: list[str] = Field(description="questions that surface hidden assumptions")
+    rationale: str
+    condition: str = Field(description="the rule's condition, as written in its file")
+    evidence: list[Evidence]
+    sources: list[str]
+    rule_file: str
+
+
+class ChannelAdvice(_Out):
+    mode: ChannelMode
+    advice: str
+    severity: Severity
+    rule_id: str
+
+
+class CycleEstimate(_Out):
+    """Expected sales-cycle length relative to a same-culture deal."""
+
+    factor: float | None = Field(description="1.0 = as long as a same-culture deal")
+    basis: Literal["kogut-singh prior"] = "kogut-singh prior"
+    kogut_singh: float | None
+    per_kogut_singh_unit: float
+    cap: float
+    explanation: str
+
+
+class NotEvaluated(_Out):
+    """A rule that could not be decided because a score is missing."""
+
+    rule_id: str
+    theme: str
+    missing: list[str] = Field(description="the scores it needed, e.g. buyer.lto")
+
+
+class PlaybookRef(_Out):
+    rules_evaluated: int
+    rule_files: list[str] = Field(description="user rule files or folders, in load order")
+
+
+class Briefing(_Out):
+    schema_version: Literal["crossdeal.briefing/1"] = BRIEFING_SCHEMA
+    seller: CultureRef
+    buyer: CultureRef
+    model: ModelRef
+    playbook: PlaybookRef
+    themes: dict[str, Severity] = Field(description="highest severity per theme that fired")
+    risks: list[Risk] = Field(description="ordered by severity, then theme")
+    common_ground: list[CommonGround]
+    channel: list[ChannelAdvice]
+    cycle: CycleEstimate
+    kogut_singh: DistanceReport
+    euclidean: DistanceReport
+    not_evaluated: list[NotEvaluated]
+    data_gaps: list[str] = Field(description="scores either side lacks, and rows that may stand in")
+    caveat: str = CAVEAT

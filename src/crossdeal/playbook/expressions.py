@@ -1,0 +1,394 @@
+"""The small condition language of playbook rules.
+
+A condition reads like the sentence an expert would write::
+
+    buyer.pdi >= 60 and gap.idv <= -25
+    buyer.uai is high and not (seller.uai is high)
+    40 <= buyer.lto < 60 or distance.kogut_singh > 1.5
+
+Names:
+    seller.<dim>, buyer.<dim>   a side's score on a dimension of the culture model
+    gap.<dim>                   buyer minus seller (the seller -> buyer direction)
+    distance.kogut_singh        Kogut-Singh index over the dimensions both sides have
+    distance.euclidean          Euclidean distance in score points
+Operators: ``and or not``, comparisons (chains allowed), ``+ - * /``, ``abs() min()
+max()``, and ``<side>.<dim> is [not] low|medium|high`` using the dimension's levels.
+
+A score that is missing makes its comparison *unknown*. Logic is three-valued
+(Kleene): ``False and unknown`` is False, ``True or unknown`` is True; a rule fires
+only when its condition is True, and a condition left unknown is reported, not
+silently treated as False.
+
+Parsing never calls ``eval``: expressions compile to small closures.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["Condition", "ExpressionError", "Variable", "compile_condition"]
+
+Value = float | bool | None
+# Scores under "buyer.pdi", levels under "buyer.pdi:level" ("low", "medium", "high").
+Context = Mapping[str, float | str | None]
+Evaluator = Callable[[Context], Value]
+
+SIDES = ("seller", "buyer", "gap")
+DISTANCES = ("kogut_singh", "euclidean")
+LEVELS = ("low", "medium", "high")
+FUNCTIONS = ("abs", "min", "max")
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<number>\d+(?:\.\d+)?|\.\d+)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)
+  | (?P<op><=|>=|==|!=|<|>|\+|-|\*|/|\(|\)|,)
+    """,
+    re.VERBOSE,
+)
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+_ARITH: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+
+
+class ExpressionError(ValueError):
+    """A condition does not parse; ``position`` is the 0-based character offset."""
+
+    def __init__(self, message: str, text: str, position: int) -> None:
+        pointer = f"{text}\n{' ' * position}^"
+        super().__init__(f"{message} at character {position + 1}:\n{pointer}")
+        self.reason = message
+        self.text = text
+        self.position = position
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A name used in a condition, e.g. ``buyer.pdi`` (side ``buyer``, dimension ``pdi``)."""
+
+    side: str
+    name: str
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.side}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A compiled condition: call ``evaluate(context)`` for True, False or None (unknown)."""
+
+    text: str
+    evaluate: Evaluator
+    variables: tuple[Variable, ...]
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """Dimension keys the condition reads, in order of first use."""
+        seen: dict[str, None] = {}
+        for v in self.variables:
+            if v.side in SIDES:
+                seen.setdefault(v.name, None)
+        return tuple(seen)
+
+
+def compile_condition(text: str | bool) -> Condition:
+    """Parse ``text`` into a :class:`Condition`; raise :class:`ExpressionError` if it is malformed.
+
+    ``is low|medium|high`` reads the level the caller put in the context, so one
+    compiled condition serves any culture model with its own level thresholds.
+    """
+    if isinstance(text, bool):
+        value = text
+        return Condition(str(text).lower(), lambda ctx: value, ())
+    parser = _Parser(str(text))
+    evaluator = parser.parse()
+    return Condition(str(text), evaluator, tuple(parser.variables))
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens: list[tuple[str, str, int]] = []
+        self.pos = 0
+        self.variables: list[Variable] = []
+        offset = 0
+        while offset < len(text):
+            match = _TOKEN.match(text, offset)
+            if match is None:
+                raise ExpressionError(f"unexpected character {text[offset]!r}", text, offset)
+            kind = match.lastgroup or ""
+            if kind != "space":
+                self.tokens.append((kind, match.group(), offset))
+            offset = match.end()
+        if not self.tokens:
+            raise ExpressionError("empty condition", text, 0)
+
+    # -- token helpers ------------------------------------------------------------
+    def peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def at(self, *values: str) -> bool:
+        token = self.peek()
+        return token is not None and token[1] in values
+
+    def take(self) -> tuple[str, str, int]:
+        token = self.peek()
+        if token is None:
+            raise ExpressionError("the condition ends too early", self.text, len(self.text))
+        self.pos += 1
+        return token
+
+    def expect(self, value: str) -> None:
+        token = self.peek()
+        if token is None or token[1] != value:
+            where = token[2] if token else len(self.text)
+            found = repr(token[1]) if token else "the end"
+            raise ExpressionError(f"expected {value!r}, found {found}", self.text, where)
+        self.pos += 1
+
+    # -- grammar ------------------------------------------------------------------
+    def parse(self) -> Evaluator:
+        result = self.or_expr()
+        token = self.peek()
+        if token is not None:
+            raise ExpressionError(f"unexpected {token[1]!r}", self.text, token[2])
+        return result
+
+    def or_expr(self) -> Evaluator:
+        parts = [self.and_expr()]
+        while self.at("or"):
+            self.take()
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else _any_of(tuple(parts))
+
+    def and_expr(self) -> Evaluator:
+        parts = [self.not_expr()]
+        while self.at("and"):
+            self.take()
+            parts.append(self.not_expr())
+        return parts[0] if len(parts) == 1 else _all_of(tuple(parts))
+
+    def not_expr(self) -> Evaluator:
+        if self.at("not"):
+            self.take()
+            inner = self.not_expr()
+
+            def negate(ctx: Context) -> Value:
+                value = inner(ctx)
+                return None if value is None else not value
+
+            return negate
+        return self.comparison()
+
+    def comparison(self) -> Evaluator:
+        start, first = self.peek(), self.pos
+        left = self.sum()
+        if self.at("is"):
+            return self.level_test(start if self.pos == first + 1 else None)
+        operands = [left]
+        ops: list[Callable[[float, float], bool]] = []
+        while self.at(*_COMPARE):
+            ops.append(_COMPARE[self.take()[1]])
+            operands.append(self.sum())
+        if not ops:
+            return left
+        return _chain(tuple(operands), tuple(ops))
+
+    def level_test(self, start: tuple[str, str, int] | None) -> Evaluator:
+        is_token = self.take()
+        if start is None or start[0] != "name" or "." not in start[1]:
+            raise ExpressionError(
+                "'is' needs a score on its left, like buyer.pdi", self.text, is_token[2]
+            )
+        side = start[1].split(".", 1)[0]
+        if side not in ("seller", "buyer"):
+            raise ExpressionError(
+                "levels apply to seller.<dim> or buyer.<dim>", self.text, start[2]
+            )
+        negated = False
+        if self.at("not"):
+            self.take()
+            negated = True
+        token = self.take()
+        if token[1] not in LEVELS:
+            raise ExpressionError(f"expected one of {', '.join(LEVELS)}", self.text, token[2])
+        wanted = token[1]
+        key = f"{start[1]}:level"
+
+        def test(ctx: Context) -> Value:
+            level = ctx.get(key)
+            if level is None:
+                return None
+            return (level == wanted) != negated
+
+        return test
+
+    def sum(self) -> Evaluator:
+        left = self.term()
+        while self.at("+", "-"):
+            left = _arith(left, _ARITH[self.take()[1]], self.term())
+        return left
+
+    def term(self) -> Evaluator:
+        left = self.unary()
+        while self.at("*", "/"):
+            left = _arith(left, _ARITH[self.take()[1]], self.unary())
+        return left
+
+    def unary(self) -> Evaluator:
+        if self.at("-"):
+            self.take()
+            inner = self.unary()
+            return _arith(lambda ctx: 0.0, operator.sub, inner)
+        return self.atom()
+
+    def atom(self) -> Evaluator:
+        kind, value, where = self.take()
+        if kind == "number":
+            number = float(value)
+            return lambda ctx: number
+        if value == "(":
+            inner = self.or_expr()
+            self.expect(")")
+            return inner
+        if kind == "name":
+            if value in ("true", "false"):
+                truth = value == "true"
+                return lambda ctx: truth
+            if value in FUNCTIONS:
+                return self.call(value, where)
+            if "." in value:
+                return self.variable(value, where)
+            if value in ("and", "or", "not", "is", *LEVELS):
+                raise ExpressionError(f"unexpected {value!r}", self.text, where)
+            raise ExpressionError(
+                f"unknown name {value!r}: "
+                "use seller.<dim>, buyer.<dim>, gap.<dim> or distance.<kind>",
+                self.text,
+                where,
+            )
+        raise ExpressionError(f"unexpected {value!r}", self.text, where)
+
+    def variable(self, name: str, where: int) -> Evaluator:
+        side, key = name.split(".", 1)
+        if side == "distance":
+            if key not in DISTANCES:
+                raise ExpressionError(
+                    f"unknown distance {key!r} (known: {', '.join(DISTANCES)})", self.text, where
+                )
+        elif side not in SIDES:
+            raise ExpressionError(
+                f"unknown side {side!r} (use seller, buyer, gap or distance)", self.text, where
+            )
+        self.variables.append(Variable(side, key))
+        return lambda ctx: ctx.get(name)  # type: ignore[return-value]
+
+    def call(self, name: str, where: int) -> Evaluator:
+        self.expect("(")
+        args = [self.sum()]
+        while self.at(","):
+            self.take()
+            args.append(self.sum())
+        self.expect(")")
+        if name == "abs":
+            if len(args) != 1:
+                raise ExpressionError("abs() takes one value", self.text, where)
+            (arg,) = args
+
+            def absolute(ctx: Context) -> Value:
+                value = arg(ctx)
+                return None if value is None else abs(value)
+
+            return absolute
+        if len(args) < 2:
+            raise ExpressionError(f"{name}() takes two or more values", self.text, where)
+        pick = min if name == "min" else max
+        operands = tuple(args)
+
+        def extreme(ctx: Context) -> Value:
+            values = [a(ctx) for a in operands]
+            if any(v is None for v in values):
+                return None
+            return pick(values)  # type: ignore[type-var]
+
+        return extreme
+
+
+def _arith(left: Evaluator, op: Callable[[float, float], float], right: Evaluator) -> Evaluator:
+    def apply(ctx: Context) -> Value:
+        a, b = left(ctx), right(ctx)
+        if a is None or b is None:
+            return None
+        if op is operator.truediv and b == 0:
+            return None
+        return op(a, b)
+
+    return apply
+
+
+def _chain(
+    operands: tuple[Evaluator, ...], ops: tuple[Callable[[float, float], bool], ...]
+) -> Evaluator:
+    if len(ops) == 1:
+        (left, right), (op,) = operands, ops
+
+        def compare(ctx: Context) -> Value:
+            a, b = left(ctx), right(ctx)
+            if a is None or b is None:
+                return None
+            return op(a, b)
+
+        return compare
+
+    def chained(ctx: Context) -> Value:
+        values = [o(ctx) for o in operands]
+        if any(v is None for v in values):
+            return None
+        return all(op(values[i], values[i + 1]) for i, op in enumerate(ops))  # type: ignore[arg-type]
+
+    return chained
+
+
+def _all_of(parts: tuple[Evaluator, ...]) -> Evaluator:
+    def all_true(ctx: Context) -> Value:
+        unknown = False
+        for part in parts:
+            value = part(ctx)
+            if value is None:
+                unknown = True
+            elif not value:
+                return False
+        return None if unknown else True
+
+    return all_true
+
+
+def _any_of(parts: tuple[Evaluator, ...]) -> Evaluator:
+    def any_true(ctx: Context) -> Value:
+        unknown = False
+        for part in parts:
+            value = part(ctx)
+            if value is None:
+                unknown = True
+            elif value:
+                return True
+        return None if unknown else False
+
+    return any_true

@@ -1,0 +1,181 @@
+"""The command line, driven the way a user drives it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crossdeal.cli import app
+from tests.conftest import WWMETRICS
+
+runner = CliRunner()
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def test_brief_end_to_end_text() -> None:
+    result = run("brief", "--seller", "US", "--buyer", "IN")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Pre-call briefing: United States (USA) → India (IND)" in out
+    assert "HIGH · unqualified-yes" in out
+    assert "Common ground" in out and "Sales cycle" in out and "Meetings and channel" in out
+    assert "Rule unqualified-yes/deference" in out
+    assert "not the person you will" in _flat(out)
+
+
+def test_brief_json_is_the_library_result() -> None:
+    import crossdeal
+
+    result = run("brief", "--seller", "US", "--buyer", "IN", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data == json.loads(crossdeal.brief("US", "IN").model_dump_json())
+    assert data["schema_version"] == "crossdeal.briefing/1"
+
+
+def test_countries_lists_every_culture() -> None:
+    result = run("countries", "--format", "json")
+    data = json.loads(result.output)
+    assert len(data["cultures"]) == 110
+    albania = next(c for c in data["cultures"] if c["code"] == "ALB")
+    assert albania["missing"] == ["pdi", "idv", "mas", "uai"]
+    text = run("countries", "--kind", "region").output
+    assert "Arab countries" in text and "India" not in text
+
+
+def test_profile_shows_scores_and_source() -> None:
+    result = run("profile", "India")
+    assert result.exit_code == 0
+    assert "Power distance (pdi)" in result.output and "77" in result.output
+    assert "Hofstede" in result.output
+    missing = run("profile", "Albania")
+    assert "No score on: pdi, idv, mas, uai" in missing.output
+
+
+def test_compare_shows_gaps_distances_and_common_ground() -> None:
+    result = run("compare", "US", "IN")
+    assert result.exit_code == 0
+    out = result.output
+    assert "Kogut–Singh index: 1.80 over 6 dimension(s)" in out
+    assert "+37" in out and "-43" in out
+    assert "Common ground" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("brief", "--seller", "US", "--buyer", "Atlantis"), "No culture matches 'Atlantis'"),
+        (("brief", "--seller", "Indai", "--buyer", "US"), "Did you mean: India (IND)"),
+        (("profile", "SLV"), "could mean several cultures"),
+        (("compare", "US", "Kenya"), "Kenya has no scores"),
+        (("brief", "--seller", "US", "--buyer", "IN", "--rules", "does/not/exist"), "no such file"),
+        (
+            ("brief", "--seller", "US", "--buyer", "IN", "--cycle-cap", "0.5"),
+            "cap must be at least 1",
+        ),
+        (("rules", "--theme", "small-talk"), "unknown theme"),
+    ],
+)
+def test_bad_input_is_a_clear_error_with_exit_code_2(args: tuple[str, ...], message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in _flat(result.output)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_broken_rule_file_names_file_line_and_rule(tmp_path: Path) -> None:
+    bad = tmp_path / "ours.yaml"
+    bad.write_text(
+        "rules:\n  - id: ours/one\n    theme: make-them-see-you\n    title: A title here\n"
+        "    when: buyer.pdi >>= 3\n    severity: info\n    advice: [Say something useful here.]\n"
+        "    rationale: A rationale that is long enough to pass the length check for sure.\n",
+        encoding="utf-8",
+    )
+    result = run("brief", "--seller", "US", "--buyer", "IN", "--rules", str(bad))
+    assert result.exit_code == 2
+    out = _flat(result.output)
+    assert "ours.yaml, line 5 (ours/one)" in out and "does not parse" in out
+
+
+def test_user_model_from_csv_and_yaml() -> None:
+    result = run(
+        "compare",
+        "USA",
+        "IND",
+        "--model",
+        str(WWMETRICS / "wwmetrics_Hofstede_input.csv"),
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["model"]["name"] == "wwmetrics Hofstede input"
+    assert data["kogut_singh"]["value"] == pytest.approx(1.8337, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "yaml_text", "message"),
+    [
+        ("", "name: m\nid_column: id\ndimensions: [{key: pdi}]\n", "the file is empty"),
+        ("id,pdi\n", "name: m\nid_column: id\ndimensions: [{key: pdi}]\n", "no culture rows"),
+        (
+            "id,pdi\nAA,high\n",
+            "name: m\nid_column: id\ndimensions: [{key: pdi}]\n",
+            "line 2 (AA): column 'pdi': 'high' is not a number",
+        ),
+        (
+            "id;pdi\nAA;3\n",
+            "name: m\nid_column: id\ndimensions: [{key: pdi}]\n",
+            "not in the header",
+        ),
+        (
+            "id,pdi\nAA,3\nAA,4\n",
+            "name: m\nid_column: id\ndimensions: [{key: pdi}]\n",
+            "line 3: id 'AA' appears twice",
+        ),
+        ("id,pdi\nAA,3\n", "name: m\ndimensions: [{key: pdi}]\n", "'id_column' is required"),
+        ("id,pdi\nAA,3\n", "name: m\nid_column: id\ndimensions: [{key: PDI}]\n", "line 3"),
+        ("id,pdi\nAA,3\n", "name: m\nid_column: id\ndimensions: [\n", "invalid YAML"),
+    ],
+)
+def test_bad_user_model_is_a_clear_error(
+    tmp_path: Path, csv_text: str, yaml_text: str, message: str
+) -> None:
+    (tmp_path / "model.csv").write_text(csv_text, encoding="utf-8")
+    (tmp_path / "model.yaml").write_text(yaml_text, encoding="utf-8")
+    result = run("profile", "AA", "--model", str(tmp_path / "model.csv"))
+    assert result.exit_code == 2
+    assert message in _flat(result.output), result.output
+    assert "Traceback" not in result.output
+
+
+def test_model_csv_without_description_says_what_is_needed(tmp_path: Path) -> None:
+    (tmp_path / "scores.csv").write_text("id,pdi\nAA,3\n", encoding="utf-8")
+    result = run("countries", "--model", str(tmp_path / "scores.csv"))
+    assert result.exit_code == 2
+    assert "needs a YAML description" in _flat(result.output)
+
+
+def test_rules_lists_and_checks_rules(tmp_path: Path) -> None:
+    result = run("rules", "--format", "json")
+    rows = json.loads(result.output)
+    assert {r["theme"] for r in rows} >= {"unqualified-yes", "make-them-see-you"}
+    assert all(r["file"].startswith("crossdeal:rules/") for r in rows)
+    assert "rules across 10 themes" in run("rules").output
+
+
+def test_help_lists_every_command() -> None:
+    out = run("--help").output
+    for command in ("countries", "profile", "compare", "brief", "rules"):
+        assert command in out

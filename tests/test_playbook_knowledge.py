@@ -1,0 +1,163 @@
+"""The advice holds up against what practitioners and researchers report.
+
+Each case is a real selling situation; the expectation is the well-established finding
+(sources are in each rule's rationale). These tests pin behaviour, not wording.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+import crossdeal
+from crossdeal.culture import CultureModel
+from crossdeal.playbook import Playbook, themes
+
+
+def _themes(seller: str, buyer: str) -> dict[str, str]:
+    return crossdeal.brief(seller, buyer).themes
+
+
+def _rules(seller: str, buyer: str) -> set[str]:
+    return {r.rule_id for r in crossdeal.brief(seller, buyer).risks}
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer", "theme", "severity"),
+    [
+        # the source case: a US customer-facing seller and an Indian buyer
+        ("US", "IN", "unqualified-yes", "high"),
+        ("US", "IN", "relationship-first", "high"),
+        ("US", "IN", "customization-expected", "high"),
+        ("US", "IN", "hierarchy-and-titles", "high"),
+        # Japan: consensus built before meetings, indirect refusal, detail and protocol
+        ("US", "JP", "consensus-decision", "high"),
+        ("US", "JP", "unqualified-yes", "high"),
+        ("US", "JP", "risk-and-detail", "high"),
+        ("US", "JP", "pace-and-patience", "high"),
+        ("US", "JP", "hierarchy-and-titles", "high"),
+        # Korea and the US are the two ends of consistency vs flexibility
+        ("US", "KR", "customization-expected", "high"),
+        # Nordic and Dutch buyers: everyone has a say, modest tone
+        ("US", "SE", "consensus-decision", "high"),
+        ("US", "SE", "tone-and-modesty", "high"),
+        ("US", "NL", "tone-and-modesty", "high"),
+        # German buyers: thorough committee and detail
+        ("US", "DE", "consensus-decision", "watch"),
+        ("US", "DE", "risk-and-detail", "watch"),
+        # Latin America and the Arab world: relationship, flexible time, hierarchy
+        ("GB", "BR", "relationship-first", "high"),
+        ("GB", "BR", "pace-and-patience", "watch"),
+        ("US", "Arab countries", "hierarchy-and-titles", "high"),
+        ("US", "MX", "pace-and-patience", "watch"),
+        # China: the top decides after the inner circle; face; relationship
+        ("DE", "CN", "consensus-decision", "watch"),
+        ("DE", "CN", "disagreement-style", "high"),
+        ("AU", "ID", "make-them-see-you", "high"),
+    ],
+)
+def test_established_findings_hold(seller: str, buyer: str, theme: str, severity: str) -> None:
+    assert _themes(seller, buyer).get(theme) == severity
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer", "rule"),
+    [
+        # a seller from a yes-culture selling into a pushback-culture gets its own advice
+        ("IN", "US", "unqualified-yes/seller-promises"),
+        ("CN", "DE", "unqualified-yes/seller-promises"),
+        ("IN", "US", "relationship-first/task-first-buyer"),
+        ("IN", "DK", "hierarchy-and-titles/flat-and-informal"),
+        ("IN", "US", "customization-expected/same-rules-for-all"),
+        ("JP", "US", "pace-and-patience/quick-results"),
+        ("SE", "US", "tone-and-modesty/state-results"),
+        ("SE", "US", "consensus-decision/fast-individual-decision"),
+        ("CN", "NL", "disagreement-style/open-challenge"),
+        ("JP", "SG", "risk-and-detail/outcomes-not-specs"),
+    ],
+)
+def test_reverse_direction_gets_its_own_advice(seller: str, buyer: str, rule: str) -> None:
+    assert rule in _rules(seller, buyer)
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer", "absent"),
+    [
+        # Germany and the UK accept standard offers more readily than India or China
+        ("US", "DE", "customization-expected"),
+        ("US", "GB", "customization-expected"),
+        # close cultures: no relationship or hierarchy warning
+        ("US", "GB", "relationship-first"),
+        ("US", "AU", "hierarchy-and-titles"),
+        ("US", "CA", "unqualified-yes"),
+        # a seller from a similar culture knows the code already
+        ("CN", "IN", "unqualified-yes"),
+        # Sweden to Norway: nothing about modesty, both are modest
+        ("SE", "NO", "tone-and-modesty"),
+    ],
+)
+def test_no_false_alarm_between_similar_cultures(seller: str, buyer: str, absent: str) -> None:
+    assert absent not in _themes(seller, buyer)
+
+
+def test_the_same_culture_gets_no_risks(model: CultureModel) -> None:
+    for code in ("USA", "IND", "JPN", "GER", "BRA", "CHI", "SWE", "ARA"):
+        briefing = crossdeal.brief(code, code)
+        assert briefing.risks == [], code
+        assert briefing.cycle.factor == 1.0
+        assert len(briefing.common_ground) == 6
+
+
+def test_direction_matters() -> None:
+    forward, backward = _rules("US", "IN"), _rules("IN", "US")
+    assert forward and backward
+    assert forward.isdisjoint(backward)
+
+
+def test_every_theme_is_reachable_by_a_real_pair_in_both_directions(model: CultureModel) -> None:
+    """For every theme, some pair of shipped cultures fires it, and so does the reverse pair
+    through a different rule (each direction has advice of its own), except for the one
+    theme that is about the buyer's channel only."""
+    playbook = Playbook.default()
+    cultures = [c for c in model.cultures if c.kind == "country" and not c.missing]
+    fired: dict[str, set[tuple[str, str, str]]] = {t: set() for t in themes()}
+    for seller, buyer in itertools.permutations(cultures, 2):
+        for finding in playbook.evaluate(seller, buyer, model):
+            if finding.severity is not None:
+                fired[finding.rule.theme].add((seller.code, buyer.code, finding.rule.id))
+    for theme, hits in fired.items():
+        assert hits, f"no shipped pair reaches {theme}"
+        if theme == "make-them-see-you":
+            continue
+        rules_by_pair = {}
+        for s, b, rule in hits:
+            rules_by_pair.setdefault((s, b), set()).add(rule)
+        assert any(
+            (b, s) in rules_by_pair and rules_by_pair[(b, s)] != rules
+            for (s, b), rules in rules_by_pair.items()
+        ), f"{theme} has no pair where both directions get their own advice"
+
+
+def test_a_bigger_gap_never_lowers_severity() -> None:
+    """Monotonicity: moving the buyer further up power distance never softens hierarchy advice."""
+    model = crossdeal.default_model()
+    seller = model.resolve("US")
+    base = model.resolve("IN")
+    rank = {"info": 0, "watch": 1, "high": 2}
+    previous = -1
+    playbook = Playbook.default()
+    for pdi in range(40, 121, 5):
+        buyer = type(base)(
+            code="X", name="X", kind="country", scores={**base.scores, "pdi": float(pdi)}
+        )
+        level = max(
+            (
+                rank[f.severity]
+                for f in playbook.evaluate(seller, buyer, model)
+                if f.severity and f.rule.theme == "hierarchy-and-titles"
+            ),
+            default=-1,
+        )
+        assert level >= previous, pdi
+        previous = level

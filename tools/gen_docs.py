@@ -1,0 +1,15 @@
+"""Regenerate docs/cli.md and docs/playbook.md (tests/test_docs.py checks they are current)."""
+
+from pathlib import Path
+
+from crossdeal._clidocs import cli_markdown
+from crossdeal.playbook.docs import playbook_markdown
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+PAGES = {"cli.md": cli_markdown, "playbook.md": playbook_markdown}
+
+if __name__ == "__main__":
+    for name, render in PAGES.items():
+        (DOCS / name).write_text(render(), encoding="utf-8")
+        print(f"wrote docs/{name}")
