@@ -9,6 +9,7 @@ import pytest
 
 import crossdeal
 from crossdeal._clidocs import cli_markdown
+from crossdeal.messages.docs import messages_markdown
 from crossdeal.playbook import load_rules, themes
 from crossdeal.playbook.docs import playbook_markdown
 
@@ -17,7 +18,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
-    ("page", "render"), [("cli.md", cli_markdown), ("playbook.md", playbook_markdown)]
+    ("page", "render"),
+    [
+        ("cli.md", cli_markdown),
+        ("playbook.md", playbook_markdown),
+        ("messages.md", messages_markdown),
+    ],
 )
 def test_generated_pages_are_current(page: str, render) -> None:  # type: ignore[no-untyped-def]
     assert (ROOT / "docs" / page).read_text(encoding="utf-8") == render(), (

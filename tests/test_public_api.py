@@ -19,7 +19,10 @@ EXPECTED = [
     "DataFileError",
     "Dimension",
     "InputError",
+    "LintReport",
+    "MessageFinding",
     "Playbook",
+    "ReplyReport",
     "Risk",
     "RuleFileError",
     "UnknownCultureError",
@@ -28,8 +31,10 @@ EXPECTED = [
     "compare",
     "countries",
     "default_model",
+    "lint_message",
     "load_culture_model",
     "profile",
+    "read_reply",
 ]
 
 
@@ -51,3 +56,5 @@ def test_library_functions_return_the_typed_objects_the_cli_prints() -> None:
     assert isinstance(crossdeal.compare("US", "IN"), crossdeal.Comparison)
     assert isinstance(crossdeal.profile("India"), crossdeal.CultureProfile)
     assert isinstance(crossdeal.countries(), crossdeal.CultureList)
+    assert isinstance(crossdeal.lint_message("Can you ship by May?", to="JP"), crossdeal.LintReport)
+    assert isinstance(crossdeal.read_reply("Sure.", sender="IN"), crossdeal.ReplyReport)

@@ -30,6 +30,16 @@ def test_checked_in_schema_is_up_to_date(name: str) -> None:
         ("comparison", lambda: crossdeal.compare("US", "Israel")),
         ("profile", lambda: crossdeal.profile("Albania")),
         ("cultures", lambda: crossdeal.countries()),
+        (
+            "lint",
+            lambda: crossdeal.lint_message(
+                "Hey, can you ship by Friday? Our standard package.", to="JP"
+            ),
+        ),
+        (
+            "reply",
+            lambda: crossdeal.read_reply("Sure, no problem.", sender="IN", asked="Can you ship?"),
+        ),
     ],
 )
 def test_outputs_validate_against_their_schema(name: str, result) -> None:  # type: ignore[no-untyped-def]

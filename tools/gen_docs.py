@@ -1,13 +1,14 @@
-"""Regenerate docs/cli.md and docs/playbook.md (tests/test_docs.py checks they are current)."""
+"""Regenerate the generated pages in docs/ (tests/test_docs.py checks they are current)."""
 
 from pathlib import Path
 
 from crossdeal._clidocs import cli_markdown
+from crossdeal.messages.docs import messages_markdown
 from crossdeal.playbook.docs import playbook_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
-PAGES = {"cli.md": cli_markdown, "playbook.md": playbook_markdown}
+PAGES = {"cli.md": cli_markdown, "playbook.md": playbook_markdown, "messages.md": messages_markdown}
 
 if __name__ == "__main__":
     for name, render in PAGES.items():

@@ -8,7 +8,7 @@
 The public API is exactly what ``__all__`` lists; everything else is internal.
 """
 
-from crossdeal._api import brief, compare, countries, profile
+from crossdeal._api import brief, compare, countries, lint_message, profile, read_reply
 from crossdeal.culture import Culture, CultureModel, Dimension, default_model, load_culture_model
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
 from crossdeal.errors import (
@@ -22,6 +22,7 @@ from crossdeal.errors import (
     UnknownCultureError,
 )
 from crossdeal.forecast import CyclePrior
+from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
 from crossdeal.playbook import Briefing, Playbook, Risk
 
 __version__ = "0.1.0"
@@ -41,7 +42,10 @@ __all__ = [
     "DataFileError",
     "Dimension",
     "InputError",
+    "LintReport",
+    "MessageFinding",
     "Playbook",
+    "ReplyReport",
     "Risk",
     "RuleFileError",
     "UnknownCultureError",
@@ -50,6 +54,8 @@ __all__ = [
     "compare",
     "countries",
     "default_model",
+    "lint_message",
     "load_culture_model",
     "profile",
+    "read_reply",
 ]

@@ -25,10 +25,11 @@ from crossdeal.culture.reports import (
     culture_profile,
 )
 from crossdeal.forecast.prior import CyclePrior
+from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.playbook.briefing import Briefing
 from crossdeal.playbook.engine import Playbook
 
-__all__ = ["brief", "compare", "countries", "profile"]
+__all__ = ["brief", "compare", "countries", "lint_message", "profile", "read_reply"]
 
 ModelArg = CultureModel | str | Path | None
 
@@ -77,3 +78,25 @@ def brief(
     if playbook is None:
         playbook = Playbook.load(rule_paths) if rule_paths else Playbook.default()
     return playbook.brief(m.resolve(seller), m.resolve(buyer), m, cycle_prior)
+
+
+def lint_message(
+    text: str, to: str | Culture, sender: str | Culture | None = None, model: ModelArg = None
+) -> LintReport:
+    """Check an email draft for its reader's culture (``to``); ``sender`` is yours."""
+    from crossdeal.messages.coach import lint_message as lint
+
+    return lint(text, to=to, sender=sender, model=_model(model))
+
+
+def read_reply(
+    text: str,
+    sender: str | Culture,
+    to: str | Culture | None = None,
+    asked: str | None = None,
+    model: ModelArg = None,
+) -> ReplyReport:
+    """Read a buyer's reply: does its yes commit to anything? ``asked``: your earlier message."""
+    from crossdeal.messages.coach import read_reply as read
+
+    return read(text, sender=sender, to=to, asked=asked, model=_model(model))

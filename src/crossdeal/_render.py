@@ -11,6 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile, DistanceReport
+from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
+from crossdeal.messages.templates import Template, TemplateRendering
 from crossdeal.playbook.briefing import Briefing, Risk
 from crossdeal.playbook.rules import Rule, themes
 
@@ -223,3 +225,157 @@ def rules(console: Console, items: Sequence[Rule]) -> None:
         )
     console.print(table)
     console.print(f"{len(items)} rules across {len({r.theme for r in items})} themes.")
+
+
+# --- message coach ------------------------------------------------------------------
+
+
+def _marked(text: str, findings: Sequence[MessageFinding]) -> Text:
+    """The message with every span a finding points at highlighted in its colour."""
+    out = Text(text)
+    for f in reversed(findings):  # the most severe last, so it wins where spans overlap
+        for s in f.spans:
+            if s.source == "message":
+                out.stylize(f"underline {SEVERITY_STYLE[f.severity]}", s.start, s.end)
+    return out
+
+
+def _finding(index: int, f: MessageFinding) -> Panel:
+    style = SEVERITY_STYLE[f.severity]
+    body: list[Text | Table] = [Text(f.title, style="bold"), Text(f.why)]
+    quoted = [s for s in f.spans if s.source == "message"]
+    if quoted:
+        body.append(
+            Text(
+                "Where: " + "; ".join(f'line {s.line}: "{s.text}"' for s in quoted[:6]), style="dim"
+            )
+        )
+    asked = [s for s in f.spans if s.source == "asked"]
+    if asked:
+        body.append(Text("Not answered from your message:", style="underline"))
+        body.append(_bullets("?", [s.text for s in asked]))
+    if f.suggestions:
+        body.append(Text("Try", style="underline"))
+        body.append(
+            _bullets(
+                "→",
+                [
+                    f'"{s.original}" → {s.rewrite}' if s.original else s.rewrite
+                    for s in f.suggestions
+                ],
+            )
+        )
+    if f.follow_up:
+        body.append(Text("Ask back", style="underline"))
+        body.append(_bullets("?", f.follow_up))
+    evidence = "; ".join(
+        f"{e.name} {_num(e.buyer)}" + (f" (you {_num(e.seller)})" if e.seller is not None else "")
+        for e in f.evidence
+    )
+    if evidence:
+        body.append(Text(f"Reader's culture: {evidence}", style="dim"))
+    body.append(Text(f"Rule {f.id} ({f.rule_file}): {f.condition}", style="dim"))
+    title = Text.assemble(
+        (f" {index} · ", "bold"),
+        (f.severity.upper(), style),
+        (f" · {f.id} ", "bold"),
+        (f"({f.theme}) ", "dim"),
+    )
+    return Panel(Group(*body), title=title, title_align="left", border_style=style)
+
+
+def lint(console: Console, result: LintReport, text: str) -> None:
+    who = f"{escape(result.reader.name)} ({result.reader.code})"
+    console.print(f"[bold]Draft check for a reader in {who}[/bold]")
+    console.print(
+        f"[dim]{result.words} words · politeness {result.politeness.score:.2f} "
+        f"(0 = reads as rude, 1 = reads as polite)[/dim]"
+    )
+    if result.truncated:
+        console.print("[yellow]Only the first part of this long text was checked.[/yellow]")
+    console.print(Panel(_marked(text, result.findings), border_style="dim"))
+    if not result.findings:
+        console.print("[green]Nothing to flag for this reader.[/green]")
+    for i, f in enumerate(result.findings, start=1):
+        console.print(_finding(i, f))
+    for item in result.not_decided:
+        console.print(
+            f"[dim]Not decided (missing scores {', '.join(item.missing)}): {item.rule_id}[/dim]"
+        )
+    console.print(f"[italic]{escape(result.caveat)}[/italic]")
+
+
+VERDICTS = {
+    "qualified-yes": ("green", "A real yes: it comes with specifics."),
+    "unqualified-yes": ("red", "A yes without specifics: it may only mean 'we heard you'."),
+    "soft-no": ("red", "Probably a polite no, or a concern they have not said out loud."),
+    "mixed": ("yellow", "Agreement wrapped around a hesitation: check both."),
+    "no-agreement": ("white", "No agreement in this reply."),
+}
+
+
+def reply(console: Console, result: ReplyReport) -> None:
+    colour, meaning = VERDICTS[result.verdict]
+    console.print(
+        f"[bold]Reply from {escape(result.sender.name)} ({result.sender.code}):[/bold] "
+        f"[{colour}]{result.verdict}[/] - {meaning}"
+    )
+    c = result.commitments
+    rows = [
+        ("dates and numbers", c.dates_and_numbers),
+        ("conditions", c.conditions),
+        ("trade-offs", c.trade_offs),
+        ("owners", c.owners),
+        ("questions back", c.questions),
+    ]
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    for label, items in rows:
+        table.add_row(
+            f"[dim]{label}[/dim]", escape("; ".join(items)) if items else "[dim]none[/dim]"
+        )
+    console.print(table)
+    for i, f in enumerate(result.findings, start=1):
+        console.print(_finding(i, f))
+    console.print(f"[italic]{escape(result.caveat)}[/italic]")
+
+
+def template_list(console: Console, items: Sequence[Template]) -> None:
+    table = Table(header_style="bold")
+    table.add_column("name", style="bold")
+    table.add_column("what it is for")
+    table.add_column("slots")
+    for t in items:
+        slots = ", ".join(f"{k}{'*' if s.required else ''}" for k, s in t.slots.items())
+        table.add_row(t.name, escape(t.use), slots)
+    console.print(table)
+    console.print(
+        "[dim]* required. Render one: crossdeal template render NAME --to KR --var name=...[/dim]"
+    )
+
+
+def template_show(console: Console, t: Template) -> None:
+    console.print(f"[bold]{escape(t.title)}[/bold] ({t.name}) - {escape(t.use)}")
+    for key, slot in t.slots.items():
+        need = "required" if slot.required else ("personal touch" if slot.personal else "optional")
+        console.print(f" • [bold]{key}[/bold] ({need}): {escape(slot.help)}")
+    console.print(Panel(Text(t.body.strip()), border_style="dim"))
+
+
+def template_rendering(console: Console, result: TemplateRendering) -> None:
+    console.print(Panel(Text(result.text), title=result.template, title_align="left"))
+    if result.placeholders:
+        console.print(
+            "[yellow]Fill in before sending:[/yellow] "
+            + ", ".join(f"[bold]{p}[/bold]" for p in result.placeholders)
+        )
+    flagged = [
+        f for f in result.check.findings if f.id != "no-personal-touch" or not result.placeholders
+    ]
+    if flagged:
+        console.print(
+            "Checked for this reader: " + "; ".join(f"{f.id} ({f.severity})" for f in flagged)
+        )
+    else:
+        console.print(
+            f"[green]Checked for a reader in {escape(result.reader.name)}: nothing to flag.[/green]"
+        )

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
+from crossdeal.messages.reports import LintReport, ReplyReport
+from crossdeal.messages.templates import TemplateRendering
 from crossdeal.playbook.briefing import Briefing
 
 OUTPUTS: dict[str, type[BaseModel]] = {
@@ -15,6 +17,9 @@ OUTPUTS: dict[str, type[BaseModel]] = {
     "comparison": Comparison,
     "profile": CultureProfile,
     "cultures": CultureList,
+    "lint": LintReport,
+    "reply": ReplyReport,
+    "template": TemplateRendering,
 }
 
 

@@ -232,6 +232,160 @@ def list_rules(
         _render.rules(_console(), items)
 
 
+def _read(source: str, what: str) -> str:
+    from rich.console import Console
+
+    from crossdeal._textfile import read_text
+
+    got = read_text(source, what)
+    notes = []
+    if got.encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(f"read as {got.encoding}")
+    if got.cut:
+        notes.append("the file is very large; only its first megabyte was read")
+    if notes:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[dim]Note: {'; '.join(notes)}.[/dim]"
+        )
+    return got.text
+
+
+@app.command()
+def lint(
+    draft: Annotated[
+        str, typer.Argument(help='The draft: a text file, or "-" to read standard input.')
+    ],
+    to: Annotated[str, typer.Option("--to", "-t", help="The reader's culture.")],
+    sender: Annotated[
+        str | None, typer.Option("--from", help="Your culture (sharpens some findings).")
+    ] = None,
+    output: FormatOption = OutputFormat.text,
+    model: ModelOption = None,
+) -> None:
+    """Check an email draft for its reader's culture: what may land wrongly, and a fix."""
+    import crossdeal
+
+    try:
+        text = _read(draft, "draft")
+        result = crossdeal.lint_message(text, to=to, sender=sender, model=model)
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(result)
+    else:
+        from crossdeal import _render
+
+        _render.lint(_console(), result, text)
+
+
+@app.command()
+def reply(
+    message: Annotated[
+        str, typer.Argument(help='The reply: a text file, or "-" for standard input.')
+    ],
+    sender: Annotated[str, typer.Option("--from", help="The culture of the person who replied.")],
+    to: Annotated[str | None, typer.Option("--to", help="Your own culture.")] = None,
+    asked: Annotated[
+        Path | None,
+        typer.Option("--asked", help="Your earlier message, to find points left unanswered."),
+    ] = None,
+    output: FormatOption = OutputFormat.text,
+    model: ModelOption = None,
+) -> None:
+    """Read a reply: does its yes commit to anything, and what may it really mean?"""
+    import crossdeal
+
+    try:
+        text = _read(message, "reply")
+        earlier = _read(str(asked), "earlier message") if asked is not None else None
+        result = crossdeal.read_reply(text, sender=sender, to=to, asked=earlier, model=model)
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(result)
+    else:
+        from crossdeal import _render
+
+        _render.reply(_console(), result)
+
+
+template_app = typer.Typer(
+    help="Email templates with slots for the personal touch, fitted to the reader."
+)
+app.add_typer(template_app, name="template")
+
+
+@template_app.command("list")
+def template_list(output: FormatOption = OutputFormat.text) -> None:
+    """Every template, with what it is for."""
+    from crossdeal.messages.templates import slot_info, templates
+
+    found = templates()
+    if output is OutputFormat.json:
+        import json
+
+        rows = [
+            {
+                "name": t.name,
+                "title": t.title,
+                "use": t.use,
+                "slots": [s.model_dump() for s in slot_info(t)],
+            }
+            for t in found.values()
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from crossdeal import _render
+
+    _render.template_list(_console(), list(found.values()))
+
+
+@template_app.command("show")
+def template_show(name: Annotated[str, typer.Argument(help="The template's name.")]) -> None:
+    """A template's slots and text."""
+    from crossdeal.messages.templates import templates
+
+    found = templates()
+    if name not in found:
+        _fail(CrossdealError(f"no template named {name!r}; templates are: {', '.join(found)}"))
+    from crossdeal import _render
+
+    _render.template_show(_console(), found[name])
+
+
+@template_app.command("render")
+def template_render(
+    name: Annotated[
+        str, typer.Argument(help="The template's name (see `crossdeal template list`).")
+    ],
+    to: Annotated[str, typer.Option("--to", "-t", help="The reader's culture.")],
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="A slot value, as slot=value. Repeatable.")
+    ] = None,
+    sender: Annotated[str | None, typer.Option("--from", help="Your culture.")] = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Fill a template for a reader; the result is checked by the coach."""
+    from crossdeal.messages.templates import render_template
+
+    try:
+        values: dict[str, str] = {}
+        for item in var or []:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise CrossdealError(f"--var {item!r} is not slot=value")
+            values[key.strip()] = value
+        result = render_template(name, to=to, values=values, sender=sender)
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(result)
+    else:
+        from crossdeal import _render
+
+        _render.template_rendering(_console(), result)
+
+
 def main() -> None:
     app()
 

@@ -39,7 +39,7 @@ from crossdeal.playbook.rules import (
     themes,
 )
 
-__all__ = ["Finding", "Playbook"]
+__all__ = ["Finding", "Playbook", "evidence_for", "pair_context"]
 
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _CHANNEL_RANK = {"in-person": 0, "video": 1, "phone": 2, "email": 3}
@@ -83,7 +83,7 @@ class Playbook:
 
     def evaluate(self, seller: Culture, buyer: Culture, model: CultureModel) -> list[Finding]:
         """Every applicable rule, decided for this pair (fired, or unknown with what is missing)."""
-        context = _context(seller, buyer, model)
+        context = pair_context(seller, buyer, model)
         findings: list[Finding] = []
         for rule in self.rules_for(model):
             outcome = rule.when.evaluate(context)
@@ -153,12 +153,22 @@ class Playbook:
         )
 
 
-def _context(seller: Culture, buyer: Culture, model: CultureModel) -> dict[str, float | str | None]:
+def pair_context(
+    seller: Culture | None, buyer: Culture | None, model: CultureModel
+) -> dict[str, float | str | None]:
+    """The names a condition can read for a pair: scores, levels, gaps and distances.
+
+    A side that is None (not known) has every score unknown, so conditions on it stay
+    undecided instead of guessing.
+    """
+    empty: dict[str, float | None] = {}
+    seller_scores = seller.scores if seller is not None else empty
+    buyer_scores = buyer.scores if buyer is not None else empty
     context: dict[str, float | str | None] = {}
     for dim in model.dimensions:
         key = dim.key
-        s = seller.scores.get(key)
-        b = buyer.scores.get(key)
+        s = seller_scores.get(key)
+        b = buyer_scores.get(key)
         context["seller." + key] = s
         context["buyer." + key] = b
         context["gap." + key] = None if s is None or b is None else b - s
@@ -166,9 +176,9 @@ def _context(seller: Culture, buyer: Culture, model: CultureModel) -> dict[str, 
         context["buyer." + key + ":level"] = None if b is None else dim.level(b)
     keys = model.keys
     context["distance.kogut_singh"] = kogut_singh_index(
-        seller.scores, buyer.scores, model.variances, keys
+        seller_scores, buyer_scores, model.variances, keys
     ).value
-    context["distance.euclidean"] = euclidean_distance(seller.scores, buyer.scores, keys).value
+    context["distance.euclidean"] = euclidean_distance(seller_scores, buyer_scores, keys).value
     return context
 
 
@@ -179,13 +189,16 @@ def _severity(rule: Rule, context: dict[str, float | str | None]) -> Severity:
     return rule.severity[-1][0]
 
 
-def _risk(finding: Finding, seller: Culture, buyer: Culture, model: CultureModel) -> Risk:
-    rule = finding.rule
-    evidence = []
-    for key in rule.dimensions:
+def evidence_for(
+    dimensions: Iterable[str], seller: Culture | None, buyer: Culture | None, model: CultureModel
+) -> list[Evidence]:
+    """The scores behind a rule, one entry per dimension it read."""
+    out = []
+    for key in dimensions:
         dim = model.dimension(key)
-        s, b = seller.scores.get(key), buyer.scores.get(key)
-        evidence.append(
+        s = seller.scores.get(key) if seller is not None else None
+        b = buyer.scores.get(key) if buyer is not None else None
+        out.append(
             Evidence(
                 dimension=key,
                 name=dim.name,
@@ -196,6 +209,11 @@ def _risk(finding: Finding, seller: Culture, buyer: Culture, model: CultureModel
                 buyer_level=None if b is None else dim.level(b),
             )
         )
+    return out
+
+
+def _risk(finding: Finding, seller: Culture, buyer: Culture, model: CultureModel) -> Risk:
+    rule = finding.rule
     return Risk(
         rule_id=rule.id,
         theme=rule.theme,
@@ -205,7 +223,7 @@ def _risk(finding: Finding, seller: Culture, buyer: Culture, model: CultureModel
         questions=list(rule.questions),
         rationale=rule.rationale,
         condition=rule.when.text,
-        evidence=evidence,
+        evidence=evidence_for(rule.dimensions, seller, buyer, model),
         sources=list(rule.sources),
         rule_file=rule.file,
     )

@@ -108,23 +108,26 @@ class Condition:
         return tuple(seen)
 
 
-def compile_condition(text: str | bool) -> Condition:
+def compile_condition(text: str | bool, extra_sides: tuple[str, ...] = ()) -> Condition:
     """Parse ``text`` into a :class:`Condition`; raise :class:`ExpressionError` if it is malformed.
 
     ``is low|medium|high`` reads the level the caller put in the context, so one
     compiled condition serves any culture model with its own level thresholds.
+    ``extra_sides`` admits further names (``text.hedge``, ``politeness.score``) for
+    conditions on messages; the caller checks that they exist.
     """
     if isinstance(text, bool):
         value = text
         return Condition(str(text).lower(), lambda ctx: value, ())
-    parser = _Parser(str(text))
+    parser = _Parser(str(text), extra_sides)
     evaluator = parser.parse()
     return Condition(str(text), evaluator, tuple(parser.variables))
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, extra_sides: tuple[str, ...] = ()) -> None:
         self.text = text
+        self.extra_sides = extra_sides
         self.tokens: list[tuple[str, str, int]] = []
         self.pos = 0
         self.variables: list[Variable] = []
@@ -288,15 +291,16 @@ class _Parser:
 
     def variable(self, name: str, where: int) -> Evaluator:
         side, key = name.split(".", 1)
-        if side == "distance":
+        if side in self.extra_sides:
+            pass
+        elif side == "distance":
             if key not in DISTANCES:
                 raise ExpressionError(
                     f"unknown distance {key!r} (known: {', '.join(DISTANCES)})", self.text, where
                 )
         elif side not in SIDES:
-            raise ExpressionError(
-                f"unknown side {side!r} (use seller, buyer, gap or distance)", self.text, where
-            )
+            known = ", ".join((*SIDES, "distance", *self.extra_sides))
+            raise ExpressionError(f"unknown side {side!r} (use {known})", self.text, where)
         self.variables.append(Variable(side, key))
         return lambda ctx: ctx.get(name)  # type: ignore[return-value]
 

@@ -1,0 +1,86 @@
+"""Draft-linting throughput against VADER sentiment on the same texts, in one run.
+
+    pip install vaderSentiment   # the reference peer (not a crossdeal dependency)
+    python benchmarks/bench_lint.py
+
+The texts: typical sales drafts of about 150 words, generated from a fixed seed by
+recombining sentences of the labelled test set, so every run reads the same texts.
+Both tools process every text once per round, on one core, after a warm-up round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+from pathlib import Path
+
+import yaml
+
+import crossdeal
+
+ROOT = Path(__file__).resolve().parents[1]
+READERS = ["JP", "IN", "US", "DE", "BR", "KR", "SE", "CN", "FR", "Arab countries"]
+
+
+def drafts(count: int, seed: int = 11) -> list[str]:
+    items = yaml.safe_load((ROOT / "tests/data/messages/drafts.yaml").read_text(encoding="utf-8"))
+    sentences = [
+        s.strip() for item in items for s in item["text"].split("\n") if len(s.split()) > 4
+    ]
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        words: list[str] = ["Dear Ms. Tanaka,"]
+        while sum(len(w.split()) for w in words) < 140:
+            words.append(rng.choice(sentences))
+        words.append("Kind regards,\nAlex")
+        out.append("\n".join(words))
+    return out
+
+
+def rate(fn, texts: list[str], rounds: int) -> float:  # type: ignore[no-untyped-def]
+    for t in texts[:100]:
+        fn(t)
+    best = 0.0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for t in texts:
+            fn(t)
+        best = max(best, len(texts) / (time.perf_counter() - start))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    texts = drafts(args.count)
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    model = crossdeal.default_model()
+    readers = [model.resolve(r) for r in READERS]
+    counter = iter(range(10**9))
+
+    def lint(text: str) -> object:
+        return crossdeal.lint_message(text, to=readers[next(counter) % len(readers)], model=model)
+
+    ours = rate(lint, texts, args.rounds)
+    print(f"texts: {len(texts)} drafts, {words:.0f} words on average")
+    print(f"crossdeal lint   : {ours:8.0f} drafts/s (goal >= 2,000)")
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError:
+        print("VADER: not installed (pip install vaderSentiment) - no ratio")
+        return
+    analyzer = SentimentIntensityAnalyzer()
+    vader = rate(analyzer.polarity_scores, texts, args.rounds)
+    print(f"VADER sentiment  : {vader:8.0f} texts/s (reference peer)")
+    print(f"ratio crossdeal/VADER: {ours / vader:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Message coach: draft linting, reply reading, templates."""

@@ -1,0 +1,345 @@
+"""The message coach: check a draft for its reader, and read what a reply commits to.
+
+Both jobs run the same way: extract explicit features from the text, add the culture
+context of the pair, and let the data rules decide what to flag, how severely, and why.
+The coach only reads: nothing is sent anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from crossdeal.culture.model import Culture, CultureModel, default_model
+from crossdeal.culture.reports import culture_ref, model_ref
+from crossdeal.errors import InputError
+from crossdeal.messages.features import Hit, TextFeatures, default_features
+from crossdeal.messages.politeness import default_politeness_model
+from crossdeal.messages.reports import (
+    Commitments,
+    LintReport,
+    MessageFinding,
+    NotDecided,
+    PolitenessReading,
+    ReplyReport,
+    Span,
+    Suggestion,
+)
+from crossdeal.messages.rules import MessageRule, draft_rules, reply_rules
+from crossdeal.playbook.engine import evidence_for, pair_context
+from crossdeal.playbook.rules import SEVERITIES, Severity
+
+__all__ = ["MAX_CHARS", "lint_message", "read_reply"]
+
+# Longer input is cut here (and says so): a draft or a reply is a few thousand
+# characters; a pasted thread of megabytes would only slow the coach down.
+MAX_CHARS = 20_000
+_MAX_SUGGESTIONS = 5
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def _prepare(text: str) -> tuple[str, bool]:
+    if not isinstance(text, str):
+        raise InputError("the message must be text")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError("the message is empty: there is nothing to check")
+    truncated = len(text) > MAX_CHARS
+    return (text[:MAX_CHARS] if truncated else text), truncated
+
+
+def _culture(model: CultureModel, query: str | Culture | None) -> Culture | None:
+    return None if query is None else model.resolve(query)
+
+
+def _context(
+    features: TextFeatures,
+    seller: Culture | None,
+    buyer: Culture,
+    model: CultureModel,
+    extra: Mapping[str, float] | None = None,
+) -> dict[str, float | str | None]:
+    context = pair_context(seller, buyer, model)
+    for name in default_features().names:
+        context["text." + name] = float(features.count(name))
+    context["text.words"] = float(features.words)
+    context["text.sentences"] = float(len(features.sentences))
+    for key, value in (extra or {}).items():
+        context[key] = value
+    return context
+
+
+class _Fill(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "..."
+
+
+def _render(template: str, values: Mapping[str, str]) -> str:
+    names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+    fill = _Fill({k: v for k, v in values.items() if k in names})
+    return template.format_map(fill)
+
+
+def _span(text: str, hit: Hit, source: Literal["message", "asked"] = "message") -> Span:
+    return Span(
+        start=hit.start,
+        end=hit.end,
+        line=text.count("\n", 0, hit.start) + 1,
+        text=text[hit.start : hit.end],
+        feature=hit.feature,
+        source=source,
+    )
+
+
+def _apply(
+    rules: Sequence[MessageRule],
+    features: TextFeatures,
+    context: Mapping[str, float | str | None],
+    seller: Culture | None,
+    buyer: Culture,
+    model: CultureModel,
+    extra_hits: Mapping[str, Sequence[tuple[Hit, str, Literal["message", "asked"]]]] | None = None,
+) -> tuple[list[MessageFinding], list[NotDecided]]:
+    findings: list[tuple[int, int, MessageFinding]] = []
+    undecided: list[NotDecided] = []
+    text = features.text
+    for rule in rules:
+        if rule.when.evaluate(context) is not True:
+            continue
+        fits = rule.reader.evaluate(context)
+        if fits is None:
+            missing = sorted(
+                {v.qualified for v in rule.reader.variables if context.get(v.qualified) is None}
+            )
+            undecided.append(NotDecided(rule_id=rule.id, missing=missing))
+            continue
+        if not fits:
+            continue
+        severity: Severity = rule.severity[-1][0]
+        for level, condition in rule.severity:
+            if condition.evaluate(context) is True:
+                severity = level
+                break
+        spans: list[Span] = []
+        for name in rule.point_at:
+            for hit in features.hits.get(name, ()):
+                spans.append(_span(text, hit))
+            for hit, source_text, source in (extra_hits or {}).get(name, ()):
+                spans.append(_span(source_text, hit, source))
+        spans.sort(key=lambda s: (s.source != "message", s.start))
+        suggestions = _suggestions(rule, features, spans, buyer)
+        findings.append(
+            (
+                -_RANK[severity],
+                spans[0].start if spans else 0,
+                MessageFinding(
+                    id=rule.id,
+                    theme=rule.theme,
+                    severity=severity,
+                    title=rule.title,
+                    why=_render(rule.why, {"reader": buyer.name}),
+                    spans=spans,
+                    suggestions=suggestions,
+                    follow_up=list(rule.follow_up),
+                    evidence=evidence_for(rule.dimensions, seller, buyer, model),
+                    condition=rule.when.text,
+                    reader_condition=rule.reader.text,
+                    rule_file=rule.file,
+                ),
+            )
+        )
+    findings.sort(key=lambda item: (item[0], item[1], item[2].id))
+    return [f for _, _, f in findings], undecided
+
+
+def _suggestions(
+    rule: MessageRule, features: TextFeatures, spans: Sequence[Span], buyer: Culture
+) -> list[Suggestion]:
+    if not rule.rewrite:
+        return []
+    per_match = "{rest}" in rule.rewrite or "{match}" in rule.rewrite
+    if not per_match or not spans:
+        return [Suggestion(original=None, rewrite=_render(rule.rewrite, {"reader": buyer.name}))]
+    out = []
+    for name in rule.point_at:
+        for hit in features.hits.get(name, ())[:_MAX_SUGGESTIONS]:
+            values = {"reader": buyer.name, "match": features.text[hit.start : hit.end]}
+            values.update({k: v.strip() for k, v in hit.groups.items()})
+            out.append(
+                Suggestion(
+                    original=features.text[hit.start : hit.end],
+                    rewrite=_render(rule.rewrite, values),
+                )
+            )
+    return out[:_MAX_SUGGESTIONS]
+
+
+def lint_message(
+    text: str,
+    to: str | Culture,
+    sender: str | Culture | None = None,
+    model: CultureModel | None = None,
+) -> LintReport:
+    """Check a draft for the culture of its reader (``to``), optionally knowing the writer's.
+
+    Returns findings (id, theme, severity, the spans they point at, why, a suggested
+    rewrite), the politeness score, and the feature counts behind them.
+    """
+    model = model or default_model()
+    buyer = model.resolve(to)
+    seller = _culture(model, sender)
+    body, truncated = _prepare(text)
+    features = default_features().extract(body)
+    politeness = default_politeness_model()
+    score, weakest = politeness.score_message(features)
+    context = _context(features, seller, buyer, model, {"politeness.score": score})
+    findings, undecided = _apply(draft_rules(), features, context, seller, buyer, model)
+    return LintReport(
+        reader=culture_ref(buyer),
+        writer=culture_ref(seller) if seller else None,
+        model=model_ref(model),
+        words=features.words,
+        sentences=len(features.sentences),
+        findings=findings,
+        politeness=PolitenessReading(
+            score=round(score, 4),
+            drivers=[(k, round(w, 3)) for k, w in politeness.explain_message(features, weakest)],
+            model=politeness.trained_on,
+        ),
+        features={name: len(hits) for name, hits in sorted(features.hits.items())},
+        not_decided=undecided,
+        truncated=truncated,
+    )
+
+
+_CONTENT = re.compile(r"[a-z][a-z'-]{2,}")
+_STOP = frozenset(
+    """about above after again also and any are been before being both but can could did does
+    doing done for from further had has have having here how into its just let like made make
+    many may might more most much must need not now off once only other our out over own please
+    same shall should some such than that the their them then there these they this those
+    through too under until very was were what when where which while who whom why will with
+    would you your yours yet kindly know let's could confirm share send tell give""".split()
+)
+_WHEN = re.compile(
+    r"\b(?:when|date|deadline|timeline|schedule|by\s+when|how\s+long|how\s+soon)\b", re.I
+)
+_HOW_MUCH = re.compile(
+    r"\b(?:how\s+(?:much|many)|price|cost|budget|rate|discount|volume|quantity)\b", re.I
+)
+_ASK_START = re.compile(
+    r"^\s*(?:please|kindly|could|would|can|will|let\s+me\s+know|do\s+you|are\s+you|is\s+it)\b", re.I
+)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _unanswered(asked: str, reply: TextFeatures) -> list[Hit]:
+    """Questions of the earlier message that the reply does not take up."""
+    asked_features = default_features().extract(asked, only=())
+    reply_words = {_stem(w) for w in _CONTENT.findall(reply.text.lower())}
+    has_date = reply.has("specific")
+    out = []
+    for i, sentence in enumerate(asked_features.sentences):
+        piece = asked[sentence.start : sentence.end]
+        if not (piece.rstrip().endswith("?") or _ASK_START.match(piece)):
+            continue
+        words = {_stem(w) for w in _CONTENT.findall(piece.lower()) if w not in _STOP}
+        if not words:
+            continue
+        answered = bool(words & reply_words)
+        if _WHEN.search(piece) and has_date:
+            answered = True
+        if _HOW_MUCH.search(piece) and reply.has("specific"):
+            answered = True
+        if not answered:
+            out.append(Hit("unanswered", sentence.start, sentence.end, i))
+    return out
+
+
+def _commitments(features: TextFeatures) -> Commitments:
+    text = features.text
+
+    def matched(name: str) -> list[str]:
+        return list(
+            dict.fromkeys(text[h.start : h.end].strip() for h in features.hits.get(name, ()))
+        )
+
+    questions = [
+        text[features.sentences[h.sentence].start : features.sentences[h.sentence].end]
+        for h in features.hits.get("question_back", ())
+    ]
+    return Commitments(
+        dates_and_numbers=matched("specific"),
+        conditions=matched("condition"),
+        trade_offs=matched("trade_off"),
+        owners=matched("named_owner"),
+        questions=list(dict.fromkeys(questions)),
+    )
+
+
+def read_reply(
+    text: str,
+    sender: str | Culture,
+    to: str | Culture | None = None,
+    asked: str | None = None,
+    model: CultureModel | None = None,
+) -> ReplyReport:
+    """Read a reply from a buyer of culture ``sender``: does its yes commit to anything?
+
+    ``asked`` is your earlier message; with it, questions the reply leaves unanswered
+    are flagged too. ``to`` is your own culture, if you want it in the evidence.
+    """
+    model = model or default_model()
+    buyer = model.resolve(sender)
+    seller = _culture(model, to)
+    body, truncated = _prepare(text)
+    features = default_features().extract(body)
+    unanswered: list[Hit] = []
+    asked_text = ""
+    if asked is not None and asked.strip():
+        asked_text, _ = _prepare(asked)
+        unanswered = _unanswered(asked_text, features)
+    context = _context(features, seller, buyer, model, {"text.unanswered": float(len(unanswered))})
+    source: Literal["asked"] = "asked"
+    extra = {"unanswered": [(hit, asked_text, source) for hit in unanswered]}
+    findings, undecided = _apply(reply_rules(), features, context, seller, buyer, model, extra)
+    commitments = _commitments(features)
+    return ReplyReport(
+        sender=culture_ref(buyer),
+        seller=culture_ref(seller) if seller else None,
+        model=model_ref(model),
+        verdict=_verdict(features, commitments),
+        findings=findings,
+        commitments=commitments,
+        not_decided=undecided,
+        truncated=truncated,
+    )
+
+
+def _verdict(features: TextFeatures, commitments: Commitments) -> str:
+    agrees = features.has("agreement")
+    soft_no = features.has("soft_no")
+    specific = any(
+        (
+            commitments.dates_and_numbers,
+            commitments.conditions,
+            commitments.trade_offs,
+            commitments.owners,
+            commitments.questions,
+        )
+    )
+    if agrees and soft_no:
+        return "mixed"
+    if soft_no:
+        return "soft-no"
+    if agrees:
+        return "qualified-yes" if specific else "unqualified-yes"
+    return "no-agreement"

@@ -1,0 +1,67 @@
+"""Precision and recall of the coach's findings on a labelled set of messages.
+
+A labelled item is a mapping: ``id``, ``text``, ``expect`` (finding ids that should
+fire) and, for drafts, ``to`` (and optionally ``from``); for replies, ``from`` (and
+optionally ``asked``). ``low-politeness`` is not scored here: the politeness model is
+measured on the Stanford corpus instead (docs/politeness-model.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from crossdeal.messages.coach import lint_message, read_reply
+from crossdeal.messages.reports import LintReport, ReplyReport
+
+NOT_SCORED = frozenset({"low-politeness"})
+
+
+@dataclass
+class Score:
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+    false_positive_ids: list[str] = field(default_factory=list)
+    false_negative_ids: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float | None:
+        fired = self.true_positive + self.false_positive
+        return self.true_positive / fired if fired else None
+
+    @property
+    def recall(self) -> float | None:
+        wanted = self.true_positive + self.false_negative
+        return self.true_positive / wanted if wanted else None
+
+    @property
+    def support(self) -> int:
+        return self.true_positive + self.false_negative
+
+
+def evaluate(
+    items: Iterable[Mapping[str, Any]], kind: Literal["draft", "reply"]
+) -> dict[str, Score]:
+    """Per finding id: true positives, false positives and false negatives."""
+    scores: dict[str, Score] = {}
+    for item in items:
+        report: LintReport | ReplyReport
+        if kind == "draft":
+            report = lint_message(item["text"], to=item["to"], sender=item.get("from"))
+        else:
+            report = read_reply(item["text"], sender=item["from"], asked=item.get("asked"))
+        fired = {f.id for f in report.findings} - NOT_SCORED
+        expected = set(item.get("expect") or ()) - NOT_SCORED
+        for finding_id in fired | expected:
+            score = scores.setdefault(finding_id, Score())
+            if finding_id in fired and finding_id in expected:
+                score.true_positive += 1
+            elif finding_id in fired:
+                score.false_positive += 1
+                score.false_positive_ids.append(str(item["id"]))
+            else:
+                score.false_negative += 1
+                score.false_negative_ids.append(str(item["id"]))
+    return dict(sorted(scores.items()))

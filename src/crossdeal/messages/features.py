@@ -1,0 +1,481 @@
+"""Explicit linguistic features of a message, each with the spans it matched.
+
+Features are data (``messages/data/features.yaml``): regular expressions, word lists,
+sentence-start and line-start patterns, and sentence-level combinations. Extraction
+is one pass per feature over the whole text; spans are character offsets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from crossdeal._validation import validate_yaml
+from crossdeal._yaml import LineDict, load_yaml
+from crossdeal.errors import DataFileError
+from crossdeal.messages._anchors import Anchors
+from crossdeal.messages._anchors import anchors as literal_anchors
+
+__all__ = ["FeatureSet", "Hit", "Sentence", "TextFeatures", "default_features", "split_sentences"]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    first_on_line: bool
+
+
+_NO_GROUPS: Mapping[str, str] = MappingProxyType({})
+
+
+class Hit(NamedTuple):
+    """One match of a feature: where it is and what it captured."""
+
+    feature: str
+    start: int
+    end: int
+    sentence: int
+    groups: Mapping[str, str] = _NO_GROUPS
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with offsets; every line break also ends a sentence (emails are line-based)."""
+    out: list[Sentence] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        cursor = 0
+        first = True
+        for match in _SENTENCE_END.finditer(body):
+            _add(out, body, offset, cursor, match.start(), first)
+            first = False
+            cursor = match.end()
+        _add(out, body, offset, cursor, len(body), first)
+        offset += len(line)
+    return out
+
+
+def _add(out: list[Sentence], body: str, offset: int, start: int, end: int, first: bool) -> None:
+    segment = body[start:end]
+    stripped = segment.strip()
+    if not stripped:
+        return
+    lead = len(segment) - len(segment.lstrip())
+    out.append(Sentence(offset + start + lead, offset + start + lead + len(stripped), first))
+
+
+class _FeatureSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    description: str = Field(min_length=3)
+    politeness: bool = False
+    patterns: list[str] = Field(default_factory=list)
+    words: list[str] = Field(default_factory=list)
+    start: list[str] = Field(default_factory=list)
+    line_start: list[str] = Field(default_factory=list)
+    sentence_has: list[str] = Field(default_factory=list)
+    sentence_lacks: list[str] = Field(default_factory=list)
+    case_sensitive: bool = False
+    not_at_sentence_start: bool = False
+
+    @model_validator(mode="after")
+    def _has_a_definition(self) -> _FeatureSpec:
+        if not (self.patterns or self.words or self.start or self.line_start or self.sentence_has):
+            raise ValueError("a feature needs patterns, words, start, line_start or sentence_has")
+        return self
+
+
+class _FeaturesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    features: dict[str, _FeatureSpec]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanner:
+    """One alternative of a feature's patterns, compiled for speed.
+
+    ``lower`` is matched against the lower-cased text (IGNORECASE costs about four
+    times as much in Python's re); ``insensitive`` against the original text, for the
+    rare text whose lower-case form has another length. A leading \\b is removed and
+    checked in Python (``bounded``): it stops re from jumping to the literal prefix and
+    makes a scan 10-20 times slower. ``anchors``: literals one of which every match
+    starts with; when the text has none of them the scan is skipped (``None``: always
+    scan). ``digit``: every match starts with a digit.
+    """
+
+    lower: re.Pattern[str]
+    insensitive: re.Pattern[str]
+    bounded: bool
+    anchors: tuple[str, ...] | None
+    whole_words: bool
+    digit: bool
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    name: str
+    description: str
+    politeness: bool
+    case_sensitive: bool
+    not_at_sentence_start: bool
+    words: frozenset[str]
+    anywhere: tuple[_Scanner, ...]
+    at_sentence_start: tuple[re.Pattern[str] | None, re.Pattern[str] | None]
+    at_line_start: tuple[re.Pattern[str] | None, re.Pattern[str] | None]
+    start_anchors: Anchors | None
+    sentence_has: tuple[str, ...]
+    sentence_lacks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TextFeatures:
+    """The features found in one text."""
+
+    text: str
+    sentences: tuple[Sentence, ...]
+    hits: Mapping[str, tuple[Hit, ...]]
+    words: int
+    tokens: frozenset[str] = frozenset()
+
+    def count(self, feature: str) -> int:
+        return len(self.hits.get(feature, ()))
+
+    def has(self, feature: str) -> bool:
+        return bool(self.hits.get(feature))
+
+
+class FeatureSet:
+    """A compiled set of features; call :meth:`extract` on a text."""
+
+    def __init__(self, specs: Mapping[str, _FeatureSpec], source: str = "") -> None:
+        self.source = source
+        compiled: dict[str, _Compiled] = {}
+        for name, spec in specs.items():
+            compiled[name] = _compile(name, spec, source)
+        for c in compiled.values():
+            unknown = [f for f in (*c.sentence_has, *c.sentence_lacks) if f not in compiled]
+            if unknown:
+                raise DataFileError(
+                    f"feature {c.name!r} combines unknown features {unknown}", source
+                )
+        self._features = compiled
+        # Index the work so that one pass over the words of a text decides which
+        # patterns can match at all: word lists, and whole-word anchors of patterns.
+        word_lists: dict[str, list[str]] = {}
+        triggers: dict[str, list[int]] = {}
+        self._scanners: list[tuple[str, _Scanner]] = []
+        self._substring_gated: list[int] = []
+        self._always: list[int] = []
+        for c in compiled.values():
+            for word in c.words:
+                word_lists.setdefault(word, []).append(c.name)
+            for scanner in c.anywhere:
+                index = len(self._scanners)
+                self._scanners.append((c.name, scanner))
+                if scanner.anchors is None:
+                    self._always.append(index)
+                elif scanner.whole_words:
+                    for word in scanner.anchors:
+                        triggers.setdefault(word, []).append(index)
+                else:
+                    self._substring_gated.append(index)
+        self._word_lists = {w: tuple(names) for w, names in word_lists.items()}
+        self._triggers = {w: tuple(ids) for w, ids in triggers.items()}
+        self._list_words = frozenset(self._word_lists)
+        self._trigger_words = frozenset(self._triggers)
+        self._all_scanners = frozenset(range(len(self._scanners)))
+        self._with_start = [c for c in compiled.values() if c.at_sentence_start[0] is not None]
+        self._with_line = [c for c in compiled.values() if c.at_line_start[0] is not None]
+        self._combined = [c for c in compiled.values() if c.sentence_has]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._features)
+
+    @property
+    def politeness_features(self) -> tuple[str, ...]:
+        return tuple(n for n, c in self._features.items() if c.politeness)
+
+    def description(self, name: str) -> str:
+        return self._features[name].description
+
+    def extract(self, text: str, only: Sequence[str] | None = None) -> TextFeatures:
+        """Every feature's hits in ``text`` (or only the named features)."""
+        wanted = None if only is None else set(only)
+        sentences = split_sentences(text)
+        starts = [s.start for s in sentences]
+        line_starts = [(i, s) for i, s in enumerate(sentences) if s.first_on_line]
+        lowered = text.lower()
+        fast = len(lowered) == len(text)  # else offsets of the lower-cased copy would shift
+        found: dict[str, list[Hit]] = {}
+
+        def sentence_of(offset: int) -> int:
+            return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+        # 1. the words: word-list hits, and which patterns can match at all
+        subject_words = lowered if fast else text.lower()
+        token_list = _TOKEN.findall(subject_words)
+        tokens = frozenset(token_list)
+        live: set[int] = set(self._always) if fast else set(self._all_scanners)
+        for token in tokens & self._trigger_words:
+            live.update(self._triggers[token])
+        for token in tokens & self._list_words:
+            names = self._word_lists[token]
+            size = len(token)
+            position = subject_words.find(token)
+            while position != -1:
+                before = subject_words[position - 1] if position else " "
+                after = subject_words[position + size : position + size + 1] or " "
+                if not (before.isalnum() or before in "_'") and not (
+                    after.isalnum() or after in "_'"
+                ):
+                    for name in names:
+                        found.setdefault(name, []).append(
+                            Hit(name, position, position + size, sentence_of(position))
+                        )
+                position = subject_words.find(token, position + 1)
+        if fast:
+            for index in self._substring_gated:
+                for anchor in self._scanners[index][1].anchors:  # type: ignore[union-attr]
+                    if anchor in lowered:
+                        live.add(index)
+                        break
+        has_digit = _DIGIT.search(text) is not None
+
+        # 2. the patterns that can match
+        for index in sorted(live):
+            name, scanner = self._scanners[index]
+            if (wanted is not None and name not in wanted) or (scanner.digit and not has_digit):
+                continue
+            if fast and not self._features[name].case_sensitive:
+                pattern, subject = scanner.lower, lowered
+            else:
+                pattern, subject = scanner.insensitive, text
+            for m in _scan(pattern, subject, scanner.bounded):
+                found.setdefault(name, []).append(
+                    Hit(name, m.start(), m.end(), sentence_of(m.start()), _groups(m, text))
+                )
+
+        # 3. sentence-start and line-start patterns
+        for feature in self._with_start:
+            if wanted is not None and feature.name not in wanted:
+                continue
+            use_lower = fast and not feature.case_sensitive
+            if use_lower and feature.start_anchors is not None:
+                anchors, whole = feature.start_anchors
+                pool: Container[str] = tokens if whole else lowered
+                if not any(a in pool for a in anchors):
+                    continue
+            opener = feature.at_sentence_start[0 if use_lower else 1]
+            subject = lowered if use_lower else text
+            for i, s in enumerate(sentences):
+                if opener is not None and (hit := opener.match(subject, s.start, s.end)):
+                    found.setdefault(feature.name, []).append(
+                        Hit(feature.name, hit.start(), hit.end(), i, _groups(hit, text))
+                    )
+        for feature in self._with_line:
+            if wanted is not None and feature.name not in wanted:
+                continue
+            use_lower = fast and not feature.case_sensitive
+            line_opener = feature.at_line_start[0 if use_lower else 1]
+            subject = lowered if use_lower else text
+            for i, s in line_starts:
+                if line_opener is not None and (hit := line_opener.match(subject, s.start, s.end)):
+                    found.setdefault(feature.name, []).append(
+                        Hit(feature.name, hit.start(), hit.end(), i, _groups(hit, text))
+                    )
+
+        # 4. sentence-level combinations, then positional filters
+        for feature in self._combined:
+            if wanted is None or feature.name in wanted:
+                combined = self._combine(feature, sentences, found)
+                if combined:
+                    found.setdefault(feature.name, []).extend(combined)
+        sentence_starts = set(starts)
+        hits: dict[str, tuple[Hit, ...]] = {}
+        for name, items in found.items():
+            if self._features[name].not_at_sentence_start:
+                items = [h for h in items if h.start not in sentence_starts]
+            if items:
+                items.sort(key=lambda h: (h.start, h.end))
+                hits[name] = tuple(items)
+        return TextFeatures(text, tuple(sentences), hits, len(token_list), tokens)
+
+    def _combine(
+        self, feature: _Compiled, sentences: Sequence[Sentence], hits: Mapping[str, Sequence[Hit]]
+    ) -> list[Hit]:
+        def sentences_with(name: str) -> set[int]:
+            return {h.sentence for h in hits.get(name, ())}
+
+        chosen = set.intersection(*(sentences_with(n) for n in feature.sentence_has))
+        for name in feature.sentence_lacks:
+            chosen -= sentences_with(name)
+        return [Hit(feature.name, sentences[i].start, sentences[i].end, i) for i in sorted(chosen)]
+
+
+def _scan(pattern: re.Pattern[str], subject: str, bounded: bool) -> list[re.Match[str]]:
+    if not bounded:
+        return list(pattern.finditer(subject))
+    out: list[re.Match[str]] = []
+    pos = 0
+    search = pattern.search
+    while (m := search(subject, pos)) is not None:
+        start = m.start()
+        if start == 0 or not (subject[start - 1].isalnum() or subject[start - 1] == "_"):
+            out.append(m)
+            pos = max(m.end(), start + 1)
+        else:
+            pos = start + 1
+    return out
+
+
+def _groups(match: re.Match[str], text: str) -> Mapping[str, str]:
+    """Captured groups, taken from the original text (not its lower-cased copy)."""
+    if not match.re.groupindex:
+        return _NO_GROUPS
+    return {
+        k: text[match.start(k) : match.end(k)] for k in match.re.groupindex if match.start(k) >= 0
+    }
+
+
+def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
+    def check_case(parts: list[str], what: str) -> None:
+        if spec.case_sensitive:
+            return
+        for part in parts:
+            bare = re.sub(r"\\[uUx][0-9A-Fa-f]+|\\.|\(\?P<\w+>|\(\?P=\w+\)", "", part)
+            if re.search("[A-Z]", bare):
+                raise DataFileError(
+                    f"feature {name!r}: {what} {part!r} has capital letters; text is matched "
+                    "in lower case, so write it in lower case or set case_sensitive: true",
+                    source,
+                )
+
+    def regex(pattern: str, flags: int, what: str) -> re.Pattern[str]:
+        try:
+            return re.compile(pattern, flags)
+        except re.error as exc:
+            raise DataFileError(
+                f"feature {name!r}: {what} {pattern!r} is not a valid pattern ({exc})", source
+            ) from None
+
+    insensitive_flag = 0 if spec.case_sensitive else re.IGNORECASE
+
+    def joined(
+        parts: list[str], what: str
+    ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        if not parts:
+            return (None, None)
+        check_case(parts, what)
+        text = "|".join(f"(?:{p})" for p in parts)
+        return (regex(text, 0, what), regex(text, insensitive_flag, what))
+
+    check_case(spec.patterns, "patterns")
+    alternatives = [alt for p in spec.patterns for alt in _top_level_alternatives(p)]
+    single = frozenset(w.lower() for w in spec.words if _TOKEN.fullmatch(w))
+    phrases = sorted((w for w in spec.words if not _TOKEN.fullmatch(w)), key=len, reverse=True)
+    if phrases:
+        alternatives.append(r"\b(?:" + "|".join(re.escape(w.lower()) for w in phrases) + r")\b")
+    scanners = []
+    for alt in alternatives:
+        bounded = alt.startswith("\\b")
+        body = alt[2:] if bounded else alt
+        found = None if spec.case_sensitive else literal_anchors(body, bounded)
+        scanners.append(
+            _Scanner(
+                lower=regex(body, 0, "patterns"),
+                insensitive=regex(body, insensitive_flag, "patterns"),
+                bounded=bounded,
+                anchors=_lookup_words(found) if found else None,
+                whole_words=bool(found and found.whole_words),
+                digit=body.startswith("\\d"),
+            )
+        )
+    return _Compiled(
+        name=name,
+        description=spec.description,
+        politeness=spec.politeness,
+        case_sensitive=spec.case_sensitive,
+        not_at_sentence_start=spec.not_at_sentence_start,
+        words=single,
+        anywhere=tuple(scanners),
+        at_sentence_start=joined(spec.start, "start"),
+        start_anchors=(
+            _start_anchors(literal_anchors("|".join(f"(?:{p})" for p in spec.start), True))
+            if spec.start and not spec.case_sensitive
+            else None
+        ),
+        at_line_start=joined(spec.line_start, "line_start"),
+        sentence_has=tuple(spec.sentence_has),
+        sentence_lacks=tuple(spec.sentence_lacks),
+    )
+
+
+def _lookup_words(found: Anchors) -> tuple[str, ...]:
+    """For whole-word anchors, the one word of each to look up (its longest)."""
+    if not found.whole_words:
+        return found.strings
+    return tuple(dict.fromkeys(max(s.split(), key=len) for s in found.strings))
+
+
+def _start_anchors(found: Anchors | None) -> Anchors | None:
+    return Anchors(_lookup_words(found), found.whole_words) if found else None
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split ``a|b`` at the top level (not inside groups or character classes)."""
+    parts: list[str] = []
+    depth = 0
+    in_class = False
+    start = 0
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def load_features(path: Path) -> FeatureSet:
+    data = load_yaml(path, error=DataFileError)
+    if not isinstance(data, LineDict):
+        raise DataFileError("expected a top-level 'features:' mapping", path)
+    spec = validate_yaml(_FeaturesFile, data, path, DataFileError)
+    return FeatureSet(spec.features, str(path))
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("crossdeal.messages").joinpath("data")))
+
+
+@functools.cache
+def default_features() -> FeatureSet:
+    return load_features(data_dir() / "features.yaml")

@@ -1,0 +1,143 @@
+"""A small, inspectable politeness model over explicit features.
+
+Logistic regression on the politeness strategies of ``features.yaml`` (present or not)
+plus word unigrams, trained on the Stanford Politeness Corpus by
+``tools/train_politeness.py``; only the weights ship (``data/politeness_weights.json``).
+``score`` is the probability that a reader would judge the text polite, in the sense of
+the corpus annotators (top versus bottom quartile of requests).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crossdeal.errors import DataFileError
+from crossdeal.messages.features import _TOKEN, TextFeatures, data_dir
+
+# Features that make a sentence a request (what the politeness corpus rates).
+_REQUEST_FEATURES = ("question_mark", "imperative", "please", "obligation", "polite_request")
+
+__all__ = ["PolitenessModel", "default_politeness_model", "model_inputs"]
+
+
+def model_inputs(features: TextFeatures, strategies: Iterable[str]) -> list[str]:
+    """The binary inputs of the model that are present: ``s:<strategy>`` and ``w:<word>``
+    (the distinct lower-case words the feature extraction found)."""
+    inputs = [f"s:{name}" for name in strategies if features.has(name)]
+    inputs.extend("w:" + word for word in features.tokens)
+    return inputs
+
+
+@dataclass(frozen=True)
+class PolitenessModel:
+    """Weights of a fitted logistic regression; ``predict_proba`` needs no scikit-learn."""
+
+    intercept: float
+    weights: Mapping[str, float]
+    strategies: tuple[str, ...]
+    trained_on: str = ""
+
+    def decision(self, features: TextFeatures) -> float:
+        weights = self.weights
+        return self.intercept + sum(
+            weights.get(k, 0.0) for k in model_inputs(features, self.strategies)
+        )
+
+    def predict_proba(self, features: TextFeatures) -> float:
+        """Probability that the text reads as polite (0..1)."""
+        z = self.decision(features)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def explain(self, features: TextFeatures, top: int = 4) -> list[tuple[str, float]]:
+        """The inputs that moved the score most, with their weights."""
+        weighted = [
+            (k, self.weights[k])
+            for k in model_inputs(features, self.strategies)
+            if k in self.weights
+        ]
+        weighted.sort(key=lambda kv: (-abs(kv[1]), kv[0]))
+        return weighted[:top]
+
+    def score_message(self, features: TextFeatures) -> tuple[float, int | None]:
+        """The politeness of a whole message, as the reader meets its bluntest request.
+
+        The corpus the model learned from holds short requests, so a long email is
+        scored request by request: every sentence that asks for something (a question,
+        a command, a please, a "you must"), read together with the sentence before it.
+        The message scores as its least polite request; with no request at all, as the
+        mean of its two-sentence windows. Returns the score and the sentence it rests on.
+        """
+        sentences = features.sentences
+        if not sentences:
+            return 0.5, None
+        scores = [(self._window(features, i)[0], i) for i in self._request_sentences(features)]
+        if scores:
+            return min(scores)
+        every = [self._window(features, i)[0] for i in range(len(sentences))]
+        return sum(every) / len(every), None
+
+    def explain_message(
+        self, features: TextFeatures, sentence: int | None, top: int = 4
+    ) -> list[tuple[str, float]]:
+        """The inputs that moved the score most in the window the score rests on
+        (``sentence`` from :meth:`score_message`; None: the whole text)."""
+        if sentence is None:
+            return self.explain(features, top)
+        inputs = self._window(features, sentence)[1]
+        weighted = [(k, self.weights[k]) for k in inputs if k in self.weights]
+        weighted.sort(key=lambda kv: (-abs(kv[1]), kv[0]))
+        return weighted[:top]
+
+    def _request_sentences(self, features: TextFeatures) -> list[int]:
+        asks: set[int] = set()
+        for name in _REQUEST_FEATURES:
+            asks.update(h.sentence for h in features.hits.get(name, ()))
+        return sorted(asks)
+
+    def _window(self, features: TextFeatures, i: int) -> tuple[float, set[str]]:
+        """Score of sentence ``i`` read with the sentence before it, and its inputs."""
+        sentences = features.sentences
+        first = max(i - 1, 0)
+        inputs = {
+            "s:" + name
+            for name in self.strategies
+            for hit in features.hits.get(name, ())
+            if first <= hit.sentence <= i
+        }
+        window = features.text[sentences[first].start : sentences[i].end].lower()
+        inputs.update("w:" + w for w in _TOKEN.findall(window))
+        z = self.intercept + sum(self.weights.get(k, 0.0) for k in inputs)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0))), inputs
+
+    @classmethod
+    def load(cls, path: Path) -> PolitenessModel:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                intercept=float(data["intercept"]),
+                weights={str(k): float(v) for k, v in data["weights"].items()},
+                strategies=tuple(data["strategies"]),
+                trained_on=str(data.get("trained_on", "")),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DataFileError(f"not a politeness weights file ({exc})", path) from None
+
+    def dump(self, path: Path, extra: Mapping[str, object] | None = None) -> None:
+        data = {
+            "intercept": round(self.intercept, 6),
+            "strategies": list(self.strategies),
+            "trained_on": self.trained_on,
+            "weights": {k: round(v, 6) for k, v in sorted(self.weights.items())},
+            **(extra or {}),
+        }
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@functools.cache
+def default_politeness_model() -> PolitenessModel:
+    return PolitenessModel.load(data_dir() / "politeness_weights.json")
