@@ -218,20 +218,45 @@ _CONTENT = re.compile(r"[a-z][a-z'-]{2,}")
 _STOP = frozenset(
     """about above after again also and any are been before being both but can could did does
     doing done for from further had has have having here how into its just let like made make
-    many may might more most much must need not now off once only other our out over own please
-    same shall should some such than that the their them then there these they this those
-    through too under until very was were what when where which while who whom why will with
-    would you your yours yet kindly know let's could confirm share send tell give""".split()
+    many may might more most much must need needs not now off once only other our out over own
+    please same shall should some such than that the their them then there these they this
+    those through too under until very was were what when where which while who whom why will
+    with would you your yours yet kindly know let's confirm share send tell give else team
+    also able whether possible still currently exactly""".split()
 )
-_WHEN = re.compile(
-    r"\b(?:when|date|deadline|timeline|schedule|by\s+when|how\s+long|how\s+soon)\b", re.I
+_CLAUSE_SPLIT = re.compile(
+    r",?\s+(?:and|or)\s+(?=(?:what|when|who|where|which|how|why|do|does|did|can|could|will|would|"
+    r"is|are|have|has|should|shall|may|let\s+(?:us|me)\s+know|tell|send|share|confirm|provide)\b)"
+    r"|;\s*",
+    re.I,
 )
-_HOW_MUCH = re.compile(
-    r"\b(?:how\s+(?:much|many)|price|cost|budget|rate|discount|volume|quantity)\b", re.I
+# "Could you confirm / share / tell us X?" asks for information: a bare yes is no answer.
+_INFORMATION = re.compile(
+    r"\b(?:confirm|share|tell|let\s+(?:us|me)\s+know|send|provide|give|specify|advise|indicate)\b",
+    re.I,
 )
-_ASK_START = re.compile(
-    r"^\s*(?:please|kindly|could|would|can|will|let\s+me\s+know|do\s+you|are\s+you|is\s+it)\b", re.I
+_YES_NO = re.compile(
+    r"^\W*(?:can|could|will|would|is|are|do|does|did|have|has|shall|should|may)\b", re.I
 )
+_WHEN = re.compile(r"\b(?:when|date|deadline|timeline|lead\s+time|how\s+long|how\s+soon)\b", re.I)
+_WHO = re.compile(r"\bwho(?:m)?\b", re.I)
+_HOW_MUCH = re.compile(r"\b(?:how\s+(?:much|many)|price|cost|budget|rate|discount|fee)\b", re.I)
+_DATE = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"today|tomorrow|week|weeks|month|months|days|q[1-4])\b|\b\d{1,2}/\d{1,2}\b|\b\d{4}-\d{2}-\d{2}\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"[$€£¥₹]|\b(?:eur|usd|gbp|inr|jpy|cny|chf|sgd|aud|cad|brl|krw|k)\b|\bper\s+(?:unit|piece|user|seat)\b",
+    re.I,
+)
+_ANSWER_WORDS = re.compile(
+    r"\b(?:yes|yeah|yep|sure|of\s+course|certainly|absolutely|definitely|no\s+problem|agreed|fine|ok|okay|"
+    r"no|not|cannot|can't|unfortunately)\b",
+    re.I,
+)
+_ASK_START = re.compile(r"^\s*(?:please|kindly|let\s+me\s+know)\b", re.I)
 
 
 def _stem(word: str) -> str:
@@ -242,24 +267,43 @@ def _stem(word: str) -> str:
 
 
 def _unanswered(asked: str, reply: TextFeatures) -> list[Hit]:
-    """Questions of the earlier message that the reply does not take up."""
-    asked_features = default_features().extract(asked, only=())
-    reply_words = {_stem(w) for w in _CONTENT.findall(reply.text.lower())}
-    has_date = reply.has("specific")
-    out = []
-    for i, sentence in enumerate(asked_features.sentences):
+    """Questions of the earlier message that the reply does not take up.
+
+    Each question is split into its clauses ("What is the price, and what is the lead
+    time?" asks two things). A clause counts as answered when the reply shares one of
+    its distinctive words, or gives what it asks for: a date for "when", an amount for
+    "how much", a named person for "who"; a lone yes/no question is answered by a yes
+    or a no.
+    """
+    asked_sentences = default_features().extract(asked, only=()).sentences
+    reply_text = reply.text
+    reply_words = {_stem(w) for w in _CONTENT.findall(reply_text.lower())}
+    clauses: list[tuple[int, str]] = []
+    for i, sentence in enumerate(asked_sentences):
         piece = asked[sentence.start : sentence.end]
-        if not (piece.rstrip().endswith("?") or _ASK_START.match(piece)):
-            continue
-        words = {_stem(w) for w in _CONTENT.findall(piece.lower()) if w not in _STOP}
-        if not words:
-            continue
-        answered = bool(words & reply_words)
-        if _WHEN.search(piece) and has_date:
+        if piece.rstrip().endswith("?") or _ASK_START.match(piece):
+            clauses.extend((i, part) for part in _CLAUSE_SPLIT.split(piece) if part.strip())
+    out: list[Hit] = []
+    reported: set[int] = set()
+    for i, clause in clauses:
+        words = {_stem(w) for w in _CONTENT.findall(clause.lower()) if w not in _STOP}
+        answered = bool(words & reply_words) or not words
+        if _WHEN.search(clause) and _DATE.search(reply_text):
             answered = True
-        if _HOW_MUCH.search(piece) and reply.has("specific"):
+        if _HOW_MUCH.search(clause) and _MONEY.search(reply_text):
             answered = True
-        if not answered:
+        if _WHO.search(clause) and reply.has("named_owner"):
+            answered = True
+        if (
+            len(clauses) == 1
+            and _YES_NO.match(clause)
+            and not _INFORMATION.search(clause)
+            and _ANSWER_WORDS.search(reply_text)
+        ):
+            answered = True
+        if not answered and i not in reported:
+            reported.add(i)
+            sentence = asked_sentences[i]
             out.append(Hit("unanswered", sentence.start, sentence.end, i))
     return out
 

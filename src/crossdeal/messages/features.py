@@ -391,18 +391,37 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
     if phrases:
         alternatives.append(r"\b(?:" + "|".join(re.escape(w.lower()) for w in phrases) + r")\b")
     scanners = []
+    # Alternatives without an anchor are scanned every time; one regex per kind of
+    # start (word boundary or not, digit or not) is cheaper than one per alternative.
+    unanchored: dict[tuple[bool, bool], list[str]] = {}
     for alt in alternatives:
         bounded = alt.startswith("\\b")
         body = alt[2:] if bounded else alt
+        digit = body.startswith("\\d")
         found = None if spec.case_sensitive else literal_anchors(body, bounded)
+        if found is None:
+            unanchored.setdefault((bounded, digit), []).append(body)
+            continue
         scanners.append(
             _Scanner(
                 lower=regex(body, 0, "patterns"),
                 insensitive=regex(body, insensitive_flag, "patterns"),
                 bounded=bounded,
-                anchors=_lookup_words(found) if found else None,
-                whole_words=bool(found and found.whole_words),
-                digit=body.startswith("\\d"),
+                anchors=_lookup_words(found),
+                whole_words=found.whole_words,
+                digit=digit,
+            )
+        )
+    for (bounded, digit), bodies in unanchored.items():
+        merged = "|".join(f"(?:{b})" for b in _unique_groups(bodies))
+        scanners.append(
+            _Scanner(
+                lower=regex(merged, 0, "patterns"),
+                insensitive=regex(merged, insensitive_flag, "patterns"),
+                bounded=bounded,
+                anchors=None,
+                whole_words=False,
+                digit=digit,
             )
         )
     return _Compiled(
@@ -423,6 +442,19 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
         sentence_has=tuple(spec.sentence_has),
         sentence_lacks=tuple(spec.sentence_lacks),
     )
+
+
+def _unique_groups(bodies: list[str]) -> list[str]:
+    """Rename repeated named groups so that alternatives can share one regex."""
+    seen: set[str] = set()
+    out = []
+    for body in bodies:
+        for group in re.findall(r"\(\?P<(\w+)>", body):
+            if group in seen:
+                body = body.replace(f"(?P<{group}>", "(?:")
+            seen.add(group)
+        out.append(body)
+    return out
 
 
 def _lookup_words(found: Anchors) -> tuple[str, ...]:

@@ -72,13 +72,13 @@ class PolitenessModel:
         The message scores as its least polite request; with no request at all, as the
         mean of its two-sentence windows. Returns the score and the sentence it rests on.
         """
-        sentences = features.sentences
-        if not sentences:
+        if not features.sentences:
             return 0.5, None
-        scores = [(self._window(features, i)[0], i) for i in self._request_sentences(features)]
-        if scores:
-            return min(scores)
-        every = [self._window(features, i)[0] for i in range(len(sentences))]
+        inputs = self._sentence_inputs(features)
+        asks = self._request_sentences(features)
+        if asks:
+            return min((self._probability(inputs, i), i) for i in asks)
+        every = [self._probability(inputs, i) for i in range(len(features.sentences))]
         return sum(every) / len(every), None
 
     def explain_message(
@@ -88,8 +88,9 @@ class PolitenessModel:
         (``sentence`` from :meth:`score_message`; None: the whole text)."""
         if sentence is None:
             return self.explain(features, top)
-        inputs = self._window(features, sentence)[1]
-        weighted = [(k, self.weights[k]) for k in inputs if k in self.weights]
+        inputs = self._sentence_inputs(features)
+        window = inputs[max(sentence - 1, 0)] | inputs[sentence]
+        weighted = [(k, self.weights[k]) for k in window if k in self.weights]
         weighted.sort(key=lambda kv: (-abs(kv[1]), kv[0]))
         return weighted[:top]
 
@@ -99,20 +100,24 @@ class PolitenessModel:
             asks.update(h.sentence for h in features.hits.get(name, ()))
         return sorted(asks)
 
-    def _window(self, features: TextFeatures, i: int) -> tuple[float, set[str]]:
-        """Score of sentence ``i`` read with the sentence before it, and its inputs."""
-        sentences = features.sentences
-        first = max(i - 1, 0)
-        inputs = {
-            "s:" + name
-            for name in self.strategies
-            for hit in features.hits.get(name, ())
-            if first <= hit.sentence <= i
-        }
-        window = features.text[sentences[first].start : sentences[i].end].lower()
-        inputs.update("w:" + w for w in _TOKEN.findall(window))
-        z = self.intercept + sum(self.weights.get(k, 0.0) for k in inputs)
-        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0))), inputs
+    def _sentence_inputs(self, features: TextFeatures) -> list[set[str]]:
+        """For each sentence, the model inputs present in it (strategies and words)."""
+        text = features.text
+        out = [
+            {"w:" + w for w in _TOKEN.findall(text[s.start : s.end].lower())}
+            for s in features.sentences
+        ]
+        for name in self.strategies:
+            for hit in features.hits.get(name, ()):
+                out[hit.sentence].add("s:" + name)
+        return out
+
+    def _probability(self, inputs: list[set[str]], i: int) -> float:
+        """Sentence ``i`` read together with the sentence before it."""
+        window = inputs[max(i - 1, 0)] | inputs[i]
+        weights = self.weights
+        z = self.intercept + sum(weights.get(k, 0.0) for k in window)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
     @classmethod
     def load(cls, path: Path) -> PolitenessModel:
