@@ -21,6 +21,16 @@ def pytest_report_header() -> str:
     return "hypothesis: derandomized (profile 'crossdeal'); failures replay with the same examples"
 
 
+@pytest.fixture(autouse=True)
+def crossdeal_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own crossdeal home, so no test reads or writes the user's."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("CROSSDEAL_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def model() -> CultureModel:
     return crossdeal.default_model()

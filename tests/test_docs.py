@@ -9,6 +9,7 @@ import pytest
 
 import crossdeal
 from crossdeal._clidocs import cli_markdown
+from crossdeal.culture.docs import people_markdown
 from crossdeal.messages.docs import messages_markdown
 from crossdeal.playbook import load_rules, themes
 from crossdeal.playbook.docs import playbook_markdown
@@ -23,6 +24,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
         ("cli.md", cli_markdown),
         ("playbook.md", playbook_markdown),
         ("messages.md", messages_markdown),
+        ("people.md", people_markdown),
     ],
 )
 def test_generated_pages_are_current(page: str, render) -> None:  # type: ignore[no-untyped-def]

@@ -3,12 +3,18 @@
 from pathlib import Path
 
 from crossdeal._clidocs import cli_markdown
+from crossdeal.culture.docs import people_markdown
 from crossdeal.messages.docs import messages_markdown
 from crossdeal.playbook.docs import playbook_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
-PAGES = {"cli.md": cli_markdown, "playbook.md": playbook_markdown, "messages.md": messages_markdown}
+PAGES = {
+    "cli.md": cli_markdown,
+    "playbook.md": playbook_markdown,
+    "messages.md": messages_markdown,
+    "people.md": people_markdown,
+}
 
 if __name__ == "__main__":
     for name, render in PAGES.items():

@@ -6,9 +6,11 @@ things up and delegate to the culture core and the playbook.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from crossdeal.culture.individual import PersonEstimate, estimate_person
 from crossdeal.culture.model import (
     Culture,
     CultureKind,
@@ -24,12 +26,28 @@ from crossdeal.culture.reports import (
     culture_list,
     culture_profile,
 )
+from crossdeal.errors import InputError
 from crossdeal.forecast.prior import CyclePrior
-from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.playbook.briefing import Briefing
 from crossdeal.playbook.engine import Playbook
+from crossdeal.playbook.people import brief_people
 
-__all__ = ["brief", "compare", "countries", "lint_message", "profile", "read_reply"]
+if TYPE_CHECKING:  # the coach and the local store load only when a job needs them
+    from crossdeal.messages.reports import LintReport, ReplyReport
+    from crossdeal.people.store import PersonRecord, ProfileStore
+
+__all__ = [
+    "add_person",
+    "assess",
+    "brief",
+    "compare",
+    "countries",
+    "lint_message",
+    "me",
+    "person",
+    "profile",
+    "read_reply",
+]
 
 ModelArg = CultureModel | str | Path | None
 
@@ -60,24 +78,119 @@ def compare(seller: str | Culture, buyer: str | Culture, model: ModelArg = None)
     return compare_cultures(m.resolve(seller), m.resolve(buyer), m)
 
 
+Side = str | Culture | PersonEstimate
+
+
+def _store(store: ProfileStore | None) -> ProfileStore:
+    from crossdeal.people.store import ProfileStore
+
+    return store if store is not None else ProfileStore()
+
+
+def me(model: ModelArg = None, store: ProfileStore | None = None) -> PersonEstimate:
+    """Your own estimate: home culture as prior, your self-assessment as evidence."""
+    from crossdeal.culture.assessment import questionnaire
+
+    m = _model(model)
+    profile = _store(store).me()
+    if profile is None:
+        raise InputError("there is no self-assessment yet: run `crossdeal assess` first")
+    culture = m.resolve(profile.culture)
+    evidence = questionnaire().evidence(profile.answers) if profile.answers else []
+    return estimate_person("You", culture, m, extra_evidence=evidence)
+
+
+def person(name: str, model: ModelArg = None, store: ProfileStore | None = None) -> PersonEstimate:
+    """A saved person's estimate: their culture as prior, your observations as evidence."""
+    m = _model(model)
+    record = _store(store).find(name)
+    if record is None:
+        raise InputError(f"no saved person called {name!r}: add them with `crossdeal person add`")
+    return estimate_person(record.name, m.resolve(record.culture), m, record.observations)
+
+
+def add_person(
+    name: str,
+    culture: str,
+    observations: Iterable[str] = (),
+    company: str | None = None,
+    role: str | None = None,
+    model: ModelArg = None,
+    store: ProfileStore | None = None,
+) -> PersonRecord:
+    """Save a person (or update one with the same name): culture, observations, role."""
+    from pydantic import ValidationError
+
+    from crossdeal._validation import describe
+    from crossdeal.culture.individual import check_observations
+    from crossdeal.people.store import PersonRecord
+
+    m = _model(model)
+    code = m.resolve(culture).code
+    observed = check_observations(observations)
+    try:
+        record = PersonRecord(
+            name=name, culture=code, observations=observed, company=company, role=role
+        )
+    except ValidationError as exc:
+        raise InputError(describe(exc)[1]) from None
+    return _store(store).save_person(record)
+
+
+def assess(
+    answers: Mapping[str, int],
+    culture: str,
+    model: ModelArg = None,
+    store: ProfileStore | None = None,
+) -> PersonEstimate:
+    """Score your self-assessment, save it as your profile, and return your estimate."""
+    from crossdeal.culture.assessment import questionnaire
+    from crossdeal.people.store import SelfProfile
+
+    m = _model(model)
+    home = m.resolve(culture)
+    checked = questionnaire().check(answers)
+    _store(store).save_me(SelfProfile(culture=home.code, answers=checked))
+    return me(m, store)
+
+
+def _side(side: Side, model: CultureModel, store: ProfileStore | None) -> Culture | PersonEstimate:
+    if isinstance(side, Culture | PersonEstimate):
+        return side
+    text = side.strip()
+    if text.lower() in ("me", "myself"):
+        return me(model, store)
+    saved = _store(store).find(text) if text and _has_people(store) else None
+    if saved is not None:
+        return estimate_person(saved.name, model.resolve(saved.culture), model, saved.observations)
+    return model.resolve(text)
+
+
+def _has_people(store: ProfileStore | None) -> bool:
+    """Whether any people are saved (a cheap check before reading the file)."""
+    return _store(store).people_path.exists()
+
+
 def brief(
-    seller: str | Culture,
-    buyer: str | Culture,
+    seller: Side,
+    buyer: Side,
     model: ModelArg = None,
     rules: Iterable[str | Path] = (),
     playbook: Playbook | None = None,
     cycle_prior: CyclePrior | None = None,
+    store: ProfileStore | None = None,
 ) -> Briefing:
     """The pre-call briefing for a seller -> buyer pair.
 
-    ``rules`` adds user rule files or folders (adding or replacing rules by id);
-    pass a prepared ``playbook`` instead to reuse compiled rules across many calls.
+    Each side is a culture ("US", "India"), "me" (your self-assessment), the name of a
+    saved person, or a :class:`PersonEstimate`. ``rules`` adds user rule files or
+    folders; pass a prepared ``playbook`` instead to reuse compiled rules.
     """
     m = _model(model)
     rule_paths = list(rules)
     if playbook is None:
         playbook = Playbook.load(rule_paths) if rule_paths else Playbook.default()
-    return playbook.brief(m.resolve(seller), m.resolve(buyer), m, cycle_prior)
+    return brief_people(playbook, _side(seller, m, store), _side(buyer, m, store), m, cycle_prior)
 
 
 def lint_message(

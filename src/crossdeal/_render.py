@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -11,10 +12,12 @@ from rich.table import Table
 from rich.text import Text
 
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile, DistanceReport
-from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
-from crossdeal.messages.templates import Template, TemplateRendering
-from crossdeal.playbook.briefing import Briefing, Risk
+from crossdeal.playbook.briefing import Briefing, PersonReport, Risk
 from crossdeal.playbook.rules import Rule, themes
+
+if TYPE_CHECKING:  # the coach's types, only for annotations: rendering a briefing skips them
+    from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
+    from crossdeal.messages.templates import Template, TemplateRendering
 
 SEVERITY_STYLE = {"high": "bold red", "watch": "yellow", "info": "cyan"}
 LEVEL_STYLE = {"low": "blue", "medium": "white", "high": "magenta"}
@@ -186,6 +189,29 @@ def briefing(console: Console, result: Briefing) -> None:
     else:
         console.print(
             "No risk rule fired for this pair: the cultures are close on what the rules check."
+        )
+    for side in (result.seller_person, result.buyer_person):
+        if side is not None and side.departures:
+            heading = (
+                "You are not your country's average"
+                if side.name == "You"
+                else f"{escape(side.name)} is not the {escape(side.culture.name)} average"
+            )
+            console.print(f"[bold]{heading}[/bold]")
+            console.print(_bullets("•", side.departures))
+    if result.adjustments:
+        console.print(
+            "[bold]How that changes the advice[/bold] (against the briefing for the two countries)"
+        )
+        console.print(
+            _bullets(
+                "•",
+                [
+                    f"{a.rule_id}: {a.change}"
+                    + (f" ({a.country_severity or 'none'} → {a.person_severity or 'none'})")
+                    for a in result.adjustments
+                ],
+            )
         )
     for i, risk in enumerate(result.risks, start=1):
         console.print(_risk(i, risk, s.code, b.code))
@@ -379,3 +405,84 @@ def template_rendering(console: Console, result: TemplateRendering) -> None:
         console.print(
             f"[green]Checked for a reader in {escape(result.reader.name)}: nothing to flag.[/green]"
         )
+
+
+# --- people --------------------------------------------------------------------------
+
+
+def _estimate_table(report: PersonReport, who: str) -> Table:
+    table = Table(header_style="bold")
+    table.add_column("dimension")
+    table.add_column(who, justify="right")
+    table.add_column(report.culture.name, justify="right")
+    table.add_column("difference", justify="right")
+    table.add_column("from")
+    for d in report.dimensions:
+        estimate = "—" if d.estimate is None else f"{d.estimate:.0f} ± {d.sd:.0f}"
+        shift = _signed(d.shift)
+        if d.shift is not None and abs(d.shift) >= 10:
+            shift = f"[bold]{shift}[/bold]"
+        table.add_row(
+            f"{escape(d.name)} ({d.key})",
+            estimate,
+            _num(d.country),
+            shift,
+            escape(", ".join(d.evidence) or "country prior"),
+        )
+    return table
+
+
+def me(console: Console, report: PersonReport) -> None:
+    console.print(f"[bold]You, next to the {escape(report.culture.name)} average[/bold]")
+    console.print(_estimate_table(report, "you"))
+    if report.departures:
+        console.print("[bold]Where you differ from your country's average[/bold]")
+        console.print(_bullets("•", [d.replace("You: ", "") for d in report.departures]))
+    else:
+        console.print("You are close to your country's average on every dimension.")
+    console.print(
+        "[dim italic]A self-report of how you work, on the country data's scales; briefings use it "
+        "to compare you, not your country, with the buyer.[/dim italic]"
+    )
+
+
+def person(console: Console, report: PersonReport) -> None:
+    console.print(
+        f"[bold]{escape(report.name)}[/bold], next to the {escape(report.culture.name)} average"
+    )
+    if report.observations:
+        console.print("Observed: " + ", ".join(report.observations))
+    console.print(_estimate_table(report, report.name))
+    if report.departures:
+        console.print(_bullets("•", report.departures))
+
+
+def people(console: Console, items: Sequence[object]) -> None:
+    if not items:
+        console.print(
+            'No one saved yet: crossdeal person add "Name" --culture IN --observe pushes-back'
+        )
+        return
+    table = Table(header_style="bold")
+    for column in ("name", "culture", "company", "role", "observations"):
+        table.add_column(column)
+    for p in items:
+        table.add_row(
+            escape(p.name),  # type: ignore[attr-defined]
+            p.culture,  # type: ignore[attr-defined]
+            escape(p.company or ""),  # type: ignore[attr-defined]
+            escape(p.role or ""),  # type: ignore[attr-defined]
+            ", ".join(p.observations),  # type: ignore[attr-defined]
+        )
+    console.print(table)
+
+
+def observations(console: Console, items: Sequence[object]) -> None:
+    table = Table(header_style="bold")
+    table.add_column("id", style="bold")
+    table.add_column("what you see")
+    table.add_column("suggests")
+    for o in items:
+        suggests = ", ".join(f"{k} ≈ {v:.0f}" for k, v in o.suggests.items())  # type: ignore[attr-defined]
+        table.add_row(o.id, escape(o.description), suggests)  # type: ignore[attr-defined]
+    console.print(table)

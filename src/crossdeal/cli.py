@@ -18,6 +18,9 @@ from crossdeal.errors import CrossdealError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from crossdeal.culture.individual import PersonEstimate
+    from crossdeal.playbook.briefing import PersonReport
+
 app = typer.Typer(
     name="crossdeal",
     help=(
@@ -151,8 +154,13 @@ def compare(
 
 @app.command()
 def brief(
-    seller: Annotated[str, typer.Option("--seller", "-s", help="Your culture (the seller's).")],
-    buyer: Annotated[str, typer.Option("--buyer", "-b", help="The buyer's culture.")],
+    seller: Annotated[
+        str, typer.Option("--seller", "-s", help='Your culture, or "me" for your self-assessment.')
+    ],
+    buyer: Annotated[
+        str,
+        typer.Option("--buyer", "-b", help="The buyer's culture, or the name of a saved person."),
+    ],
     output: FormatOption = OutputFormat.text,
     model: ModelOption = None,
     rules: RulesOption = None,
@@ -384,6 +392,250 @@ def template_render(
         from crossdeal import _render
 
         _render.template_rendering(_console(), result)
+
+
+@app.command()
+def assess(
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers", help="A YAML file of answers (item id: 1-5) instead of the questions."
+        ),
+    ] = None,
+    culture: Annotated[str | None, typer.Option("--culture", help="Your home culture.")] = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Your self-assessment: 26 short statements about how you work (under 5 minutes)."""
+    import crossdeal
+    from crossdeal.culture.assessment import questionnaire
+
+    q = questionnaire()
+    try:
+        if answers is not None:
+            given, from_file = _answers_file(answers)
+            culture = culture or from_file
+            if not culture:
+                raise CrossdealError(
+                    "say which culture you come from: --culture US (or 'culture:' in the file)"
+                )
+        else:
+            culture, given = _ask(q, culture)
+        estimate = crossdeal.assess(given, culture)
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(_me_report(estimate))
+    else:
+        from crossdeal import _render
+        from crossdeal.people import ProfileStore
+
+        _render.me(_console(), _me_report(estimate))
+        _console().print(f"[dim]Saved to {ProfileStore().me_path}[/dim]")
+
+
+def _answers_file(path: Path) -> tuple[dict[str, int], str | None]:
+    from crossdeal._yaml import load_yaml
+    from crossdeal.errors import DataFileError
+
+    data = load_yaml(path, error=DataFileError)
+    if not isinstance(data, dict):
+        raise DataFileError("expected a mapping of item ids to answers (1-5)", path)
+    culture = data.get("culture")
+    body = data.get("answers", data)
+    if not isinstance(body, dict):
+        raise DataFileError("'answers' must map item ids to answers (1-5)", path)
+    return {str(k): v for k, v in body.items() if k != "culture"}, str(culture) if culture else None
+
+
+def _ask(q: object, culture: str | None) -> tuple[str, dict[str, int]]:
+    from rich.console import Console
+    from rich.prompt import IntPrompt, Prompt
+
+    import crossdeal
+
+    console = Console(highlight=False)
+    while culture is None:
+        typed = Prompt.ask("Which country or culture do you come from?", console=console)
+        try:
+            culture = crossdeal.default_model().resolve(typed).code
+        except CrossdealError as error:
+            console.print(f"[red]{error}[/red]")
+    items = q.items  # type: ignore[attr-defined]
+    scale = q.scale  # type: ignore[attr-defined]
+    console.print(
+        "For each statement, answer how true it is of you at work: "
+        + ", ".join(f"{k} = {v}" for k, v in scale.items())
+    )
+    answers: dict[str, int] = {}
+    for n, item in enumerate(items, start=1):
+        answers[item.id] = IntPrompt.ask(
+            f"[dim]{n}/{len(items)}[/dim] {item.text}",
+            choices=[str(k) for k in scale],
+            show_choices=True,
+            console=console,
+        )
+    return culture, answers
+
+
+def _me_report(estimate: PersonEstimate) -> PersonReport:
+    import crossdeal
+    from crossdeal.playbook.people import person_report
+
+    return person_report(estimate, crossdeal.default_model())
+
+
+@app.command("me")
+def show_me(output: FormatOption = OutputFormat.text) -> None:
+    """Your profile next to your country's, with the differences named."""
+    import crossdeal
+
+    try:
+        estimate = crossdeal.me()
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(_me_report(estimate))
+    else:
+        from crossdeal import _render
+
+        _render.me(_console(), _me_report(estimate))
+
+
+person_app = typer.Typer(help="The people you deal with: their culture and what you have observed.")
+app.add_typer(person_app, name="person")
+
+
+@person_app.command("add")
+def person_add(
+    name: Annotated[str, typer.Argument(help='The person\'s name, e.g. "Priya Raman".')],
+    culture: Annotated[str, typer.Option("--culture", "-c", help="Their culture.")],
+    observe: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--observe", "-o", help="An observed behaviour (see `person observations`). Repeatable."
+        ),
+    ] = None,
+    company: Annotated[str | None, typer.Option(help="Their company.")] = None,
+    role: Annotated[str | None, typer.Option(help="Their role, e.g. decision-maker.")] = None,
+) -> None:
+    """Save a person, or replace the saved person of the same name."""
+    import crossdeal
+
+    try:
+        record = crossdeal.add_person(name, culture, observe or (), company=company, role=role)
+        estimate = crossdeal.person(record.name)
+    except CrossdealError as error:
+        _fail(error)
+    from crossdeal import _render
+
+    _render.person(_console(), _me_report(estimate))
+
+
+@person_app.command("observe")
+def person_observe(
+    name: Annotated[str, typer.Argument(help="A saved person's name.")],
+    behaviours: Annotated[list[str], typer.Argument(help="Observed behaviours to add.")],
+) -> None:
+    """Add observations to a saved person."""
+    import crossdeal
+    from crossdeal.people import ProfileStore
+
+    try:
+        record = ProfileStore().find(name)
+        if record is None:
+            raise CrossdealError(
+                f"no saved person called {name!r}: add them with `crossdeal person add`"
+            )
+        crossdeal.add_person(
+            record.name,
+            record.culture,
+            [*record.observations, *behaviours],
+            company=record.company,
+            role=record.role,
+        )
+        estimate = crossdeal.person(record.name)
+    except CrossdealError as error:
+        _fail(error)
+    from crossdeal import _render
+
+    _render.person(_console(), _me_report(estimate))
+
+
+@person_app.command("show")
+def person_show(
+    name: Annotated[str, typer.Argument(help="A saved person's name.")],
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """A person's estimate next to their country's scores."""
+    import crossdeal
+
+    try:
+        estimate = crossdeal.person(name)
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(_me_report(estimate))
+    else:
+        from crossdeal import _render
+
+        _render.person(_console(), _me_report(estimate))
+
+
+@person_app.command("list")
+def person_list(output: FormatOption = OutputFormat.text) -> None:
+    """Everyone you have saved."""
+    from crossdeal.people import ProfileStore
+
+    try:
+        people = ProfileStore().people()
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps([p.model_dump() for p in people], indent=2) + "\n")
+        return
+    from crossdeal import _render
+
+    _render.people(_console(), people)
+
+
+@person_app.command("remove")
+def person_remove(name: Annotated[str, typer.Argument(help="A saved person's name.")]) -> None:
+    """Forget a saved person."""
+    from crossdeal.people import ProfileStore
+
+    try:
+        removed = ProfileStore().remove_person(name)
+    except CrossdealError as error:
+        _fail(error)
+    _console().print(f"Removed {removed.name}.")
+
+
+@person_app.command("observations")
+def person_observations(output: FormatOption = OutputFormat.text) -> None:
+    """The behaviours you can record, and what each suggests."""
+    from crossdeal.culture.individual import observation_vocabulary
+
+    vocabulary = observation_vocabulary()
+    if output is OutputFormat.json:
+        import json
+
+        rows = [
+            {
+                "id": o.id,
+                "label": o.label,
+                "description": o.description,
+                "suggests": dict(o.suggests),
+                "strength": o.strength,
+            }
+            for o in vocabulary.values()
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from crossdeal import _render
+
+    _render.observations(_console(), list(vocabulary.values()))
 
 
 def main() -> None:

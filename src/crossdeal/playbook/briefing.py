@@ -16,11 +16,14 @@ from crossdeal.playbook.rules import ChannelMode, Severity
 
 __all__ = [
     "BRIEFING_SCHEMA",
+    "AdviceChange",
     "Briefing",
     "ChannelAdvice",
     "CycleEstimate",
+    "DimensionView",
     "Evidence",
     "NotEvaluated",
+    "PersonReport",
     "PlaybookRef",
     "Risk",
 ]
@@ -86,6 +89,40 @@ class NotEvaluated(_Out):
     missing: list[str] = Field(description="the scores it needed, e.g. buyer.lto")
 
 
+class DimensionView(_Out):
+    """One dimension of a person: the country prior, the estimate and what moved it."""
+
+    key: str
+    name: str
+    country: float | None
+    estimate: float | None
+    sd: float = Field(description="uncertainty of the estimate, in score points")
+    shift: float | None = Field(description="estimate minus country score")
+    evidence: list[str] = Field(description="what moved it: observed: <id>, self-assessment")
+
+
+class PersonReport(_Out):
+    """A side of the briefing that is a person rather than a country average."""
+
+    name: str
+    culture: CultureRef
+    observations: list[str]
+    sources: list[str]
+    dimensions: list[DimensionView]
+    departures: list[str] = Field(description="where the person departs from the country norm")
+
+
+class AdviceChange(_Out):
+    """How the advice for these people differs from the advice for their countries."""
+
+    rule_id: str
+    theme: str
+    country_severity: Severity | None
+    person_severity: Severity | None
+    change: Literal["dropped", "added", "softened", "sharpened"]
+    because: list[str] = Field(description="the departures behind the change")
+
+
 class PlaybookRef(_Out):
     rules_evaluated: int
     rule_files: list[str] = Field(description="user rule files or folders, in load order")
@@ -106,4 +143,9 @@ class Briefing(_Out):
     euclidean: DistanceReport
     not_evaluated: list[NotEvaluated]
     data_gaps: list[str] = Field(description="scores either side lacks, and rows that may stand in")
+    seller_person: PersonReport | None = None
+    buyer_person: PersonReport | None = None
+    adjustments: list[AdviceChange] = Field(
+        default_factory=list, description="advice that differs from the country-level briefing"
+    )
     caveat: str = CAVEAT
