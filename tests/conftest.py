@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,46 @@ def crossdeal_home(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CROSSDEAL_HOME", str(home))
     return home
+
+
+POSTGRES_URL = os.environ.get(
+    "CROSSDEAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh, migrated pipeline database: a SQLite file, and a PostgreSQL schema of its own."""
+    from crossdeal.pipeline.db import Database
+
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'pipeline.db'}")
+        yield db
+        db.dispose()
+        return
+    if os.environ.get("CROSSDEAL_SKIP_POSTGRES") == "1":
+        pytest.skip("CROSSDEAL_SKIP_POSTGRES=1: PostgreSQL tests switched off on purpose")
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc.orig}); start it, or set "
+            "CROSSDEAL_TEST_POSTGRES_URL, or CROSSDEAL_SKIP_POSTGRES=1 to skip these tests"
+        )
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    db = Database(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import crossdeal
 from crossdeal._clidocs import cli_markdown
 from crossdeal.culture.docs import people_markdown
 from crossdeal.messages.docs import messages_markdown
+from crossdeal.pipeline.docs import pipeline_markdown
 from crossdeal.playbook import load_rules, themes
 from crossdeal.playbook.docs import playbook_markdown
 
@@ -25,6 +26,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
         ("playbook.md", playbook_markdown),
         ("messages.md", messages_markdown),
         ("people.md", people_markdown),
+        ("pipeline.md", pipeline_markdown),
     ],
 )
 def test_generated_pages_are_current(page: str, render) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from pathlib import Path
 from crossdeal._clidocs import cli_markdown
 from crossdeal.culture.docs import people_markdown
 from crossdeal.messages.docs import messages_markdown
+from crossdeal.pipeline.docs import pipeline_markdown
 from crossdeal.playbook.docs import playbook_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -14,6 +15,7 @@ PAGES = {
     "playbook.md": playbook_markdown,
     "messages.md": messages_markdown,
     "people.md": people_markdown,
+    "pipeline.md": pipeline_markdown,
 }
 
 if __name__ == "__main__":

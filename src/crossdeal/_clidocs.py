@@ -18,18 +18,35 @@ def cli_markdown() -> str:
         "and one line saying what is wrong.",
     ]
     for name, command in group.commands.items():  # type: ignore[attr-defined]
-        lines += ["", f"## `crossdeal {name}`", "", " ".join((command.help or "").split()), ""]
-        lines += ["| argument / option | meaning | default |", "| --- | --- | --- |"]
-        for param in command.params:
-            if param.param_type_name == "argument":
-                label = f"`{param.name.upper()}`"
-            else:
-                label = ", ".join(f"`{o}`" for o in param.opts)
-            default = (
-                "required"
-                if param.required
-                else ("" if param.default is None else f"`{param.default}`")
-            )
-            help_text = " ".join((getattr(param, "help", "") or "").split())
-            lines.append(f"| {label} | {help_text} | {default} |")
+        lines += _command(f"crossdeal {name}", command)
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            lines += _command(f"crossdeal {name} {sub_name}", sub)
+        if name == "deal":
+            from crossdeal._cli_pipeline import DEAL_ACTIONS
+
+            actions = typer.main.get_command(DEAL_ACTIONS)
+            for sub_name, sub in actions.commands.items():  # type: ignore[attr-defined]
+                lines += _command(f"crossdeal deal ID {sub_name}", sub)
     return "\n".join(lines) + "\n"
+
+
+def _command(title: str, command: object) -> list[str]:
+    help_text = " ".join((getattr(command, "help", None) or "").split())
+    lines = ["", f"## `{title}`", "", help_text, ""]
+    params = [p for p in getattr(command, "params", []) if p.name not in ("ctx",)]
+    if not params:
+        return lines
+    lines += ["| argument / option | meaning | default |", "| --- | --- | --- |"]
+    for param in params:
+        if param.param_type_name == "argument":
+            label = f"`{param.name.upper()}`"
+        else:
+            label = ", ".join(f"`{o}`" for o in param.opts)
+        default = (
+            "required"
+            if param.required
+            else ("" if param.default in (None, ()) else f"`{param.default}`")
+        )
+        help_param = " ".join((getattr(param, "help", "") or "").split())
+        lines.append(f"| {label} | {help_param} | {default} |")
+    return lines

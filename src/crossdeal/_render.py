@@ -15,9 +15,10 @@ from crossdeal.culture.reports import Comparison, CultureList, CultureProfile, D
 from crossdeal.playbook.briefing import Briefing, PersonReport, Risk
 from crossdeal.playbook.rules import Rule, themes
 
-if TYPE_CHECKING:  # the coach's types, only for annotations: rendering a briefing skips them
+if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none of these
     from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
     from crossdeal.messages.templates import Template, TemplateRendering
+    from crossdeal.pipeline.reports import DealList, DealView, ImportReport
 
 SEVERITY_STYLE = {"high": "bold red", "watch": "yellow", "info": "cyan"}
 LEVEL_STYLE = {"low": "blue", "medium": "white", "high": "magenta"}
@@ -486,3 +487,156 @@ def observations(console: Console, items: Sequence[object]) -> None:
         suggests = ", ".join(f"{k} ≈ {v:.0f}" for k, v in o.suggests.items())  # type: ignore[attr-defined]
         table.add_row(o.id, escape(o.description), suggests)  # type: ignore[attr-defined]
     console.print(table)
+
+
+# --- pipeline ------------------------------------------------------------------------
+
+
+def _money(amount: float | None, currency: str) -> str:
+    return "—" if amount is None else f"{amount:,.0f} {currency}"
+
+
+def _short_money(amount: float | None, currency: str) -> str:
+    if amount is None:
+        return "—"
+    if amount >= 1_000_000:
+        return f"{amount / 1_000_000:.1f}M {currency}"
+    if amount >= 1_000:
+        return f"{amount / 1_000:.0f}k {currency}"
+    return f"{amount:.0f} {currency}"
+
+
+def deals(console: Console, listing: DealList, title: str | None = None) -> None:
+    if not listing.deals:
+        console.print(
+            "No deals match. Try `crossdeal demo` for a sample pipeline, or `crossdeal import`."
+        )
+        return
+    table = Table(title=title, title_justify="left", header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("account", no_wrap=True, max_width=22, overflow="ellipsis")
+    table.add_column("cult.", no_wrap=True)
+    table.add_column("amount", justify="right", no_wrap=True)
+    table.add_column("close", no_wrap=True)
+    table.add_column("risk", no_wrap=True)
+    table.add_column("signals", no_wrap=True)
+    for d in listing.deals:
+        close = d.closed_on or d.expected_close
+        risk = f"[{SEVERITY_STYLE[d.worst]}]{d.worst}[/]" if d.worst else ""
+        table.add_row(
+            str(d.id),
+            escape(d.account),
+            d.culture or "—",
+            _short_money(d.amount, d.currency),
+            close.isoformat() if close else "",
+            risk,
+            escape("\n".join(s.id for s in d.signals)),
+        )
+    console.print(table)
+    shown = len(listing.deals)
+    more = f" (showing {shown})" if shown < listing.total else ""
+    console.print(
+        f"[dim]{listing.total} deal(s){more} · team {listing.team} · {listing.database}[/dim]"
+    )
+
+
+def deal(console: Console, view: DealView) -> None:
+    d = view.deal
+    console.print(
+        f"[bold]Deal {d.id}: {escape(d.name)}[/bold] — {escape(d.account)} "
+        f"({d.culture or 'culture unknown'})"
+    )
+    close = d.closed_on or d.expected_close
+    console.print(
+        f"{_money(d.amount, d.currency)} · {d.outcome}"
+        + (f" · stage {escape(d.stage)}" if d.stage else "")
+        + (f" · owner {escape(d.owner)}" if d.owner else "")
+        + (
+            f" · {'closed' if d.closed_on else 'expected close'} {close.isoformat()}"
+            if close
+            else ""
+        )
+    )
+    bant = Table.grid(padding=(0, 2))
+    bant.add_row(
+        "[bold]Budget[/bold]",
+        "confirmed" if view.budget_confirmed else "[yellow]not confirmed[/yellow]",
+    )
+    bant.add_row(
+        "[bold]Authority[/bold]",
+        "identified" if view.authority_identified else "[yellow]not identified[/yellow]",
+    )
+    bant.add_row("[bold]Need[/bold]", escape(view.need or "—"))
+    bant.add_row("[bold]Timing[/bold]", escape(view.timing or "—"))
+    console.print(bant)
+    if d.signals:
+        console.print("\n[bold]Risk signals[/bold]")
+        for s in d.signals:
+            console.print(
+                _bullets("•", [f"{s.severity.upper()} {s.id}: {s.title}. Next: {s.next}"])
+            )
+    committee = Table(title="Buying committee", title_justify="left", header_style="bold")
+    for column in ("name", "role", "culture", "met"):
+        committee.add_column(column)
+    for c in view.committee:
+        committee.add_row(
+            escape(c.name),
+            c.role or "—",
+            c.culture or "—",
+            "yes" if c.met else "[yellow]not yet[/yellow]",
+        )
+    console.print(
+        committee if view.committee else "\n[yellow]No one on the buying committee yet.[/yellow]"
+    )
+    if view.activities:
+        acts = Table(title="Activities", title_justify="left", header_style="bold")
+        for column in ("date", "channel", "with", "note"):
+            acts.add_column(column)
+        for a in view.activities[-12:]:
+            note = escape(a.note or "")
+            if a.unqualified_yes:
+                note += " [red](a yes without specifics)[/red]"
+            acts.add_row(
+                a.occurred_on.isoformat(),
+                f"{a.channel} {'←' if a.direction == 'inbound' else '→'}",
+                escape(", ".join(a.with_)),
+                note,
+            )
+        console.print(acts)
+    if view.briefing is not None:
+        b = view.briefing
+        themes_line = ", ".join(f"{t} ({s})" for t, s in b.themes.items()) or "no risk themes"
+        console.print(f"\n[bold]Briefing {b.seller.code} → {b.buyer.code}[/bold]: {themes_line}")
+        console.print(
+            f"[dim]Full briefing: crossdeal brief --seller {b.seller.code} "
+            f"--buyer {b.buyer.code}[/dim]"
+        )
+
+
+def import_report(console: Console, report: ImportReport) -> None:
+    if report.committed:
+        console.print(
+            f"[green]Imported {report.file}[/green] ({report.profile}): {report.rows} rows · "
+            f"{report.created} created · {report.updated} updated · {report.unchanged} unchanged"
+            + (f" · {report.rejected} rejected" if report.rejected else "")
+        )
+    else:
+        console.print(
+            f"[bold red]Nothing imported:[/bold red] {report.rejected} of {report.rows} rows in "
+            f"{report.file} have problems, and the import is all-or-nothing. Fix them, or use "
+            "--skip-invalid to import the good rows and set the others aside."
+        )
+    if report.problem_counts:
+        console.print("[bold]Problems[/bold]")
+        console.print(
+            _bullets("•", [f"{n} × {reason}" for reason, n in report.problem_counts.items()])
+        )
+        for p in report.problems[:10]:
+            where = f"line {p.line}" + (f", column {p.column}" if p.column else "")
+            value = f" {p.value!r}" if p.value else ""
+            console.print(f"  [dim]{where}:{escape(value)} {escape(p.reason)}[/dim]")
+    if report.notes:
+        console.print("[bold]Notes[/bold]")
+        console.print(_bullets("•", report.notes))
+    if report.rejected_file:
+        console.print(f"Rejected rows, with the reason, are in {escape(report.rejected_file)}")

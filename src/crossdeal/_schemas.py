@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
 from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.messages.templates import TemplateRendering
+from crossdeal.pipeline.reports import DealList, DealView, ImportReport
 from crossdeal.playbook.briefing import Briefing
 
 OUTPUTS: dict[str, type[BaseModel]] = {
@@ -20,6 +21,9 @@ OUTPUTS: dict[str, type[BaseModel]] = {
     "lint": LintReport,
     "reply": ReplyReport,
     "template": TemplateRendering,
+    "deals": DealList,
+    "deal": DealView,
+    "import": ImportReport,
 }
 
 

@@ -7,17 +7,30 @@ anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from crossdeal._cli_common import (
+    FormatOption,
+    KindFilter,
+    ModelOption,
+    OutputFormat,
+    RulesOption,
+)
+from crossdeal._cli_common import (
+    console as _console,
+)
+from crossdeal._cli_common import (
+    emit_json as _json,
+)
+from crossdeal._cli_common import (
+    fail as _fail,
+)
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from crossdeal.culture.individual import PersonEstimate
     from crossdeal.playbook.briefing import PersonReport
 
@@ -31,59 +44,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-class KindFilter(StrEnum):
-    country = "country"
-    region = "region"
-    subnational = "subnational"
-
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="text for people, json for programs.")
-]
-ModelOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--model",
-        help="Your own culture model: its YAML description, or a CSV with a YAML beside it.",
-        show_default=False,
-    ),
-]
-RulesOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--rules",
-        help="A rule file or folder that adds rules or replaces shipped ones by id. Repeatable.",
-        show_default=False,
-    ),
-]
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _fail(error: CrossdealError) -> NoReturn:
-    from rich.console import Console
-    from rich.markup import escape
-
-    # soft_wrap: an error message must stay whole, for people and for grep.
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]Error:[/bold red] {escape(str(error))}"
-    )
-    raise typer.Exit(2)
-
-
-def _json(result: object) -> None:
-    sys.stdout.write(result.model_dump_json(indent=2) + "\n")  # type: ignore[attr-defined]
 
 
 @app.command()
@@ -636,6 +596,15 @@ def person_observations(output: FormatOption = OutputFormat.text) -> None:
     from crossdeal import _render
 
     _render.observations(_console(), list(vocabulary.values()))
+
+
+def _register_pipeline() -> None:
+    from crossdeal import _cli_pipeline
+
+    _cli_pipeline.register(app)
+
+
+_register_pipeline()
 
 
 def main() -> None:

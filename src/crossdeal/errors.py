@@ -68,6 +68,7 @@ class UnknownCultureError(CultureLookupError):
             message += " Run `crossdeal countries` to see every culture with data."
         super().__init__(message, query)
         self.suggestions = list(suggestions)
+        self.known_country = known_country
 
 
 class AmbiguousCultureError(CultureLookupError):

@@ -31,7 +31,7 @@ from crossdeal.messages.rules import MessageRule, draft_rules, reply_rules
 from crossdeal.playbook.engine import evidence_for, pair_context
 from crossdeal.playbook.rules import SEVERITIES, Severity
 
-__all__ = ["MAX_CHARS", "lint_message", "read_reply"]
+__all__ = ["MAX_CHARS", "is_unqualified_yes", "lint_message", "read_reply"]
 
 # Longer input is cut here (and says so): a draft or a reply is a few thousand
 # characters; a pasted thread of megabytes would only slow the coach down.
@@ -366,6 +366,25 @@ def read_reply(
         not_decided=undecided,
         truncated=truncated,
     )
+
+
+def is_unqualified_yes(text: str) -> bool:
+    """Whether a note reads as a yes that commits to nothing, whatever the culture.
+
+    The condition of the ``unqualified-yes`` reply rule, on the text alone; used to mark
+    inbound notes logged on a deal.
+    """
+    if not text or not text.strip():
+        return False
+    rule = next(r for r in reply_rules() if r.id == "unqualified-yes")
+    body, _ = _prepare(text)
+    features = default_features().extract(body)
+    context: dict[str, float | str | None] = {
+        "text." + n: float(features.count(n)) for n in default_features().names
+    }
+    context["text.words"] = float(features.words)
+    context["text.sentences"] = float(len(features.sentences))
+    return rule.when.evaluate(context) is True
 
 
 def _verdict(features: TextFeatures, commitments: Commitments) -> str:

@@ -1,0 +1,80 @@
+"""What every command shares: output format, common options, errors and printing."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from crossdeal.errors import CrossdealError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = [
+    "FormatOption",
+    "KindFilter",
+    "ModelOption",
+    "OutputFormat",
+    "RulesOption",
+    "console",
+    "emit_json",
+    "fail",
+]
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class KindFilter(StrEnum):
+    country = "country"
+    region = "region"
+    subnational = "subnational"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="text for people, json for programs.")
+]
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="Your own culture model: its YAML description, or a CSV with a YAML beside it.",
+        show_default=False,
+    ),
+]
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules",
+        help="A rule file or folder that adds rules or replaces shipped ones by id. Repeatable.",
+        show_default=False,
+    ),
+]
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def fail(error: CrossdealError) -> NoReturn:
+    """One line on stderr, exit code 2: how every deliberate error ends a command."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    # soft_wrap: an error message must stay whole, for people and for grep.
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[bold red]Error:[/bold red] {escape(str(error))}"
+    )
+    raise typer.Exit(2)
+
+
+def emit_json(result: object) -> None:
+    sys.stdout.write(result.model_dump_json(indent=2) + "\n")  # type: ignore[attr-defined]

@@ -1,0 +1,417 @@
+"""The pipeline commands of the CLI: demo, import, deals, deal, accounts, sellers, export."""
+
+# No `from __future__ import annotations` here: Typer reads the parameter annotations
+# of the nested commands at run time, and some of them are local names.
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crossdeal._cli_common import FormatOption, OutputFormat, console, emit_json, fail
+from crossdeal.errors import CrossdealError
+
+if TYPE_CHECKING:
+    from crossdeal.pipeline.store import PipelineStore
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (default: $CROSSDEAL_DATABASE_URL, else SQLite in the crossdeal home).",
+        show_default=False,
+    ),
+]
+TeamOption = Annotated[
+    str | None,
+    typer.Option(
+        "--team",
+        help="Whose pipeline (default: $CROSSDEAL_TEAM, else 'local').",
+        show_default=False,
+    ),
+]
+
+
+def _store(db: str | None, team: str | None) -> "PipelineStore":
+    from crossdeal.pipeline.db import Database
+    from crossdeal.pipeline.store import PipelineStore
+
+    return PipelineStore(Database(db), team or os.environ.get("CROSSDEAL_TEAM") or "local")
+
+
+def _date(text: str | None, what: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CrossdealError(f"{what} {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+# The actions of `crossdeal deal ID ACTION`, dispatched by the `deal` command.
+DEAL_ACTIONS = typer.Typer(help="What to do with a deal.", add_completion=False)
+
+
+def click_exceptions() -> tuple[type[Exception], ...]:
+    """The usage errors of the click layer Typer is built on (Typer vendors it)."""
+    from typer import _click
+
+    return (_click.exceptions.ClickException,)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the pipeline commands to the ``crossdeal`` app."""
+
+    @app.command()
+    def demo(
+        seed: Annotated[int, typer.Option(help="The same seed gives the same pipeline.")] = 7,
+        deals: Annotated[
+            int, typer.Option(min=10, max=100_000, help="How many deals to generate.")
+        ] = 180,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """Create a realistic sample pipeline (replacing earlier demo data) and show it."""
+        from crossdeal import _render
+        from crossdeal.pipeline.demo import generate
+
+        try:
+            store = _store(db, team)
+            count = store.replace_demo(generate(seed=seed, deals=deals, model=store.model))
+            listing = store.deals(at_risk=True, limit=15)
+        except CrossdealError as error:
+            fail(error)
+        out = console()
+        out.print(
+            f"Created {count} demo deals in {store.db.describe()} (team {store.team_name!r})."
+        )
+        _render.deals(out, listing, title="Open deals at risk (most severe first)")
+        out.print(
+            "[dim]Next: crossdeal deals · crossdeal deals --at-risk · crossdeal deal "
+            f"{listing.deals[0].id if listing.deals else 1} · crossdeal export --format csv[/dim]"
+        )
+
+    @app.command("import")
+    def import_(
+        file: Annotated[Path, typer.Argument(help="A CSV export from your CRM.")],
+        crm: Annotated[
+            str | None,
+            typer.Option(
+                "--from",
+                help="hubspot, salesforce or pipedrive (otherwise detected from the header).",
+            ),
+        ] = None,
+        mapping: Annotated[
+            Path | None,
+            typer.Option(
+                "--mapping", help="Your own mapping file for any other CSV (docs/pipeline.md)."
+            ),
+        ] = None,
+        skip_invalid: Annotated[
+            bool,
+            typer.Option(
+                "--skip-invalid", help="Import the good rows; write rejected rows to a side file."
+            ),
+        ] = False,
+        rejected: Annotated[
+            Path | None,
+            typer.Option("--rejected", help="Where to write rejected rows (with --skip-invalid)."),
+        ] = None,
+        output: FormatOption = OutputFormat.text,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """Import deals, accounts or contacts from a CRM export (all-or-nothing by default)."""
+        from crossdeal import _render
+        from crossdeal.pipeline.importer import import_csv
+
+        try:
+            store = _store(db, team)
+            out = console()
+            if output is OutputFormat.text and sys.stderr.isatty():
+                from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+                with Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    DownloadColumn(),
+                    TimeRemainingColumn(),
+                    transient=True,
+                ) as bar:
+                    task = bar.add_task(f"Importing {file.name}", total=None)
+
+                    def progress(done: int, total: int) -> None:
+                        bar.update(task, completed=done, total=total)
+
+                    report = import_csv(store, file, crm, mapping, skip_invalid, rejected, progress)
+            else:
+                report = import_csv(store, file, crm, mapping, skip_invalid, rejected)
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            emit_json(report)
+        else:
+            _render.import_report(out, report)
+        if not report.committed:
+            raise typer.Exit(1)
+
+    deals_app = typer.Typer(
+        invoke_without_command=True, help="The pipeline as a table, with risk signals."
+    )
+    app.add_typer(deals_app, name="deals")
+
+    @deals_app.callback()
+    def deals(
+        ctx: typer.Context,
+        country: Annotated[
+            str | None, typer.Option(help="Only accounts in this country or culture.")
+        ] = None,
+        at_risk: Annotated[
+            bool, typer.Option("--at-risk", help="Only open deals with a watch or high signal.")
+        ] = False,
+        outcome: Annotated[str, typer.Option(help="open, won, lost or all.")] = "open",
+        limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
+        output: FormatOption = OutputFormat.text,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """List deals with their risk signals (open deals by default)."""
+        ctx.obj = (db, team)
+        if ctx.invoked_subcommand is not None:
+            return
+        from crossdeal import _render
+
+        try:
+            store = _store(db, team)
+            listing = store.deals(
+                country=country,
+                at_risk=at_risk,
+                outcome=None if outcome == "all" else outcome,
+                limit=limit,
+            )
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            emit_json(listing)
+        else:
+            _render.deals(console(), listing)
+
+    @deals_app.command("add")
+    def deals_add(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(help="The deal's name.")],
+        account: Annotated[str, typer.Option(help="The account (see `crossdeal accounts add`).")],
+        amount: Annotated[float | None, typer.Option(help="Amount.")] = None,
+        currency: Annotated[str, typer.Option(help="Currency code.")] = "USD",
+        owner: Annotated[str | None, typer.Option(help="The seller who owns it.")] = None,
+        stage: Annotated[str | None, typer.Option(help="Your stage name.")] = None,
+        created: Annotated[
+            str | None, typer.Option(help="Created on (YYYY-MM-DD; default today).")
+        ] = None,
+        close: Annotated[str | None, typer.Option(help="Expected close date (YYYY-MM-DD).")] = None,
+        budget: Annotated[
+            bool, typer.Option("--budget-confirmed", help="BANT: budget confirmed.")
+        ] = False,
+        authority: Annotated[
+            bool, typer.Option("--authority-identified", help="BANT: authority identified.")
+        ] = False,
+        need: Annotated[str | None, typer.Option(help="BANT: the need.")] = None,
+        timing: Annotated[str | None, typer.Option(help="BANT: the timing.")] = None,
+        standard_offer: Annotated[
+            bool, typer.Option("--standard-offer", help="The offer is a standard package.")
+        ] = False,
+        notes: Annotated[str | None, typer.Option(help="Notes.")] = None,
+    ) -> None:
+        """Add an open deal."""
+        db, team = ctx.obj
+        try:
+            store = _store(db, team)
+            deal_id = store.add_deal(
+                name,
+                account,
+                owner=owner,
+                amount=amount,
+                currency=currency,
+                stage=stage,
+                created_on=_date(created, "created") or date.today(),
+                expected_close=_date(close, "close"),
+                budget_confirmed=budget,
+                authority_identified=authority,
+                need=need,
+                timing=timing,
+                standard_offer=standard_offer,
+                notes=notes,
+            )
+        except CrossdealError as error:
+            fail(error)
+        console().print(f"Added deal {deal_id}: crossdeal deal {deal_id}")
+
+    accounts_app = typer.Typer(help="Accounts: the buying companies and their country.")
+    app.add_typer(accounts_app, name="accounts")
+
+    @accounts_app.command("add")
+    def accounts_add(
+        name: Annotated[str, typer.Argument(help="The company's name.")],
+        country: Annotated[str, typer.Option(help="Its country or culture.")],
+        industry: Annotated[str | None, typer.Option(help="Its industry.")] = None,
+        observe: Annotated[
+            list[str] | None, typer.Option("--observe", help="Company norms you observed.")
+        ] = None,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """Add an account (or update the one with the same name)."""
+        try:
+            account_id = _store(db, team).add_account(name, country, industry, observe or ())
+        except CrossdealError as error:
+            fail(error)
+        console().print(f"Account {account_id}: {name}")
+
+    sellers_app = typer.Typer(help="The sellers of the team and their home culture.")
+    app.add_typer(sellers_app, name="sellers")
+
+    @sellers_app.command("add")
+    def sellers_add(
+        name: Annotated[str, typer.Argument(help="The seller's name.")],
+        culture: Annotated[str, typer.Option(help="Their home culture.")],
+        email: Annotated[str | None, typer.Option(help="Their email.")] = None,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """Add a seller (or update the one with the same name)."""
+        try:
+            seller_id = _store(db, team).add_seller(name, culture, email)
+        except CrossdealError as error:
+            fail(error)
+        console().print(f"Seller {seller_id}: {name}")
+
+    deal_actions = DEAL_ACTIONS
+
+    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def deal(
+        ctx: typer.Context,
+        deal_id: Annotated[int, typer.Argument(help="The deal's number.")],
+        action: Annotated[
+            str | None,
+            typer.Argument(
+                help="Nothing to show the deal; add-contact or log to change it.",
+                show_default=False,
+            ),
+        ] = None,
+        output: FormatOption = OutputFormat.text,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """One deal: BANT, buying committee, activities, briefing and risk signals.
+
+        crossdeal deal 42 · crossdeal deal 42 add-contact NAME --role decision-maker --culture JP ·
+        crossdeal deal 42 log video --with NAME --note "..."
+        """
+        if action is not None:
+            command = typer.main.get_command(deal_actions)
+            try:
+                code = command.main(
+                    args=[action, *ctx.args],
+                    prog_name=f"crossdeal deal {deal_id}",
+                    obj=(deal_id, db, team),
+                    standalone_mode=False,
+                )
+            except click_exceptions() as error:
+                error.show()  # type: ignore[attr-defined]
+                raise typer.Exit(2) from None
+            if isinstance(code, int) and code:
+                raise typer.Exit(code)
+            return
+        if ctx.args:
+            fail(CrossdealError(f"unexpected argument(s): {' '.join(ctx.args)}"))
+        from crossdeal import _render
+
+        try:
+            view = _store(db, team).deal(deal_id)
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            emit_json(view)
+        else:
+            _render.deal(console(), view)
+
+    @deal_actions.command("add-contact")
+    def add_contact(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(help="The person's name.")],
+        role: Annotated[
+            str | None,
+            typer.Option(
+                help="decision-maker, economic-buyer, champion, influencer, user or gatekeeper."
+            ),
+        ] = None,
+        culture: Annotated[
+            str | None, typer.Option(help="Their culture, if not the account's.")
+        ] = None,
+        seniority: Annotated[str | None, typer.Option(help="Their seniority or title.")] = None,
+        observe: Annotated[
+            list[str] | None, typer.Option("--observe", help="Observed behaviour. Repeatable.")
+        ] = None,
+    ) -> None:
+        """Add a person to the deal's buying committee."""
+        deal_id, db, team = ctx.obj
+        try:
+            contact_id = _store(db, team).add_contact(
+                deal_id, name, role, culture, seniority, observe or ()
+            )
+        except CrossdealError as error:
+            fail(error)
+        console().print(f"{name} is on deal {deal_id}'s committee (contact {contact_id}).")
+
+    @deal_actions.command("log")
+    def log(
+        ctx: typer.Context,
+        channel: Annotated[str, typer.Argument(help="email, call, video, in-person or chat.")],
+        with_: Annotated[
+            list[str] | None, typer.Option("--with", help="Who took part. Repeatable.")
+        ] = None,
+        note: Annotated[str | None, typer.Option(help="What happened, or what they wrote.")] = None,
+        inbound: Annotated[
+            bool, typer.Option("--inbound", help="They reached out or replied.")
+        ] = False,
+        on: Annotated[
+            str | None, typer.Option("--on", help="When (YYYY-MM-DD; default today).")
+        ] = None,
+    ) -> None:
+        """Log an activity on the deal (an inbound note is read by the message coach)."""
+        deal_id, db, team = ctx.obj
+        try:
+            store = _store(db, team)
+            activity_id = store.log_activity(
+                deal_id,
+                channel,
+                with_ or (),
+                note,
+                "inbound" if inbound else "outbound",
+                _date(on, "date"),
+            )
+        except CrossdealError as error:
+            fail(error)
+        console().print(f"Logged {channel} on deal {deal_id} (activity {activity_id}).")
+
+    @app.command()
+    def export(
+        output: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """Write the whole pipeline, with risk signals, to standard output."""
+        from crossdeal.pipeline.export import write_csv, write_json
+
+        if output not in ("csv", "json"):
+            fail(CrossdealError(f"--format {output!r}: use csv or json"))
+        try:
+            rows = _store(db, team).export_rows()
+            if output == "csv":
+                write_csv(rows, sys.stdout)
+            else:
+                write_json(rows, sys.stdout)
+        except CrossdealError as error:
+            fail(error)

@@ -1,0 +1,138 @@
+"""The pipeline database: where it is, how to connect, and keeping its schema current.
+
+``CROSSDEAL_DATABASE_URL`` chooses the database (``postgresql+psycopg://...`` for a team);
+without it, a SQLite file ``crossdeal.db`` in the crossdeal home folder is created and
+migrated on first use, with no setup. The engine is built when a :class:`Database` is
+made, never at import time, so tests and servers can hold several at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import CursorResult, Engine, create_engine, event, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crossdeal.errors import CrossdealError
+from crossdeal.pipeline.models import Team
+
+__all__ = ["HEAD", "Database", "DatabaseError", "default_url", "new_id"]
+
+# The newest migration. Checked against Alembic's own view by a test, so that a normal
+# run can tell the schema is current without importing Alembic.
+HEAD = "0001"
+
+
+class DatabaseError(CrossdealError):
+    """The database cannot be reached or used."""
+
+
+def default_url() -> str:
+    """``CROSSDEAL_DATABASE_URL``, or the SQLite file in the crossdeal home folder."""
+    url = os.environ.get("CROSSDEAL_DATABASE_URL")
+    if url:
+        return url
+    from crossdeal.people.store import home
+
+    return f"sqlite:///{home() / 'crossdeal.db'}"
+
+
+class Database:
+    """One database: an engine, a session factory, and its migrations."""
+
+    def __init__(self, url: str | None = None, migrate: bool = True) -> None:
+        self.url = url or default_url()
+        try:
+            parsed = make_url(self.url)
+        except ArgumentError:
+            raise DatabaseError(
+                f"{self.url!r} is not a database URL (expected e.g. sqlite:///path/crossdeal.db "
+                "or postgresql+psycopg://user@host/db)"
+            ) from None
+        if parsed.drivername == "postgresql":  # plain URLs use psycopg 3
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(parsed, future=True)
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.migrate()
+
+    def describe(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back on any error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def revision(self) -> str | None:
+        try:
+            with self.engine.connect() as conn:
+                if not inspect(conn).has_table("alembic_version"):
+                    return None
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except OperationalError as exc:
+            raise DatabaseError(f"cannot open the database {self.describe()}: {exc.orig}") from None
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (creating it on first use)."""
+        if self.revision() == HEAD:
+            return
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option(
+            "script_location", str(resources.files("crossdeal.pipeline").joinpath("migrations"))
+        )
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def team(self, name: str = "local") -> int:
+        """The id of the team called ``name``, created on first use."""
+        with self.session() as session:
+            found = session.scalar(select(Team.id).where(Team.name == name))
+            if found is not None:
+                return found
+            team = Team(name=name, created_at=datetime.now(UTC).replace(tzinfo=None))
+            session.add(team)
+            session.flush()
+            return team.id
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row a single-row INSERT just wrote."""
+    key = result.inserted_primary_key
+    assert key is not None, "not a single-row INSERT"
+    return int(key[0])

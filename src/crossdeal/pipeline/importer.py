@@ -1,0 +1,757 @@
+"""Import a CRM export (CSV) into the pipeline: streamed, checked, all-or-nothing.
+
+The file is read row by row (constant memory). Every row is checked; a row with a
+problem is reported with its line, column, value and what is wrong. By default one bad
+row rejects the whole file and the database is left exactly as it was (one
+transaction, rolled back; the same happens on a crash or Ctrl-C). With
+``skip_invalid`` the good rows are imported and the rejected ones are written, with
+the reason, to a side file, so nothing is lost. Records are matched on the CRM's own
+ids, so importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from crossdeal.errors import CrossdealError, UnknownCultureError
+from crossdeal.pipeline.db import new_id
+from crossdeal.pipeline.mapping import Mapping, detect, load_mapping
+from crossdeal.pipeline.models import Account, Contact, Deal, Seller
+from crossdeal.pipeline.reports import ImportProblem, ImportReport
+from crossdeal.pipeline.store import PipelineStore, mentions_standard_offer
+
+__all__ = ["ImportFileError", "import_csv"]
+
+MAX_PROBLEMS = 50  # reported one by one; every problem is still counted by reason
+BATCH = 2_000
+Progress = Callable[[int, int], None]
+
+ROLE_WORDS = {
+    "decision-maker": (
+        "ceo",
+        "chief",
+        "president",
+        "owner",
+        "managing director",
+        "general manager",
+        "vp",
+        "vice president",
+        "director",
+        "head of",
+    ),
+    "economic-buyer": ("cfo", "finance", "procurement", "purchasing", "buyer"),
+    "user": ("engineer", "analyst", "specialist", "operator", "developer", "coordinator"),
+}
+
+
+class ImportFileError(CrossdealError):
+    """The file cannot be imported at all (not a CSV, unknown layout, unreadable)."""
+
+
+class _Problem(Exception):
+    def __init__(self, column: str | None, value: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.value = value
+        self.reason = reason
+
+
+@dataclass
+class _Counts:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+def _sniff_encoding(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(65_536)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        raise ImportFileError(f"{path} looks like a binary file, not a CSV export")
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a character cut by the sample's end
+            return "utf-8"
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            f"{path} is not in an encoding crossdeal can read (UTF-8, UTF-16 or Windows-1252); "
+            "export it again as UTF-8 CSV"
+        ) from None
+
+
+def _delimiter(header_line: str, forced: str | None) -> str:
+    if forced:
+        return forced
+    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class _CountingReader(io.RawIOBase):
+    """Wraps a binary file and counts bytes read, for the progress bar."""
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        self.raw = raw
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.raw.readinto(buffer)
+        self.done += n or 0
+        return n or 0
+
+
+def _rows(
+    path: Path, encoding: str, delimiter: str | None
+) -> tuple[list[str], Iterator[tuple[int, list[str]]], _CountingReader, str]:
+    raw = path.open("rb")
+    counter = _CountingReader(raw)
+    text = io.TextIOWrapper(
+        io.BufferedReader(counter, buffer_size=1 << 16), encoding=encoding, newline=""
+    )
+    try:
+        first = text.readline()
+    except UnicodeDecodeError:
+        text.close()
+        raise ImportFileError(f"{path}: the header is not {encoding} text") from None
+    if not first.strip():
+        text.close()
+        raise ImportFileError(f"{path} is empty: expected a header row and records")
+    delim = _delimiter(first, delimiter)
+    try:
+        header = next(csv.reader([first], delimiter=delim))
+    except csv.Error as exc:
+        text.close()
+        raise ImportFileError(f"{path}, line 1: the header is not valid CSV ({exc})") from None
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if len(set(header)) != len(header):
+        dup = [h for h, n in Counter(header).items() if n > 1]
+        text.close()
+        raise ImportFileError(f"{path}, line 1: the header repeats column(s) {', '.join(dup)}")
+    reader = csv.reader(text, delimiter=delim)
+
+    def iterate() -> Iterator[tuple[int, list[str]]]:
+        # reader.line_num counts from the line after the header, which is line 1 of the file
+        try:
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    yield reader.line_num + 1, [f"\x00not valid CSV here ({exc})"]
+                    continue
+                except UnicodeDecodeError:
+                    yield reader.line_num + 2, ["\x00the text is not " + encoding]
+                    return
+                line = reader.line_num + 1
+                if not any(cell.strip() for cell in row):
+                    continue
+                yield line, row
+        finally:
+            text.close()
+
+    return header, iterate(), counter, delim
+
+
+_AMOUNT_JUNK = re.compile(r"[\s$€£¥₹]|[A-Z]{3}$|^[A-Z]{3}")
+
+
+def _amount(value: str) -> Decimal:
+    text = _AMOUNT_JUNK.sub("", value.strip())
+    if text.count(",") and text.count("."):
+        text = (
+            text.replace(",", "")
+            if text.rfind(".") > text.rfind(",")
+            else text.replace(".", "").replace(",", ".")
+        )
+    elif text.count(",") == 1 and len(text.split(",")[1]) != 3:
+        text = text.replace(",", ".")  # a decimal comma
+    else:
+        text = text.replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise _Problem(None, value, "is not an amount") from None
+    if not amount.is_finite():
+        raise _Problem(None, value, "is not an amount")
+    if amount < 0:
+        raise _Problem(None, value, "is negative")
+    return amount
+
+
+class _Mapper:
+    """Turns one CSV row into the values of a record, or raises _Problem."""
+
+    def __init__(self, mapping: Mapping, header: list[str], store: PipelineStore) -> None:
+        self.mapping = mapping
+        self.index = {name: i for i, name in enumerate(header)}
+        self.store = store
+        self.today = date.today()
+        self.notes: Counter[str] = Counter()
+        self.cultures: dict[str, str | None] = {}
+        self.date_cache: dict[str, date] = {}
+        self.columns = {
+            t: next((c for c in r.columns if c in self.index), None)
+            for t, r in mapping.fields.items()
+        }
+
+    def raw(self, row: list[str], target: str) -> tuple[str | None, str]:
+        """(column used, stripped value) for a target; value '' when empty."""
+        rule = self.mapping.fields.get(target)
+        if rule is None:
+            return None, ""
+        if rule.value is not None:
+            return None, rule.value
+        if rule.template is not None:
+            try:
+                return None, rule.template.format(
+                    **{h: row[i] for h, i in self.index.items() if i < len(row)}
+                )
+            except (KeyError, IndexError, ValueError) as exc:
+                raise _Problem(None, rule.template, f"template cannot be filled ({exc})") from None
+        value = ""
+        used = None
+        for column in rule.columns:
+            i = self.index.get(column)
+            if i is not None and i < len(row) and row[i].strip():
+                used, value = column, row[i].strip()
+                break
+        if not value:
+            used = self.columns.get(target)
+            if rule.default is not None:
+                value = rule.default
+        if value and value in rule.map:
+            mapped = rule.map[value]
+            self.notes[f"{target} {value!r} read as {mapped!r} (mapping file)"] += 1
+            value = mapped
+        if value and rule.known is not None and value not in rule.known:
+            close = difflib.get_close_matches(value, list(rule.known), n=1)
+            hint = f" (closest: {close[0]!r})" if close else ""
+            raise _Problem(used, value, f"is not in {rule.known_file}{hint}")
+        if rule.required and not value:
+            raise _Problem(used, value, f"no {target.replace('_', ' ')} given")
+        return used, value
+
+    def date_of(self, row: list[str], target: str, past_only: bool) -> date | None:
+        column, value = self.raw(row, target)
+        if not value:
+            return None
+        parsed = self.date_cache.get(value)
+        if parsed is None:
+            parsed = self._parse_date(value, column)
+            if len(self.date_cache) < 100_000:
+                self.date_cache[value] = parsed
+        if past_only and parsed > self.today:
+            raise _Problem(column, value, "is in the future")
+        return parsed
+
+    def _parse_date(self, value: str, column: str | None) -> date:
+        try:
+            return (
+                date.fromisoformat(value[:10])
+                if len(value) >= 10 and value[4] == "-"
+                else _strptime(value, self.mapping.dates)
+            )
+        except ValueError:
+            try:
+                return _strptime(value, self.mapping.dates)
+            except ValueError:
+                formats = ", ".join(self.mapping.dates)
+                raise _Problem(column, value, f"is not a date (expected {formats})") from None
+
+    def culture(self, column: str | None, value: str) -> str | None:
+        """The culture code of a country name; a real country without scores is a note."""
+        if not value:
+            return None
+        if value in self.cultures:
+            return self.cultures[value]
+        try:
+            code: str | None = self.store.culture_code(value)
+        except UnknownCultureError as exc:
+            if not exc.known_country:
+                raise _Problem(column, value, str(exc)) from None
+            self.notes[f"country {value!r}: {exc}"] += 1
+            code = None
+        except CrossdealError as exc:
+            raise _Problem(column, value, str(exc)) from None
+        self.cultures[value] = code
+        return code
+
+    def outcome(self, row: list[str]) -> str:
+        column = self.mapping.outcome_column
+        if column is None:
+            return "open"
+        i = self.index.get(column)
+        value = row[i].strip() if i is not None and i < len(row) else ""
+        found = self.mapping.outcome_values.get(value.lower())
+        if found is not None:
+            return found
+        if self.mapping.outcome_otherwise == "error":
+            known = ", ".join(sorted(self.mapping.outcome_values))
+            raise _Problem(column, value, f"is not a stage the mapping knows ({known})")
+        return self.mapping.outcome_otherwise
+
+
+def _strptime(value: str, formats: tuple[str, ...]) -> date:
+    for fmt in formats:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def import_csv(
+    store: PipelineStore,
+    path: str | Path,
+    crm: str | None = None,
+    mapping: str | Path | Mapping | None = None,
+    skip_invalid: bool = False,
+    rejected_path: str | Path | None = None,
+    on_progress: Progress | None = None,
+) -> ImportReport:
+    """Import one CSV export into the store's team; see the module docstring."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFileError(f"no such file: {path}")
+    if path.is_dir():
+        raise ImportFileError(f"{path} is a folder; give the CSV export")
+    if path.stat().st_size == 0:
+        raise ImportFileError(f"{path} is empty: expected a header row and records")
+    encoding = _sniff_encoding(path)
+    forced = mapping.delimiter if isinstance(mapping, Mapping) else None
+    header, rows, counter, delimiter = _rows(path, encoding, forced)
+    if mapping is None:
+        chosen = detect(header, crm)
+    elif isinstance(mapping, Mapping):
+        chosen = mapping
+    else:
+        chosen = load_mapping(mapping)
+    missing = chosen.missing_columns(header)
+    if missing:
+        raise ImportFileError(
+            f"{path}: column(s) {', '.join(missing)} not in the header ({', '.join(header[:10])}); "
+            f"check the file against {chosen.name}"
+        )
+    mapper = _Mapper(chosen, header, store)
+    total = path.stat().st_size
+    counts = _Counts()
+    problems: list[ImportProblem] = []
+    by_reason: Counter[str] = Counter()
+    side = None
+    side_path = None
+    if skip_invalid:
+        side_path = (
+            Path(rejected_path) if rejected_path else path.with_name(path.stem + ".rejected.csv")
+        )
+        side_file = side_path.open("w", encoding="utf-8", newline="")
+        side = csv.writer(side_file)
+        side.writerow([*header, "line", "problem"])
+    writer = _Writer(store, chosen)
+    committed = False
+    try:
+        with store.db.engine.begin() as conn:
+            writer.start(conn)
+            seen_ids: set[str] = set()
+            for n, (line, row) in enumerate(rows):
+                counts.rows += 1
+                if on_progress is not None and n % 1000 == 0:
+                    on_progress(counter.done, total)
+                try:
+                    if len(row) == 1 and row[0].startswith("\x00"):
+                        raise _Problem(None, None, row[0][1:])
+                    if len(row) != len(header):
+                        raise _Problem(
+                            None,
+                            None,
+                            f"has {len(row)} field(s) where the header has {len(header)} "
+                            f"(a quoting problem, or a delimiter other than {delimiter!r}?)",
+                        )
+                    key = None
+                    if chosen.id_column:
+                        key = row[mapper.index[chosen.id_column]].strip()
+                        if not key:
+                            raise _Problem(chosen.id_column, "", "no record id")
+                        if key in seen_ids:
+                            raise _Problem(chosen.id_column, key, "appears twice in this file")
+                        seen_ids.add(key)
+                    writer.row(mapper, row, key, counts)
+                except _Problem as problem:
+                    counts.rejected += 1
+                    by_reason[_reason_key(problem)] += 1
+                    if len(problems) < MAX_PROBLEMS:
+                        problems.append(
+                            ImportProblem(
+                                line=line,
+                                column=problem.column,
+                                value=problem.value,
+                                reason=problem.reason,
+                            )
+                        )
+                    if side is not None:
+                        side.writerow([*row, line, problem.reason])
+            writer.flush()
+            if on_progress is not None:
+                on_progress(total, total)
+            if counts.rejected and not skip_invalid:
+                raise _Rollback()
+            committed = True
+    except _Rollback:
+        committed = False
+    finally:
+        if side is not None:
+            side_file.close()
+    if not committed:
+        counts.created = counts.updated = counts.unchanged = 0
+    return ImportReport(
+        file=str(path),
+        profile=chosen.name,
+        entity=chosen.entity,
+        rows=counts.rows,
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        rejected=counts.rejected,
+        committed=committed,
+        problems=problems,
+        problem_counts=dict(by_reason.most_common()),
+        notes=[
+            f"{note} ({n} row{'s' if n != 1 else ''})" for note, n in mapper.notes.most_common()
+        ],
+        rejected_file=str(side_path) if side_path and counts.rejected else None,
+    )
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _reason_key(problem: _Problem) -> str:
+    column = f"{problem.column}: " if problem.column else ""
+    reason = problem.reason
+    if reason.startswith("has ") and "field(s)" in reason:
+        reason = "wrong number of fields"
+    if "No culture matches" in reason:
+        reason = "unknown country"
+    return column + reason
+
+
+class _Writer:
+    """Upserts checked records in batches, inside the import's transaction."""
+
+    def __init__(self, store: PipelineStore, mapping: Mapping) -> None:
+        self.store = store
+        self.mapping = mapping
+        self.team = store.team_id
+        self.source = mapping.source
+        self.pending: list[dict[str, Any]] = []
+        self.accounts: dict[str, int] = {}
+        self.sellers: dict[str, int] = {}
+        self.existing: dict[str, tuple[int, tuple[Any, ...]]] = {}
+        self.conn: Connection | None = None
+
+    def start(self, conn: Connection) -> None:
+        self.conn = conn
+        self.accounts = dict(
+            conn.execute(select(Account.name, Account.id).where(Account.team_id == self.team)).all()
+        )
+        self.sellers = dict(
+            conn.execute(select(Seller.name, Seller.id).where(Seller.team_id == self.team)).all()
+        )
+        if self.mapping.entity == "deals":
+            columns = [getattr(Deal, c) for c in _DEAL_FIELDS]
+            for row in conn.execute(
+                select(Deal.external_id, Deal.id, *columns).where(
+                    Deal.team_id == self.team, Deal.source == self.source
+                )
+            ):
+                self.existing[row[0]] = (row[1], tuple(row[2:]))
+
+    # --- per entity --------------------------------------------------------------------
+    def row(self, m: _Mapper, row: list[str], key: str | None, counts: _Counts) -> None:
+        if self.mapping.entity == "accounts":
+            self._account(m, row, key, counts)
+        elif self.mapping.entity == "contacts":
+            self._contact(m, row, key, counts)
+        else:
+            self._deal(m, row, key, counts)
+
+    def _account(self, m: _Mapper, row: list[str], key: str | None, counts: _Counts) -> None:
+        _, name = m.raw(row, "name")
+        column, country = m.raw(row, "country")
+        culture = m.culture(column, country)
+        _, industry = m.raw(row, "industry")
+        assert self.conn is not None
+        found = self.conn.execute(
+            select(
+                Account.id, Account.country, Account.culture, Account.industry, Account.external_id
+            ).where(Account.team_id == self.team, Account.name == name)
+        ).first()
+        values = {"country": country or None, "culture": culture, "industry": industry or None}
+        if found is None:
+            result = self.conn.execute(
+                insert(Account).values(
+                    team_id=self.team,
+                    name=name,
+                    source=self.source,
+                    external_id=key,
+                    observations="",
+                    **values,
+                )
+            )
+            self.accounts[name] = new_id(result)
+            counts.created += 1
+        elif (found[1], found[2], found[3]) == (
+            values["country"],
+            values["culture"],
+            values["industry"],
+        ):
+            counts.unchanged += 1
+        else:
+            self.conn.execute(update(Account).where(Account.id == found[0]).values(**values))
+            counts.updated += 1
+
+    def _account_id(self, m: _Mapper, row: list[str]) -> int:
+        _, name = m.raw(row, "account")
+        found = self.accounts.get(name)
+        if found is not None:
+            return found
+        assert self.conn is not None
+        ccol, country = m.raw(row, "account_country")
+        culture = m.culture(ccol, country)
+        result = self.conn.execute(
+            insert(Account).values(
+                team_id=self.team,
+                name=name,
+                country=country or None,
+                culture=culture,
+                source=self.source,
+                observations="",
+            )
+        )
+        self.accounts[name] = new_id(result)
+        m.notes[
+            f"account {name!r} was not known and was created"
+            + ("" if country else " without a country")
+        ] += 1
+        return self.accounts[name]
+
+    def _seller_id(self, m: _Mapper, row: list[str]) -> int | None:
+        _, name = m.raw(row, "owner")
+        if not name:
+            return None
+        found = self.sellers.get(name)
+        if found is not None:
+            return found
+        ccol, culture_text = m.raw(row, "owner_culture")
+        culture = m.culture(ccol, culture_text)
+        assert self.conn is not None
+        result = self.conn.execute(
+            insert(Seller).values(team_id=self.team, name=name, culture=culture)
+        )
+        self.sellers[name] = new_id(result)
+        return self.sellers[name]
+
+    def _contact(self, m: _Mapper, row: list[str], key: str | None, counts: _Counts) -> None:
+        _, name = m.raw(row, "name")
+        if not name:
+            first, last = m.raw(row, "first_name")[1], m.raw(row, "last_name")[1]
+            name = " ".join(p for p in (first, last) if p)
+        if not name:
+            raise _Problem(None, None, "no contact name")
+        account_id = self._account_id(m, row)
+        column, country = m.raw(row, "country")
+        culture = m.culture(column, country)
+        _, title = m.raw(row, "title")
+        _, role = m.raw(row, "role")
+        _, email = m.raw(row, "email")
+        committee_role = role or _role_from_title(title)
+        assert self.conn is not None
+        found = self.conn.execute(
+            select(
+                Contact.id, Contact.culture, Contact.role, Contact.seniority, Contact.email
+            ).where(
+                Contact.team_id == self.team, Contact.account_id == account_id, Contact.name == name
+            )
+        ).first()
+        values = {
+            "culture": culture,
+            "role": committee_role or None,
+            "seniority": title or None,
+            "email": email or None,
+        }
+        if found is None:
+            self.conn.execute(
+                insert(Contact).values(
+                    team_id=self.team,
+                    account_id=account_id,
+                    name=name,
+                    source=self.source,
+                    external_id=key,
+                    observations="",
+                    **values,
+                )
+            )
+            counts.created += 1
+        elif tuple(found[1:]) == tuple(values.values()):
+            counts.unchanged += 1
+        else:
+            self.conn.execute(update(Contact).where(Contact.id == found[0]).values(**values))
+            counts.updated += 1
+
+    def _deal(self, m: _Mapper, row: list[str], key: str | None, counts: _Counts) -> None:
+        assert key is not None
+        outcome = m.outcome(row)
+        account_id = self._account_id(m, row)
+        owner_id = self._seller_id(m, row)
+        _, name = m.raw(row, "name")
+        acol, amount_text = m.raw(row, "amount")
+        try:
+            amount = _amount(amount_text) if amount_text else None
+        except _Problem as problem:
+            raise _Problem(acol, amount_text, problem.reason) from None
+        _, currency = m.raw(row, "currency")
+        currency = (currency or "USD").upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            raise _Problem(
+                self.mapping.fields["currency"].columns[0]
+                if self.mapping.fields.get("currency")
+                else None,
+                currency,
+                "is not a currency code (three letters, e.g. USD)",
+            )
+        created = m.date_of(row, "created_on", past_only=True)
+        expected = m.date_of(row, "expected_close", past_only=False)
+        closed = m.date_of(row, "closed_on", past_only=True)
+        if "close_date" in self.mapping.fields:
+            when = m.date_of(row, "close_date", past_only=outcome != "open")
+            if outcome == "open":
+                expected = expected or when
+            else:
+                closed = closed or when
+        if closed and outcome == "open":
+            closed = None
+        if created and closed and closed < created:
+            raise _Problem(
+                None,
+                closed.isoformat(),
+                f"the deal closes before it was created ({created.isoformat()})",
+            )
+        _, stage = m.raw(row, "stage")
+        _, product = m.raw(row, "product")
+        _, notes = m.raw(row, "notes")
+        _, lost_reason = m.raw(row, "lost_reason")
+        values: dict[str, Any] = {
+            "account_id": account_id,
+            "owner_id": owner_id,
+            "name": name or f"{product or 'Deal'} {key}",
+            "amount": amount,
+            "currency": currency,
+            "stage": stage or None,
+            "outcome": outcome,
+            "created_on": created,
+            "expected_close": expected,
+            "closed_on": closed,
+            "product": product or None,
+            "notes": notes or None,
+            "lost_reason": lost_reason or None,
+            "budget_confirmed": _flag(m.raw(row, "budget_confirmed")[1]),
+            "authority_identified": _flag(m.raw(row, "authority_identified")[1]),
+            "standard_offer": mentions_standard_offer(notes) if notes else False,
+        }
+        found = self.existing.get(key)
+        if found is None:
+            self.pending.append(
+                {"team_id": self.team, "source": self.source, "external_id": key, **values}
+            )
+            self.existing[key] = (-1, tuple(values[f] for f in _DEAL_FIELDS))
+            counts.created += 1
+            if len(self.pending) >= BATCH:
+                self.flush()
+            return
+        deal_id, before = found
+        after = tuple(values[f] for f in _DEAL_FIELDS)
+        if _same(before, after):
+            counts.unchanged += 1
+            return
+        if deal_id == -1:
+            raise _Problem(self.mapping.id_column, key, "appears twice in this file")
+        assert self.conn is not None
+        self.conn.execute(update(Deal).where(Deal.id == deal_id).values(**values))
+        self.existing[key] = (deal_id, after)
+        counts.updated += 1
+
+    def flush(self) -> None:
+        if self.pending:
+            assert self.conn is not None
+            self.conn.execute(insert(Deal), self.pending)
+            self.pending = []
+
+
+_DEAL_FIELDS = (
+    "account_id",
+    "owner_id",
+    "name",
+    "amount",
+    "currency",
+    "stage",
+    "outcome",
+    "created_on",
+    "expected_close",
+    "closed_on",
+    "product",
+    "notes",
+    "lost_reason",
+    "budget_confirmed",
+    "authority_identified",
+    "standard_offer",
+)
+
+
+def _same(before: tuple[Any, ...], after: tuple[Any, ...]) -> bool:
+    for a, b in zip(before, after, strict=True):
+        if isinstance(a, Decimal) or isinstance(b, Decimal):
+            if (a is None) != (b is None) or (a is not None and Decimal(a) != Decimal(b)):
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "y", "x", "confirmed")
+
+
+def _role_from_title(title: str) -> str | None:
+    lowered = title.lower()
+    for role, words in ROLE_WORDS.items():
+        if any(w in lowered for w in words):
+            return role
+    return None

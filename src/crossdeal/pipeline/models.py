@@ -1,0 +1,173 @@
+"""The pipeline's tables (SQLAlchemy 2.x). Every row belongs to a team.
+
+The schema is created and changed only by Alembic migrations
+(``pipeline/migrations/versions``); these classes describe it for queries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Account",
+    "Activity",
+    "ActivityContact",
+    "Base",
+    "Contact",
+    "Deal",
+    "DealContact",
+    "Seller",
+    "Team",
+]
+
+ROLES = ("decision-maker", "economic-buyer", "champion", "influencer", "user", "gatekeeper")
+CHANNELS = ("email", "call", "video", "in-person", "chat")
+DIRECTIONS = ("outbound", "inbound")
+OUTCOMES = ("open", "won", "lost")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Seller(Base):
+    __tablename__ = "sellers"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    culture: Mapped[str | None] = mapped_column(String(16))
+    self_profile: Mapped[str | None] = mapped_column(Text)  # JSON of the self-assessment answers
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("team_id", "name"),
+        Index("ix_accounts_external", "team_id", "source", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str | None] = mapped_column(String(200))  # as the CRM wrote it
+    culture: Mapped[str | None] = mapped_column(String(16))  # resolved culture code
+    industry: Mapped[str | None] = mapped_column(String(200))
+    observations: Mapped[str] = mapped_column(Text, default="")  # space-separated ids
+    source: Mapped[str] = mapped_column(String(40), default="crossdeal")
+    external_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("team_id", "account_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    culture: Mapped[str | None] = mapped_column(String(16))
+    role: Mapped[str | None] = mapped_column(String(40))
+    seniority: Mapped[str | None] = mapped_column(String(40))
+    observations: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(String(320))
+    source: Mapped[str] = mapped_column(String(40), default="crossdeal")
+    external_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+    __table_args__ = (
+        UniqueConstraint("team_id", "source", "external_id"),
+        Index("ix_deals_team_outcome", "team_id", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("sellers.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(300))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    stage: Mapped[str | None] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(8), default="open")
+    budget_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    authority_identified: Mapped[bool] = mapped_column(Boolean, default=False)
+    need: Mapped[str | None] = mapped_column(Text)
+    timing: Mapped[str | None] = mapped_column(Text)
+    standard_offer: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_on: Mapped[date | None] = mapped_column(Date)
+    expected_close: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    lost_reason: Mapped[str | None] = mapped_column(Text)
+    product: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(40), default="crossdeal")
+    external_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class DealContact(Base):
+    """The buying committee: which contacts take part in a deal."""
+
+    __tablename__ = "deal_contacts"
+
+    deal_id: Mapped[int] = mapped_column(
+        ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(8), default="outbound")
+    occurred_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    # set when the coach reads an inbound note as a yes that commits to nothing
+    unqualified_yes: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ActivityContact(Base):
+    __tablename__ = "activity_contacts"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -1,0 +1,121 @@
+"""What the pipeline reports.
+
+Versioned JSON: crossdeal.deals/1, crossdeal.deal/1, crossdeal.import/1.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crossdeal.pipeline.signals import Signal
+from crossdeal.playbook.briefing import Briefing
+from crossdeal.playbook.rules import Severity
+
+__all__ = [
+    "ActivityView",
+    "ContactView",
+    "DealList",
+    "DealSummary",
+    "DealView",
+    "ImportProblem",
+    "ImportReport",
+]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+class DealSummary(_Out):
+    id: int
+    name: str
+    account: str
+    country: str | None = Field(description="the account's country as recorded")
+    culture: str | None = Field(description="the buyer culture code used for signals")
+    owner: str | None
+    amount: float | None
+    currency: str
+    stage: str | None
+    outcome: Literal["open", "won", "lost"]
+    created_on: date | None
+    expected_close: date | None
+    closed_on: date | None
+    signals: list[Signal]
+    worst: Severity | None = Field(description="the most severe signal, if any")
+
+
+class DealList(_Out):
+    schema_version: Literal["crossdeal.deals/1"] = "crossdeal.deals/1"
+    team: str
+    database: str
+    total: int = Field(description="deals matching the filter before any limit")
+    deals: list[DealSummary]
+
+
+class ContactView(_Out):
+    id: int
+    name: str
+    role: str | None
+    culture: str | None
+    seniority: str | None
+    observations: list[str]
+    met: bool = Field(description="took part in a call, video call or meeting on this deal")
+
+
+class ActivityView(_Out):
+    id: int
+    occurred_on: date
+    channel: str
+    direction: str
+    with_: list[str] = Field(alias="with")
+    note: str | None
+    unqualified_yes: bool
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, populate_by_name=True)
+
+
+class DealView(_Out):
+    schema_version: Literal["crossdeal.deal/1"] = "crossdeal.deal/1"
+    deal: DealSummary
+    budget_confirmed: bool
+    authority_identified: bool
+    need: str | None
+    timing: str | None
+    standard_offer: bool
+    lost_reason: str | None
+    product: str | None
+    notes: str | None
+    source: str
+    external_id: str | None
+    committee: list[ContactView]
+    activities: list[ActivityView]
+    briefing: Briefing | None = Field(
+        description="seller -> buyer briefing, when both cultures are known"
+    )
+
+
+class ImportProblem(_Out):
+    line: int = Field(description="line in the file (the header is line 1)")
+    column: str | None
+    value: str | None
+    reason: str
+
+
+class ImportReport(_Out):
+    schema_version: Literal["crossdeal.import/1"] = "crossdeal.import/1"
+    file: str
+    profile: str = Field(description="which CRM export or mapping file read the file")
+    entity: Literal["deals", "accounts", "contacts"]
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    committed: bool = Field(description="false: nothing was written (all-or-nothing)")
+    problems: list[ImportProblem] = Field(description="the first problems found, by line")
+    problem_counts: dict[str, int] = Field(description="every problem, counted by reason")
+    notes: list[str] = Field(description="values the mapping changed, e.g. a misspelled country")
+    rejected_file: str | None = Field(description="where --skip-invalid wrote the rejected rows")

@@ -1,0 +1,265 @@
+"""Risk signals on deals: facts about a deal, read against the buyer's culture.
+
+Plain Python on plain data (no database here): the store collects :class:`DealFacts`
+with a few aggregate queries, and :class:`SignalBook` decides which signals fire. The
+signals themselves are data (``pipeline/data/signals.yaml``) in the playbook's condition
+language with one more kind of name, ``deal.<fact>``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crossdeal._validation import validate_yaml
+from crossdeal._yaml import LineDict, LineList, load_yaml
+from crossdeal.culture.model import Culture, CultureModel
+from crossdeal.errors import RuleFileError
+from crossdeal.playbook.engine import pair_context
+from crossdeal.playbook.expressions import Condition, ExpressionError, compile_condition
+from crossdeal.playbook.rules import SEVERITIES, Severity, themes
+
+__all__ = ["FACTS", "DealFacts", "Signal", "SignalBook"]
+
+
+@dataclass(frozen=True, slots=True)
+class DealFacts:
+    """What the record says about one deal; None where it cannot be known."""
+
+    contacts: int = 0
+    decision_makers: int = 0
+    decision_makers_met: int = 0
+    activities: int = 0
+    face_time: int = 0
+    unqualified_yes: int = 0
+    standard_offer: int = 0
+    authority_identified: int = 0
+    amount: float | None = None
+    days_open: float | None = None
+    planned_days: float | None = None
+    expected_days: float | None = None
+    cycle_factor: float | None = None
+
+    @property
+    def pace_ratio(self) -> float | None:
+        if self.planned_days is None or not self.expected_days:
+            return None
+        return self.planned_days / self.expected_days
+
+    def as_context(self) -> dict[str, float | None]:
+        values: dict[str, float | None] = {
+            f"deal.{k}": (float(v) if v is not None else None) for k, v in asdict(self).items()
+        }
+        values["deal.pace_ratio"] = self.pace_ratio
+        return values
+
+
+FACTS: dict[str, str] = {
+    "contacts": "people from the buyer on the deal (the buying committee)",
+    "decision_makers": "committee members with the role decision-maker or economic-buyer",
+    "decision_makers_met": "decision-makers who took part in a call, video call or meeting",
+    "activities": "logged activities (email, call, video, in-person, chat)",
+    "face_time": "activities on video or in person",
+    "unqualified_yes": "inbound notes the message coach reads as a yes that commits to nothing",
+    "standard_offer": "1 if the deal is marked as a standard offer or its notes say so",
+    "authority_identified": "1 if BANT authority is identified",
+    "amount": "the deal's amount",
+    "days_open": "days since the deal was created",
+    "planned_days": "days from creation to the expected close date",
+    "expected_days": "the team's usual cycle times the culture factor",
+    "cycle_factor": "the culture factor on cycle length (the briefing's cycle prior)",
+    "pace_ratio": "planned_days divided by expected_days",
+}
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    id: str
+    theme: str
+    title: str
+    when: Condition
+    severity: tuple[tuple[Severity, Condition], ...]
+    next: str
+    line: int
+
+
+class Signal(BaseModel):
+    """A risk signal that fired on a deal, with the facts and scores behind it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    id: str
+    theme: str
+    severity: Severity
+    title: str
+    evidence: dict[str, float | None] = Field(description="the facts and scores the signal read")
+    next: str = Field(description="what to do next")
+    condition: str
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    theme: str
+    title: str
+    when: str
+    severity: Severity | dict[str, str]
+    next: str = Field(min_length=20)
+
+
+def _path() -> Path:
+    return Path(str(resources.files("crossdeal.pipeline").joinpath("data", "signals.yaml")))
+
+
+class SignalBook:
+    """Compiled signal rules; :meth:`evaluate` decides them for one deal."""
+
+    def __init__(self, rules: list[SignalRule]) -> None:
+        self.rules = tuple(rules)
+        self._pairs: dict[
+            tuple[int, str | None, str | None],
+            tuple[dict[str, float | str | None], tuple[SignalRule, ...]],
+        ] = {}
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> SignalBook:
+        path = path or _path()
+        data = load_yaml(path, error=RuleFileError)
+        if not isinstance(data, LineDict) or not isinstance(data.get("signals"), LineList):
+            raise RuleFileError("expected a top-level 'signals:' list", path)
+        rules = []
+        for index, raw in enumerate(data["signals"]):
+            if not isinstance(raw, LineDict):
+                raise RuleFileError(
+                    "each signal must be a mapping", path, data["signals"].line_of(index)
+                )
+            spec = validate_yaml(_Spec, raw, path, RuleFileError, str(raw.get("id", "")))
+            if spec.theme not in themes():
+                raise RuleFileError(
+                    f"unknown theme {spec.theme!r}", path, raw.line_of("theme"), spec.id
+                )
+
+            def compile_(text: str, key: str, raw: LineDict = raw, spec: _Spec = spec) -> Condition:
+                try:
+                    cond = compile_condition(text, ("deal",))
+                except ExpressionError as exc:
+                    raise RuleFileError(
+                        f"'{key}' does not parse: {exc}", path, raw.line_of(key), spec.id
+                    ) from None
+                unknown = [
+                    v.name for v in cond.variables if v.side == "deal" and v.name not in FACTS
+                ]
+                if unknown:
+                    raise RuleFileError(
+                        f"'{key}' reads unknown deal facts: {', '.join(unknown)}",
+                        path,
+                        raw.line_of(key),
+                        spec.id,
+                    )
+                return cond
+
+            if isinstance(spec.severity, str):
+                severity: tuple[tuple[Severity, Condition], ...] = (
+                    (spec.severity, compile_condition(True)),
+                )
+            else:
+                levels = [
+                    (level, compile_(spec.severity[level], "severity"))
+                    for level in ("high", "watch", "info")
+                    if level in spec.severity
+                ]
+                otherwise = spec.severity.get("otherwise")
+                if otherwise not in SEVERITIES:
+                    raise RuleFileError(
+                        "a conditional severity needs 'otherwise'",
+                        path,
+                        raw.line_of("severity"),
+                        spec.id,
+                    )
+                severity = (*levels, (otherwise, compile_condition(True)))
+            rules.append(
+                SignalRule(
+                    id=spec.id,
+                    theme=spec.theme,
+                    title=spec.title,
+                    when=compile_(spec.when, "when"),
+                    severity=severity,
+                    next=" ".join(spec.next.split()),
+                    line=raw.line,
+                )
+            )
+        return cls(rules)
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> SignalBook:
+        return cls.load()
+
+    def _pair(
+        self, seller: Culture | None, buyer: Culture | None, model: CultureModel
+    ) -> tuple[dict[str, float | str | None], tuple[SignalRule, ...]]:
+        key = (id(model), seller.code if seller else None, buyer.code if buyer else None)
+        cached = self._pairs.get(key)
+        if cached is None:
+            context = pair_context(seller, buyer, model)
+            # Deal facts unknown: a signal whose condition is already False can never
+            # fire for this pair of cultures, so later deals skip it.
+            blank = dict(context)
+            blank.update(DealFacts().as_context())
+            blank.update(dict.fromkeys(blank.keys() & {f"deal.{k}" for k in FACTS}))
+            possible = tuple(r for r in self.rules if r.when.evaluate(blank) is not False)
+            cached = (context, possible)
+            self._pairs[key] = cached
+        return cached
+
+    def evaluate(
+        self,
+        facts: DealFacts,
+        seller: Culture | None,
+        buyer: Culture | None,
+        model: CultureModel,
+    ) -> list[Signal]:
+        """The signals that fire for this deal, most severe first."""
+        base, possible = self._pair(seller, buyer, model)
+        if not possible:
+            return []
+        context = dict(base)
+        context.update(facts.as_context())
+        out = []
+        for rule in possible:
+            if rule.when.evaluate(context) is not True:
+                continue
+            level: Severity = rule.severity[-1][0]
+            for candidate, cond in rule.severity:
+                if cond.evaluate(context) is True:
+                    level = candidate
+                    break
+            read = {f"{v.side}.{v.name}" for v in rule.when.variables}
+            out.append(
+                Signal(
+                    id=rule.id,
+                    theme=rule.theme,
+                    severity=level,
+                    title=rule.title,
+                    evidence={k: _plain(context.get(k)) for k in sorted(read)},
+                    next=rule.next,
+                    condition=rule.when.text,
+                )
+            )
+        out.sort(key=lambda s: -SEVERITIES.index(s.severity))
+        return out
+
+
+def _plain(value: float | str | None) -> float | None:
+    if isinstance(value, int | float):
+        return round(float(value), 3)
+    return None
+
+
+def worst(signals: list[Signal]) -> Severity | None:
+    """The highest severity among signals, or None."""
+    return max((s.severity for s in signals), key=SEVERITIES.index, default=None)

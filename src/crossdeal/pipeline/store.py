@@ -1,0 +1,826 @@
+"""The pipeline for one team: add and read accounts, contacts, deals and activities.
+
+Every read and write is scoped to the store's team, so one database can serve several
+teams without mixing their data. Risk signals are computed on read, from a handful of
+aggregate queries, by :class:`~crossdeal.pipeline.signals.SignalBook`.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, case, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from crossdeal.culture.model import Culture, CultureModel, default_model
+from crossdeal.errors import CrossdealError, InputError
+from crossdeal.forecast.prior import CyclePrior, default_cycle_prior
+from crossdeal.pipeline.db import Database, new_id
+from crossdeal.pipeline.demo import DemoContact, DemoDeal, DemoPipeline
+from crossdeal.pipeline.models import (
+    CHANNELS,
+    DIRECTIONS,
+    OUTCOMES,
+    ROLES,
+    Account,
+    Activity,
+    ActivityContact,
+    Contact,
+    Deal,
+    DealContact,
+    Seller,
+)
+from crossdeal.pipeline.reports import (
+    ActivityView,
+    ContactView,
+    DealList,
+    DealSummary,
+    DealView,
+)
+from crossdeal.pipeline.signals import DealFacts, SignalBook, worst
+
+__all__ = ["DEFAULT_CYCLE_DAYS", "NotFoundError", "PipelineStore"]
+
+# The usual cycle of a same-culture deal until the team has won enough deals to say.
+DEFAULT_CYCLE_DAYS = 90
+MIN_WON_FOR_TEAM_CYCLE = 10
+DECIDERS = ("decision-maker", "economic-buyer")
+MEETINGS = ("call", "video", "in-person")
+FACE_TIME = ("video", "in-person")
+# Rows per INSERT batch when loading a demo pipeline: large enough to amortise the
+# round trips, small enough to keep memory flat for a 100,000-deal benchmark.
+DEMO_BATCH = 2_000
+
+
+def _insert_returning_ids(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` in one batch and return their new ids, in the order given."""
+    if not rows:
+        return []
+    statement = insert(table).returning(table.id, sort_by_parameter_order=True)
+    return [int(row[0]) for row in conn.execute(statement, rows)]
+
+
+class NotFoundError(CrossdealError):
+    """A deal, account or contact does not exist in this team."""
+
+
+@dataclass(frozen=True)
+class _Row:
+    deal: Any
+    account_name: str
+    account_country: str | None
+    account_culture: str | None
+    owner_name: str | None
+    owner_culture: str | None
+
+
+class PipelineStore:
+    """One team's pipeline in one database."""
+
+    def __init__(
+        self,
+        db: Database,
+        team: str = "local",
+        model: CultureModel | None = None,
+        signals: SignalBook | None = None,
+        cycle_prior: CyclePrior | None = None,
+    ) -> None:
+        self.db = db
+        self.team_name = team
+        self.team_id = db.team(team)
+        self.model = model or default_model()
+        self.signals = signals or SignalBook.default()
+        self.cycle_prior = cycle_prior or default_cycle_prior()
+
+    # --- culture helpers ---------------------------------------------------------------
+    def culture_code(self, text: str | None) -> str | None:
+        """The culture code for a country or culture name (None for None)."""
+        if text is None or not str(text).strip():
+            return None
+        return self.model.resolve(str(text)).code
+
+    def _culture(self, code: str | None) -> Culture | None:
+        return self.model.get(code) if code else None
+
+    # --- writes ------------------------------------------------------------------------
+    def add_seller(self, name: str, culture: str | None = None, email: str | None = None) -> int:
+        code = self.culture_code(culture)
+        with self.db.session() as s:
+            found = s.scalar(
+                select(Seller).where(Seller.team_id == self.team_id, Seller.name == name)
+            )
+            if found is not None:
+                found.culture = code or found.culture
+                found.email = email or found.email
+                return found.id
+            seller = Seller(team_id=self.team_id, name=name, culture=code, email=email)
+            s.add(seller)
+            s.flush()
+            return seller.id
+
+    def add_account(
+        self,
+        name: str,
+        country: str | None = None,
+        industry: str | None = None,
+        observations: Iterable[str] = (),
+    ) -> int:
+        from crossdeal.culture.individual import check_observations
+
+        name = _required(name, "account name")
+        code = self.culture_code(country)
+        observed = " ".join(check_observations(observations))
+        with self.db.session() as s:
+            found = s.scalar(
+                select(Account).where(Account.team_id == self.team_id, Account.name == name)
+            )
+            if found is not None:
+                found.country = country or found.country
+                found.culture = code or found.culture
+                found.industry = industry or found.industry
+                found.observations = observed or found.observations
+                return found.id
+            account = Account(
+                team_id=self.team_id,
+                name=name,
+                country=country,
+                culture=code,
+                industry=industry,
+                observations=observed,
+            )
+            s.add(account)
+            s.flush()
+            return account.id
+
+    def add_deal(
+        self,
+        name: str,
+        account: str,
+        owner: str | None = None,
+        amount: float | Decimal | None = None,
+        currency: str = "USD",
+        stage: str | None = None,
+        outcome: str = "open",
+        created_on: date | None = None,
+        expected_close: date | None = None,
+        closed_on: date | None = None,
+        budget_confirmed: bool = False,
+        authority_identified: bool = False,
+        need: str | None = None,
+        timing: str | None = None,
+        standard_offer: bool = False,
+        lost_reason: str | None = None,
+        product: str | None = None,
+        notes: str | None = None,
+    ) -> int:
+        name = _required(name, "deal name")
+        _check_deal(amount, outcome, created_on, expected_close, closed_on)
+        with self.db.session() as s:
+            account_id = s.scalar(
+                select(Account.id).where(Account.team_id == self.team_id, Account.name == account)
+            )
+            if account_id is None:
+                raise NotFoundError(f"no account called {account!r}: add it first")
+            owner_id = None
+            if owner:
+                owner_id = s.scalar(
+                    select(Seller.id).where(Seller.team_id == self.team_id, Seller.name == owner)
+                )
+                if owner_id is None:
+                    raise NotFoundError(f"no seller called {owner!r} in this team")
+            deal = Deal(
+                team_id=self.team_id,
+                account_id=account_id,
+                owner_id=owner_id,
+                name=name,
+                amount=Decimal(str(amount)) if amount is not None else None,
+                currency=currency.upper(),
+                stage=stage,
+                outcome=outcome,
+                created_on=created_on,
+                expected_close=expected_close,
+                closed_on=closed_on,
+                budget_confirmed=budget_confirmed,
+                authority_identified=authority_identified,
+                need=need,
+                timing=timing,
+                standard_offer=standard_offer or mentions_standard_offer(notes),
+                lost_reason=lost_reason,
+                product=product,
+                notes=notes,
+            )
+            s.add(deal)
+            s.flush()
+            return deal.id
+
+    def add_contact(
+        self,
+        deal_id: int,
+        name: str,
+        role: str | None = None,
+        culture: str | None = None,
+        seniority: str | None = None,
+        observations: Iterable[str] = (),
+        email: str | None = None,
+    ) -> int:
+        """Add a person to a deal's buying committee (creating them on the account)."""
+        from crossdeal.culture.individual import check_observations
+
+        name = _required(name, "contact name")
+        if role is not None and role not in ROLES:
+            raise InputError(f"role {role!r} is not one of: {', '.join(ROLES)}")
+        code = self.culture_code(culture)
+        observed = " ".join(check_observations(observations))
+        with self.db.session() as s:
+            deal = self._deal(s, deal_id)
+            contact = s.scalar(
+                select(Contact).where(
+                    Contact.team_id == self.team_id,
+                    Contact.account_id == deal.account_id,
+                    Contact.name == name,
+                )
+            )
+            if contact is None:
+                contact = Contact(
+                    team_id=self.team_id,
+                    account_id=deal.account_id,
+                    name=name,
+                    role=role,
+                    culture=code,
+                    seniority=seniority,
+                    observations=observed,
+                    email=email,
+                )
+                s.add(contact)
+                s.flush()
+            else:
+                contact.role = role or contact.role
+                contact.culture = code or contact.culture
+                contact.seniority = seniority or contact.seniority
+                contact.observations = observed or contact.observations
+            member = s.get(DealContact, (deal.id, contact.id))
+            if member is None:
+                s.add(DealContact(deal_id=deal.id, contact_id=contact.id))
+            return contact.id
+
+    def log_activity(
+        self,
+        deal_id: int,
+        channel: str,
+        with_: Sequence[str] = (),
+        note: str | None = None,
+        direction: str = "outbound",
+        occurred_on: date | None = None,
+    ) -> int:
+        """Log an email, call, video call, meeting or chat on a deal."""
+        from crossdeal.messages.coach import is_unqualified_yes
+
+        if channel not in CHANNELS:
+            raise InputError(f"channel {channel!r} is not one of: {', '.join(CHANNELS)}")
+        if direction not in DIRECTIONS:
+            raise InputError(f"direction {direction!r} is not one of: {', '.join(DIRECTIONS)}")
+        when = occurred_on or date.today()
+        if when > date.today():
+            raise InputError(f"{when.isoformat()} is in the future: log activities that happened")
+        with self.db.session() as s:
+            deal = self._deal(s, deal_id)
+            contacts = []
+            for name in with_:
+                contact = s.scalar(
+                    select(Contact)
+                    .join(DealContact, DealContact.contact_id == Contact.id)
+                    .where(
+                        DealContact.deal_id == deal.id,
+                        func.lower(Contact.name) == name.strip().lower(),
+                    )
+                )
+                if contact is None:
+                    raise NotFoundError(
+                        f"{name!r} is not on deal {deal.id}'s committee: add them with "
+                        f"`crossdeal deal {deal.id} add-contact`"
+                    )
+                contacts.append(contact)
+            activity = Activity(
+                team_id=self.team_id,
+                deal_id=deal.id,
+                channel=channel,
+                direction=direction,
+                occurred_on=when,
+                note=note,
+                unqualified_yes=direction == "inbound"
+                and bool(note)
+                and is_unqualified_yes(note or ""),
+            )
+            s.add(activity)
+            s.flush()
+            for contact in contacts:
+                s.add(ActivityContact(activity_id=activity.id, contact_id=contact.id))
+            return activity.id
+
+    def replace_demo(self, pipeline: DemoPipeline) -> int:
+        """Load a generated demo pipeline, replacing earlier demo rows (source 'demo').
+
+        Rows go in as batches (one INSERT ... RETURNING per table and batch), so a
+        benchmark-sized pipeline of 100,000 deals loads in seconds, in one transaction.
+        """
+        from crossdeal.messages.coach import is_unqualified_yes
+
+        flags: dict[str, bool] = {}
+        with self.db.engine.begin() as conn:
+            old_accounts = select(Account.id).where(
+                Account.team_id == self.team_id, Account.source == "demo"
+            )
+            conn.execute(delete(Deal).where(Deal.team_id == self.team_id, Deal.source == "demo"))
+            conn.execute(delete(Contact).where(Contact.account_id.in_(old_accounts)))
+            conn.execute(
+                delete(Account).where(Account.team_id == self.team_id, Account.source == "demo")
+            )
+            sellers: dict[str, int] = {
+                name: int(id_)
+                for name, id_ in conn.execute(
+                    select(Seller.name, Seller.id).where(Seller.team_id == self.team_id)
+                ).all()
+            }
+            for name, culture in pipeline.sellers:
+                if name not in sellers:
+                    sellers[name] = new_id(
+                        conn.execute(
+                            insert(Seller).values(team_id=self.team_id, name=name, culture=culture)
+                        )
+                    )
+            accounts: dict[str, int] = {}
+            for name, culture, industry in pipeline.accounts:
+                culture_row = self.model.get(culture)
+                accounts[name] = new_id(
+                    conn.execute(
+                        insert(Account).values(
+                            team_id=self.team_id,
+                            name=name,
+                            culture=culture,
+                            industry=industry,
+                            country=culture_row.name if culture_row else None,
+                            source="demo",
+                            observations="",
+                        )
+                    )
+                )
+            contacts: dict[tuple[str, str], int] = {}
+            for start in range(0, len(pipeline.deals), DEMO_BATCH):
+                batch = pipeline.deals[start : start + DEMO_BATCH]
+                deal_ids = _insert_returning_ids(
+                    conn,
+                    Deal,
+                    [
+                        {
+                            "team_id": self.team_id,
+                            "account_id": accounts[deal.account],
+                            "owner_id": sellers[deal.owner],
+                            "name": deal.name,
+                            "amount": Decimal(deal.amount),
+                            "currency": "USD",
+                            "stage": deal.stage,
+                            "outcome": deal.outcome,
+                            "created_on": deal.created_on,
+                            "expected_close": deal.expected_close,
+                            "closed_on": deal.closed_on,
+                            "budget_confirmed": deal.budget_confirmed,
+                            "authority_identified": deal.authority_identified,
+                            "standard_offer": deal.standard_offer,
+                            "lost_reason": deal.lost_reason,
+                            "source": "demo",
+                            "external_id": deal.key,
+                        }
+                        for deal in batch
+                    ],
+                )
+                self._demo_committees(conn, batch, deal_ids, accounts, contacts)
+                activity_rows: list[dict[str, Any]] = []
+                activity_people: list[tuple[str, list[str]]] = []
+                for deal, deal_id in zip(batch, deal_ids, strict=True):
+                    for act in deal.activities:
+                        note = act.note or ""
+                        if note and note not in flags:
+                            flags[note] = is_unqualified_yes(note)
+                        activity_rows.append(
+                            {
+                                "team_id": self.team_id,
+                                "deal_id": deal_id,
+                                "channel": act.channel,
+                                "direction": act.direction,
+                                "occurred_on": act.occurred_on,
+                                "note": act.note,
+                                "unqualified_yes": act.direction == "inbound"
+                                and flags.get(note, False),
+                            }
+                        )
+                        activity_people.append((deal.account, act.with_))
+                activity_ids = _insert_returning_ids(conn, Activity, activity_rows)
+                links = [
+                    {"activity_id": activity_id, "contact_id": contacts[(account, name)]}
+                    for activity_id, (account, names) in zip(
+                        activity_ids, activity_people, strict=True
+                    )
+                    for name in names
+                ]
+                if links:
+                    conn.execute(insert(ActivityContact), links)
+        return len(pipeline.deals)
+
+    def _demo_committees(
+        self,
+        conn: Connection,
+        batch: Sequence[DemoDeal],
+        deal_ids: Sequence[int],
+        accounts: dict[str, int],
+        contacts: dict[tuple[str, str], int],
+    ) -> None:
+        """Insert the batch's new contacts (adding them to ``contacts``), then link
+        every deal to its committee."""
+        fresh: dict[tuple[str, str], DemoContact] = {}
+        for deal in batch:
+            for person in deal.contacts:
+                key = (deal.account, person.name)
+                if key not in contacts and key not in fresh:
+                    fresh[key] = person
+        if fresh:
+            ids = _insert_returning_ids(
+                conn,
+                Contact,
+                [
+                    {
+                        "team_id": self.team_id,
+                        "account_id": accounts[account],
+                        "name": person.name,
+                        "culture": person.culture,
+                        "role": person.role,
+                        "source": "demo",
+                        "observations": "",
+                    }
+                    for (account, _), person in fresh.items()
+                ],
+            )
+            contacts.update(zip(fresh, ids, strict=True))
+        links = [
+            {"deal_id": deal_id, "contact_id": contacts[(deal.account, person.name)]}
+            for deal, deal_id in zip(batch, deal_ids, strict=True)
+            for person in deal.contacts
+        ]
+        if links:
+            conn.execute(insert(DealContact), links)
+
+    # --- reads -------------------------------------------------------------------------
+    def _deal(self, s: Session, deal_id: int) -> Deal:
+        deal = s.get(Deal, deal_id)
+        if deal is None or deal.team_id != self.team_id:
+            raise NotFoundError(
+                f"there is no deal {deal_id} in this pipeline (team {self.team_name!r})"
+            )
+        return deal
+
+    def _rows(
+        self, s: Session, deal_ids: Sequence[int] | None = None, **filters: Any
+    ) -> list[_Row]:
+        query = (
+            select(
+                Deal, Account.name, Account.country, Account.culture, Seller.name, Seller.culture
+            )
+            .join(Account, Account.id == Deal.account_id)
+            .outerjoin(Seller, Seller.id == Deal.owner_id)
+            .where(Deal.team_id == self.team_id)
+        )
+        if deal_ids is not None:
+            query = query.where(Deal.id.in_(deal_ids))
+        if filters.get("outcome"):
+            query = query.where(Deal.outcome == filters["outcome"])
+        if filters.get("culture"):
+            query = query.where(Account.culture == filters["culture"])
+        query = query.order_by(Deal.id)
+        return [_Row(*row) for row in s.execute(query).all()]
+
+    def _facts(self, s: Session, deal_ids: Sequence[int] | None) -> dict[int, dict[str, int]]:
+        """Aggregate facts per deal: committee, decision-makers, activities."""
+        scope = Deal.team_id == self.team_id
+        facts: dict[int, dict[str, int]] = {}
+
+        def put(rows: Iterable[Any], *names: str) -> None:
+            for row in rows:
+                entry = facts.setdefault(row[0], {})
+                for name, value in zip(names, row[1:], strict=True):
+                    entry[name] = int(value or 0)
+
+        committee = (
+            select(
+                DealContact.deal_id,
+                func.count(),
+                func.sum(case((Contact.role.in_(DECIDERS), 1), else_=0)),
+            )
+            .join(Contact, Contact.id == DealContact.contact_id)
+            .join(Deal, Deal.id == DealContact.deal_id)
+            .where(scope)
+            .group_by(DealContact.deal_id)
+        )
+        activity = (
+            select(
+                Activity.deal_id,
+                func.count(),
+                func.sum(case((Activity.channel.in_(FACE_TIME), 1), else_=0)),
+                func.sum(case((Activity.unqualified_yes, 1), else_=0)),
+            )
+            .join(Deal, Deal.id == Activity.deal_id)
+            .where(scope)
+            .group_by(Activity.deal_id)
+        )
+        met = (
+            select(Activity.deal_id, func.count(func.distinct(ActivityContact.contact_id)))
+            .join(ActivityContact, ActivityContact.activity_id == Activity.id)
+            .join(Contact, Contact.id == ActivityContact.contact_id)
+            .join(Deal, Deal.id == Activity.deal_id)
+            .where(scope, Contact.role.in_(DECIDERS), Activity.channel.in_(MEETINGS))
+            .group_by(Activity.deal_id)
+        )
+        if deal_ids is not None:
+            committee = committee.where(DealContact.deal_id.in_(deal_ids))
+            activity = activity.where(Activity.deal_id.in_(deal_ids))
+            met = met.where(Activity.deal_id.in_(deal_ids))
+        put(s.execute(committee), "contacts", "decision_makers")
+        put(s.execute(activity), "activities", "face_time", "unqualified_yes")
+        put(s.execute(met), "decision_makers_met")
+        return facts
+
+    def usual_cycle_days(self, s: Session | None = None) -> float:
+        """The team's median won cycle, or the default until enough deals are won."""
+        if s is None:
+            with self.db.session() as session:
+                return self.usual_cycle_days(session)
+        rows = s.execute(
+            select(Deal.created_on, Deal.closed_on).where(
+                Deal.team_id == self.team_id,
+                Deal.outcome == "won",
+                Deal.created_on.is_not(None),
+                Deal.closed_on.is_not(None),
+            )
+        ).all()
+        days = [
+            (closed - created).days
+            for created, closed in rows
+            if created is not None and closed is not None and closed >= created
+        ]
+        if len(days) < MIN_WON_FOR_TEAM_CYCLE:
+            return float(DEFAULT_CYCLE_DAYS)
+        return float(statistics.median(days))
+
+    def _summaries(
+        self, s: Session, rows: list[_Row], facts: dict[int, dict[str, int]]
+    ) -> list[DealSummary]:
+        usual = self.usual_cycle_days(s)
+        today = date.today()
+        factors: dict[tuple[str | None, str | None], float | None] = {}
+        out = []
+        for row in rows:
+            deal = row.deal
+            buyer = self._culture(row.account_culture)
+            seller = self._culture(row.owner_culture)
+            pair = (row.owner_culture, row.account_culture)
+            if pair not in factors:
+                factors[pair] = self._cycle_factor(seller, buyer)
+            factor = factors[pair]
+            counts = facts.get(deal.id, {})
+            signals = []
+            if deal.outcome == "open":
+                planned = (
+                    (deal.expected_close - deal.created_on).days
+                    if deal.expected_close and deal.created_on
+                    else None
+                )
+                signals = self.signals.evaluate(
+                    DealFacts(
+                        contacts=counts.get("contacts", 0),
+                        decision_makers=counts.get("decision_makers", 0),
+                        decision_makers_met=counts.get("decision_makers_met", 0),
+                        activities=counts.get("activities", 0),
+                        face_time=counts.get("face_time", 0),
+                        unqualified_yes=counts.get("unqualified_yes", 0),
+                        standard_offer=int(deal.standard_offer),
+                        authority_identified=int(deal.authority_identified),
+                        amount=float(deal.amount) if deal.amount is not None else None,
+                        days_open=(today - deal.created_on).days if deal.created_on else None,
+                        planned_days=planned,
+                        expected_days=usual * factor if factor is not None else None,
+                        cycle_factor=factor,
+                    ),
+                    seller,
+                    buyer,
+                    self.model,
+                )
+            out.append(
+                DealSummary(
+                    id=deal.id,
+                    name=deal.name,
+                    account=row.account_name,
+                    country=row.account_country,
+                    culture=row.account_culture,
+                    owner=row.owner_name,
+                    amount=float(deal.amount) if deal.amount is not None else None,
+                    currency=deal.currency,
+                    stage=deal.stage,
+                    outcome=deal.outcome,
+                    created_on=deal.created_on,
+                    expected_close=deal.expected_close,
+                    closed_on=deal.closed_on,
+                    signals=signals,
+                    worst=worst(signals),
+                )
+            )
+        return out
+
+    def _cycle_factor(self, seller: Culture | None, buyer: Culture | None) -> float | None:
+        if seller is None or buyer is None:
+            return None
+        from crossdeal.culture.distance import kogut_singh_index
+
+        ks = kogut_singh_index(seller.scores, buyer.scores, self.model.variances, self.model.keys)
+        return self.cycle_prior.factor(ks.value)
+
+    def deals(
+        self,
+        country: str | None = None,
+        at_risk: bool = False,
+        outcome: str | None = "open",
+        limit: int | None = None,
+    ) -> DealList:
+        """Deals with their risk signals; ``at_risk`` keeps those with a watch or high signal."""
+        if outcome is not None and outcome not in OUTCOMES:
+            raise InputError(f"outcome {outcome!r} is not one of: {', '.join(OUTCOMES)}")
+        culture = self.culture_code(country)
+        with self.db.session() as s:
+            rows = self._rows(s, outcome=outcome, culture=culture)
+            summaries = self._summaries(s, rows, self._facts(s, None))
+        if at_risk:
+            summaries = [d for d in summaries if d.worst in ("watch", "high")]
+            summaries.sort(key=lambda d: (d.worst != "high", -(d.amount or 0), d.id))
+        total = len(summaries)
+        if limit is not None:
+            summaries = summaries[:limit]
+        return DealList(
+            team=self.team_name, database=self.db.describe(), total=total, deals=summaries
+        )
+
+    def deal(self, deal_id: int, brief: bool = True) -> DealView:
+        """One deal: BANT, committee, activities, risk signals and the briefing."""
+        with self.db.session() as s:
+            deal = self._deal(s, deal_id)
+            (summary,) = self._summaries(s, self._rows(s, [deal.id]), self._facts(s, [deal.id]))
+            members = (
+                s.execute(
+                    select(Contact)
+                    .join(DealContact, DealContact.contact_id == Contact.id)
+                    .where(DealContact.deal_id == deal.id)
+                    .order_by(Contact.name)
+                )
+                .scalars()
+                .all()
+            )
+            met_ids = set(
+                s.scalars(
+                    select(ActivityContact.contact_id)
+                    .join(Activity, Activity.id == ActivityContact.activity_id)
+                    .where(Activity.deal_id == deal.id, Activity.channel.in_(MEETINGS))
+                ).all()
+            )
+            activities = (
+                s.execute(
+                    select(Activity)
+                    .where(Activity.deal_id == deal.id)
+                    .order_by(Activity.occurred_on, Activity.id)
+                )
+                .scalars()
+                .all()
+            )
+            people: dict[int, list[str]] = {}
+            for activity_id, name in s.execute(
+                select(ActivityContact.activity_id, Contact.name)
+                .join(Contact, Contact.id == ActivityContact.contact_id)
+                .join(Activity, Activity.id == ActivityContact.activity_id)
+                .where(Activity.deal_id == deal.id)
+            ).all():
+                people.setdefault(activity_id, []).append(name)
+            owner_culture = (
+                s.scalar(select(Seller.culture).where(Seller.id == deal.owner_id))
+                if deal.owner_id
+                else None
+            )
+            view = DealView(
+                deal=summary,
+                budget_confirmed=deal.budget_confirmed,
+                authority_identified=deal.authority_identified,
+                need=deal.need,
+                timing=deal.timing,
+                standard_offer=deal.standard_offer,
+                lost_reason=deal.lost_reason,
+                product=deal.product,
+                notes=deal.notes,
+                source=deal.source,
+                external_id=deal.external_id,
+                committee=[
+                    ContactView(
+                        id=c.id,
+                        name=c.name,
+                        role=c.role,
+                        culture=c.culture,
+                        seniority=c.seniority,
+                        observations=c.observations.split(),
+                        met=c.id in met_ids,
+                    )
+                    for c in members
+                ],
+                activities=[
+                    ActivityView(
+                        id=a.id,
+                        occurred_on=a.occurred_on,
+                        channel=a.channel,
+                        direction=a.direction,
+                        with_=sorted(people.get(a.id, [])),
+                        note=a.note,
+                        unqualified_yes=a.unqualified_yes,
+                    )
+                    for a in activities
+                ],
+                briefing=self._briefing(owner_culture, summary.culture) if brief else None,
+            )
+        return view
+
+    def _briefing(self, seller: str | None, buyer: str | None) -> Any:
+        if not seller or not buyer:
+            return None
+        from crossdeal.playbook.engine import Playbook
+
+        s, b = self.model.get(seller), self.model.get(buyer)
+        if s is None or b is None:
+            return None
+        return Playbook.default().brief(s, b, self.model, self.cycle_prior)
+
+    def export_rows(self) -> Iterator[dict[str, Any]]:
+        """Every deal of the team as a flat row (for CSV or JSON export)."""
+        listing = self.deals(outcome=None)
+        for d in listing.deals:
+            yield {
+                "id": d.id,
+                "name": d.name,
+                "account": d.account,
+                "country": d.country,
+                "culture": d.culture,
+                "owner": d.owner,
+                "amount": d.amount,
+                "currency": d.currency,
+                "stage": d.stage,
+                "outcome": d.outcome,
+                "created_on": d.created_on.isoformat() if d.created_on else None,
+                "expected_close": d.expected_close.isoformat() if d.expected_close else None,
+                "closed_on": d.closed_on.isoformat() if d.closed_on else None,
+                "risk": d.worst,
+                "signals": " ".join(s.id for s in d.signals),
+            }
+
+
+def mentions_standard_offer(notes: str | None) -> bool:
+    """Whether free-text notes describe a one-size-fits-all offer (the coach's feature)."""
+    if not notes:
+        return False
+    from crossdeal.messages.features import default_features
+
+    return default_features().extract(notes, only=("standard_offer",)).has("standard_offer")
+
+
+def _required(value: str | None, what: str) -> str:
+    if value is None or not str(value).strip():
+        raise InputError(f"a {what} is required")
+    return " ".join(str(value).split())
+
+
+def _check_deal(
+    amount: float | Decimal | None,
+    outcome: str,
+    created_on: date | None,
+    expected_close: date | None,
+    closed_on: date | None,
+) -> None:
+    if outcome not in OUTCOMES:
+        raise InputError(f"outcome {outcome!r} is not one of: {', '.join(OUTCOMES)}")
+    if amount is not None and Decimal(str(amount)) < 0:
+        raise InputError(f"amount {amount} is negative")
+    today = date.today()
+    if created_on and created_on > today:
+        raise InputError(f"created date {created_on.isoformat()} is in the future")
+    if closed_on and closed_on > today:
+        raise InputError(f"close date {closed_on.isoformat()} is in the future")
+    if closed_on and outcome == "open":
+        raise InputError("an open deal cannot have a close date; set outcome won or lost")
+    if created_on and closed_on and closed_on < created_on:
+        raise InputError("the deal closes before it was created")
+    if created_on and expected_close and expected_close < created_on:
+        raise InputError("the expected close date is before the deal was created")

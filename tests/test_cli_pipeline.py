@@ -1,0 +1,108 @@
+"""The pipeline from the command line, on the default local SQLite database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from crossdeal.cli import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_demo_then_deals_deal_and_export(crossdeal_home: Path) -> None:
+    demo = run("demo", "--deals", "60")
+    assert demo.exit_code == 0, demo.output
+    assert "Created 60 demo deals" in demo.output
+    assert (crossdeal_home / "crossdeal.db").exists()  # created and migrated with no setup
+    listing = json.loads(run("deals", "--outcome", "all", "--format", "json").output)
+    assert listing["schema_version"] == "crossdeal.deals/1" and listing["total"] == 60
+    at_risk = json.loads(run("deals", "--at-risk", "--format", "json").output)
+    assert at_risk["deals"] and all(d["worst"] in ("watch", "high") for d in at_risk["deals"])
+    deal_id = at_risk["deals"][0]["id"]
+    shown = run("deal", str(deal_id))
+    assert (
+        shown.exit_code == 0
+        and "Buying committee" in shown.output
+        and "Risk signals" in shown.output
+    )
+    exported = run("export", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert len(rows) == 60 and {"id", "account", "culture", "risk", "signals"} <= set(rows[0])
+
+
+def test_manual_entry_add_contact_and_log(crossdeal_home: Path) -> None:
+    assert run("sellers", "add", "Tom Baker", "--culture", "US").exit_code == 0
+    assert run("accounts", "add", "Tanaka Precision", "--country", "Japan").exit_code == 0
+    added = run(
+        "deals",
+        "add",
+        "Line monitoring",
+        "--account",
+        "Tanaka Precision",
+        "--amount",
+        "250000",
+        "--owner",
+        "Tom Baker",
+        "--close",
+        "2099-01-31",
+    )
+    assert added.exit_code == 0, added.output
+    deal_id = added.output.split("deal ")[1].split(":")[0]
+    contact = run(
+        "deal", deal_id, "add-contact", "Kenji Sato", "--role", "decision-maker", "--culture", "JP"
+    )
+    assert contact.exit_code == 0, contact.output
+    logged = run("deal", deal_id, "log", "video", "--with", "Kenji Sato", "--note", "first demo")
+    assert logged.exit_code == 0, logged.output
+    view = json.loads(run("deal", deal_id, "--format", "json").output)
+    assert view["committee"][0]["met"] is True
+    assert view["activities"][0]["channel"] == "video"
+    assert view["briefing"]["buyer"]["code"] == "JPN"
+
+
+def test_import_from_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "Record ID,Deal Name,Deal Stage,Amount,Create Date,Close Date,Associated Company\n"
+        "1,Pilot,Proposal,1000,2026-01-05,2099-02-01,Acme\n2,Bad,Proposal,-3,2026-01-05,2099-02-01,Acme\n",
+        encoding="utf-8",
+    )
+    strict = run("import", str(path))
+    assert strict.exit_code == 1
+    assert "Nothing imported" in flat(strict.output) and "line 3" in strict.output
+    loose = run("import", str(path), "--skip-invalid", "--format", "json")
+    report = json.loads(loose.output)
+    assert loose.exit_code == 0 and report["created"] == 1 and report["rejected"] == 1
+    assert Path(report["rejected_file"]).exists()
+
+
+def test_pipeline_errors_are_clear(tmp_path: Path) -> None:
+    for args, message in [
+        (("deal", "999"), "there is no deal 999"),
+        (("deals", "--country", "Atlantis"), "No culture matches 'Atlantis'"),
+        (("import", str(tmp_path / "missing.csv")), "no such file"),
+        (("deal", "1", "log", "fax"), "channel 'fax' is not one of"),
+        (("deal", "1", "log", "call"), "there is no deal 1"),
+        (("deal", "1", "dance"), "No such command 'dance'"),
+        (("accounts", "add", "X", "--country", "Narnia"), "No culture matches 'Narnia'"),
+        (("export", "--format", "xml"), "use csv or json"),
+        (("deals", "--db", "nonsense"), "not a database URL"),
+    ]:
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in flat(result.output), (args, result.output)
+        assert "Traceback" not in result.output

@@ -1,0 +1,338 @@
+"""CRM import: real exports in, bad rows reported, nothing half-written, nothing imported twice."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from crossdeal.errors import CrossdealError
+from crossdeal.pipeline.db import Database
+from crossdeal.pipeline.importer import ImportFileError, import_csv
+from crossdeal.pipeline.models import Account, Deal
+from crossdeal.pipeline.store import PipelineStore
+
+ROOT = Path(__file__).resolve().parents[1]
+MAVEN = ROOT / "tests" / "data" / "crm_maven"
+EXAMPLES = ROOT / "examples" / "maven"
+FUTURE = (date.today() + timedelta(days=30)).isoformat()
+
+
+@pytest.fixture
+def store(database: Database) -> PipelineStore:
+    return PipelineStore(database)
+
+
+def count(store: PipelineStore, table) -> int:  # type: ignore[no-untyped-def]
+    with store.db.session() as s:
+        return (
+            s.scalar(select(func.count()).select_from(table).where(table.team_id == store.team_id))
+            or 0
+        )
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "export.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the Maven sample ------------------------------------------------------------------
+
+
+def test_maven_sample_imports_with_its_quirks_reported(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    accounts = import_csv(store, MAVEN / "accounts.csv", mapping=EXAMPLES / "accounts.yaml")
+    assert accounts.committed and accounts.created == 85
+    notes = " ".join(accounts.notes)
+    assert "'Philipines' read as 'Philippines'" in notes
+    assert "'Kenya' read as 'East Africa'" in notes
+
+    strict = import_csv(store, MAVEN / "sales_pipeline.csv", mapping=EXAMPLES / "deals.yaml")
+    assert not strict.committed
+    assert strict.rejected == 1425
+    assert strict.problem_counts == {"account: no account given": 1425}
+    assert strict.problems[0].line == 11 and strict.problems[0].column == "account"
+    assert count(store, Deal) == 0  # all-or-nothing: nothing written
+
+    side = tmp_path / "rejected.csv"
+    loose = import_csv(
+        store,
+        MAVEN / "sales_pipeline.csv",
+        mapping=EXAMPLES / "deals.yaml",
+        skip_invalid=True,
+        rejected_path=side,
+    )
+    assert loose.committed and loose.created == 8800 - 1425 and loose.rejected == 1425
+    assert any("'GTXPro' read as 'GTX Pro'" in n for n in loose.notes)
+    with side.open(encoding="utf-8") as fh:
+        rejected = list(csv.DictReader(fh))
+    assert len(rejected) == 1425
+    assert {r["problem"] for r in rejected} == {"no account given"}
+    assert count(store, Deal) == 7375
+
+    again = import_csv(
+        store,
+        MAVEN / "sales_pipeline.csv",
+        mapping=EXAMPLES / "deals.yaml",
+        skip_invalid=True,
+        rejected_path=side,
+    )
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 7375)
+    assert count(store, Deal) == 7375
+    won = store.deals(outcome="won")
+    assert won.total == 4238
+    assert {d.culture for d in store.deals(outcome=None).deals} >= {"USA", "KOR", "PHI", "AFE"}
+
+
+def test_a_changed_row_is_updated_on_reimport(store: PipelineStore, tmp_path: Path) -> None:
+    header = "Record ID,Deal Name,Deal Stage,Amount,Create Date,Close Date,Associated Company\n"
+    first = write(tmp_path, header + "1,Pilot,Proposal,1000,2026-01-05,2027-02-01,Acme\n")
+    assert import_csv(store, first).created == 1
+    second = write(
+        tmp_path, header + "1,Pilot,Proposal,1500,2026-01-05,2027-02-01,Acme\n", "second.csv"
+    )
+    report = import_csv(store, second)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
+    assert store.deals().deals[0].amount == 1500
+
+
+# --- the three CRMs, detected from their header rows ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "profile", "entity"),
+    [
+        (
+            "Record ID,Deal Name,Deal Stage,Amount,Create Date,Close Date,Associated Company,"
+            "Deal owner\n"
+            "11,Pilot,Closed Won,5000,2026-01-05 10:00,2026-03-01 10:00,Acme,Ann Lee\n"
+            "12,Rollout,appointmentscheduled,90000,2026-02-05 10:00,2027-06-01 10:00,"
+            "Acme,Ann Lee\n",
+            "HubSpot deals export",
+            "deals",
+        ),
+        (
+            "Record ID,Company name,Country/Region,Industry\n21,Acme,Japan,Manufacturing\n",
+            "HubSpot companies export",
+            "accounts",
+        ),
+        (
+            "Record ID,First Name,Last Name,Email,Associated Company,Job Title\n"
+            "31,Kenji,Sato,k@acme.jp,Acme,Chief Operating Officer\n",
+            "HubSpot contacts export",
+            "contacts",
+        ),
+        (
+            "Opportunity ID,Opportunity Name,Account Name,Stage,Amount,Close Date,Created Date\n"
+            "006A,Pilot,Acme,Closed Lost,12000,03/01/2026,01/05/2026\n",
+            "Salesforce opportunities export",
+            "deals",
+        ),
+        (
+            "Account ID,Account Name,Billing Country,Industry\n001A,Acme,Germany,Chemicals\n",
+            "Salesforce accounts export",
+            "accounts",
+        ),
+        (
+            "Deal - ID,Deal - Title,Deal - Organization,Deal - Stage,Deal - Status,Deal - Value,"
+            "Deal - Deal created,Deal - Expected close date\n"
+            "41,Pilot,Acme,Proposal Made,Open,7000,2026-03-01 09:00:00,2027-01-31\n",
+            "Pipedrive deals export",
+            "deals",
+        ),
+    ],
+)
+def test_crm_exports_are_detected_and_imported(
+    store: PipelineStore, tmp_path: Path, text: str, profile: str, entity: str
+) -> None:
+    report = import_csv(store, write(tmp_path, text))
+    assert report.profile == profile
+    assert report.entity == entity
+    assert report.committed and report.rejected == 0 and report.created >= 1
+
+
+def test_hubspot_outcomes_and_dates_map(store: PipelineStore, tmp_path: Path) -> None:
+    text = (
+        "Record ID,Deal Name,Deal Stage,Amount,Create Date,Close Date,Associated Company\n"
+        "11,Pilot,Closed Won,5000,2026-01-05 10:00,2026-03-01 10:00,Acme\n"
+        f"12,Rollout,qualifiedtobuy,90000,2026-02-05 10:00,{FUTURE} 10:00,Acme\n"
+    )
+    import_csv(store, write(tmp_path, text))
+    by_name = {d.name: d for d in store.deals(outcome=None).deals}
+    assert by_name["Pilot"].outcome == "won" and by_name["Pilot"].closed_on == date(2026, 3, 1)
+    assert (
+        by_name["Rollout"].outcome == "open"
+        and by_name["Rollout"].expected_close.isoformat() == FUTURE
+    )
+
+
+def test_an_unknown_layout_asks_for_a_mapping(store: PipelineStore, tmp_path: Path) -> None:
+    with pytest.raises(CrossdealError, match="mapping file"):
+        import_csv(store, write(tmp_path, "foo,bar\n1,2\n"))
+    with pytest.raises(Exception, match="not a CRM crossdeal knows"):
+        import_csv(store, write(tmp_path, "foo,bar\n1,2\n"), crm="zoho")
+
+
+# --- bad input: each gets a clear message and nothing is half-written -----------------------
+
+DEALS_HEADER = "Record ID,Deal Name,Deal Stage,Amount,Create Date,Close Date,Associated Company\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "reason"),
+    [
+        (
+            '1,"Pilot,Proposal,1000,2026-01-05,2027-02-01,Acme\n2,Pilot,Proposal,1,2026-01-05,2027-02-01,Acme\n',
+            None,
+            "",
+        ),
+        (
+            "1;Pilot;Proposal;1000;2026-01-05;2027-02-01;Acme\n",
+            2,
+            "field(s) where the header has 7",
+        ),
+        ("1,Pilot,Proposal,-500,2026-01-05,2027-02-01,Acme\n", 2, "is negative"),
+        ("1,Pilot,Proposal,lots,2026-01-05,2027-02-01,Acme\n", 2, "is not an amount"),
+        (f"1,Pilot,Proposal,100,{FUTURE},2027-02-01,Acme\n", 2, "is in the future"),
+        ("1,Pilot,Proposal,100,yesterday,2027-02-01,Acme\n", 2, "is not a date"),
+        ("1,Pilot,Closed Won,100,2026-01-05,2025-02-01,Acme\n", 2, "closes before it was created"),
+        (
+            "1,Pilot,Proposal,100,2026-01-05,2027-02-01,Acme\n1,Again,Proposal,5,2026-01-05,2027-02-01,Acme\n",
+            3,
+            "appears twice in this file",
+        ),
+        (",Pilot,Proposal,100,2026-01-05,2027-02-01,Acme\n", 2, "no record id"),
+        ("1,Pilot,Proposal,100,2026-01-05,2027-02-01,\n", 2, "no account given"),
+    ],
+)
+def test_bad_rows_are_reported_and_nothing_is_written(
+    store: PipelineStore, tmp_path: Path, body: str, line: int | None, reason: str
+) -> None:
+    report = import_csv(store, write(tmp_path, DEALS_HEADER + body))
+    assert not report.committed
+    assert report.rejected >= 1
+    if line is not None:
+        assert report.problems[0].line == line
+        assert reason in report.problems[0].reason, report.problems[0].reason
+    assert count(store, Deal) == 0
+    assert count(store, Account) == 0
+
+
+def test_an_unknown_country_is_a_problem_with_a_suggestion(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    text = (
+        "Record ID,Company name,Country/Region,Industry\n"
+        "1,Acme,Germny,Chemicals\n2,Bolt,Mongolia,Mining\n"
+    )
+    report = import_csv(store, write(tmp_path, text))
+    assert not report.committed
+    (problem,) = report.problems
+    assert problem.column == "Country/Region" and problem.value == "Germny"
+    assert "Did you mean: Germany (GER)" in problem.reason
+    assert any(
+        "Mongolia has no scores" in n for n in report.notes
+    )  # a real country: a note, not an error
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"\n\n", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        (bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 20, "not in an encoding"),
+        (b"Record ID,Deal Name,Record ID\n1,x,2\n", "repeats column"),
+    ],
+)
+def test_unreadable_files_are_refused(
+    store: PipelineStore, tmp_path: Path, content: bytes, message: str
+) -> None:
+    with pytest.raises(ImportFileError, match=message):
+        import_csv(store, write(tmp_path, content))
+
+
+def test_bom_and_windows_1252_files_read(store: PipelineStore, tmp_path: Path) -> None:
+    text = "Record ID,Company name,Country/Region,Industry\n1,Société Générale,France,Banking\n"
+    with_bom = write(tmp_path, b"\xef\xbb\xbf" + text.encode("utf-8"), "bom.csv")
+    assert import_csv(store, with_bom).created == 1
+    cp1252 = write(
+        tmp_path,
+        text.replace("1,", "2,", 1).replace("Société", "Crédit").encode("cp1252"),
+        "win.csv",
+    )
+    report = import_csv(store, cp1252)
+    assert report.committed
+    assert "Crédit Générale" in {a for (a,) in _account_names(store)}
+
+
+def _account_names(store: PipelineStore) -> list[tuple[str]]:
+    with store.db.session() as s:
+        return [
+            (n,) for n in s.scalars(select(Account.name).where(Account.team_id == store.team_id))
+        ]
+
+
+def test_skip_invalid_keeps_the_good_rows_and_sets_the_bad_aside(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    body = (
+        "1,Good,Proposal,100,2026-01-05,2027-02-01,Acme\n"
+        "2,Bad,Proposal,-1,2026-01-05,2027-02-01,Acme\n"
+        "3,Good too,Proposal,200,2026-01-05,2027-02-01,Acme\n"
+    )
+    side = tmp_path / "bad.csv"
+    report = import_csv(
+        store, write(tmp_path, DEALS_HEADER + body), skip_invalid=True, rejected_path=side
+    )
+    assert report.committed and report.created == 2 and report.rejected == 1
+    rows = list(csv.reader(side.open(encoding="utf-8")))
+    assert rows[0][-2:] == ["line", "problem"]
+    assert rows[1][:2] == ["2", "Bad"] and rows[1][-2] == "3" and "negative" in rows[1][-1]
+
+
+def test_ctrl_c_in_the_middle_leaves_the_database_as_it_was(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    rows = "".join(
+        f"{i},Deal {i},Proposal,{i},2026-01-05,2027-02-01,Acme {i % 7}\n" for i in range(1, 5001)
+    )
+    path = write(tmp_path, DEALS_HEADER + rows)
+    calls = 0
+
+    def interrupt(done: int, total: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_csv(store, path, on_progress=interrupt)
+    assert count(store, Deal) == 0 and count(store, Account) == 0
+    assert import_csv(store, path).created == 5000
+
+
+def test_a_mapping_file_with_a_mistake_names_the_line(tmp_path: Path, store: PipelineStore) -> None:
+    mapping = write(
+        tmp_path,
+        "name: x\nsource: mine\nentity: deals\nid: ID\nfields:\n  account: {column: A}\n"
+        "  colour: {column: C}\n",
+        "map.yaml",
+    )
+    with pytest.raises(Exception, match="unknown field"):
+        import_csv(store, write(tmp_path, "ID,A,C\n1,x,y\n"), mapping=mapping)
+    bad = write(
+        tmp_path,
+        "name: x\nsource: mine\nentity: deals\nid: ID\nfields:\n  account: {column: A, value: B}\n",
+        "bad.yaml",
+    )
+    with pytest.raises(Exception, match=r"bad\.yaml, line 6"):
+        import_csv(store, write(tmp_path, "ID,A\n1,x\n", "b.csv"), mapping=bad)

@@ -1,0 +1,260 @@
+"""The pipeline on a real database (SQLite and PostgreSQL): data, teams, risk signals."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+
+from crossdeal.errors import InputError, UnknownCultureError
+from crossdeal.pipeline.db import HEAD, Database, DatabaseError
+from crossdeal.pipeline.demo import generate
+from crossdeal.pipeline.export import neutralise, write_csv
+from crossdeal.pipeline.store import NotFoundError, PipelineStore
+
+TODAY = date.today()
+
+
+def ids(deal) -> set[str]:  # type: ignore[no-untyped-def]
+    return {s.id for s in deal.signals}
+
+
+@pytest.fixture
+def store(database: Database) -> PipelineStore:
+    s = PipelineStore(database)
+    s.add_seller("Tom Baker", "US")
+    return s
+
+
+def _deal(store: PipelineStore, account: str, country: str, **kw) -> int:  # type: ignore[no-untyped-def]
+    store.add_account(account, country)
+    defaults = {
+        "owner": "Tom Baker",
+        "amount": 250_000,
+        "created_on": TODAY - timedelta(days=10),
+        "expected_close": TODAY + timedelta(days=120),
+    }
+    defaults.update(kw)
+    return store.add_deal(f"Deal with {account}", account, **defaults)
+
+
+def test_the_schema_is_created_and_at_the_newest_migration(database: Database) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "crossdeal.pipeline:migrations")
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+    assert database.revision() == HEAD
+    database.migrate()  # idempotent
+    assert database.revision() == HEAD
+
+
+def test_a_deal_with_committee_activities_and_briefing(store: PipelineStore) -> None:
+    deal_id = _deal(
+        store, "Tanaka Precision", "Japan", budget_confirmed=True, need="line monitoring"
+    )
+    store.add_contact(deal_id, "Kenji Sato", role="decision-maker")
+    store.add_contact(deal_id, "Yuki Suzuki", role="user", culture="JP")
+    store.log_activity(deal_id, "video", ["Kenji Sato"], "first demo")
+    store.log_activity(
+        deal_id, "email", ["yuki suzuki"], "Of course, no problem.", direction="inbound"
+    )
+    view = store.deal(deal_id)
+    assert view.deal.culture == "JPN" and view.deal.owner == "Tom Baker"
+    assert (
+        view.budget_confirmed and not view.authority_identified and view.need == "line monitoring"
+    )
+    assert {(c.name, c.role, c.met) for c in view.committee} == {
+        ("Kenji Sato", "decision-maker", True),
+        ("Yuki Suzuki", "user", False),
+    }
+    assert [a.unqualified_yes for a in view.activities] == [False, True]
+    assert view.briefing is not None and view.briefing.buyer.code == "JPN"
+    assert "unqualified-yes-logged" in ids(view.deal)
+
+
+@pytest.mark.parametrize(
+    ("country", "setup", "expected", "absent"),
+    [
+        # one contact where a group decides
+        (
+            "Japan",
+            lambda s, d: s.add_contact(d, "Kenji Sato", role="champion"),
+            {"single-threaded"},
+            set(),
+        ),
+        (
+            "Sweden",
+            lambda s, d: s.add_contact(d, "Erik Hansen", role="champion"),
+            {"single-threaded"},
+            set(),
+        ),
+        (
+            "United States",
+            lambda s, d: s.add_contact(d, "Mike Brown", role="champion"),
+            set(),
+            {"single-threaded"},
+        ),
+        # three contacts by email only, in a relationship culture
+        (
+            "Indonesia",
+            lambda s, d: [s.log_activity(d, "email") for _ in range(3)],
+            {"no-face-time"},
+            set(),
+        ),
+        (
+            "Netherlands",
+            lambda s, d: [s.log_activity(d, "email") for _ in range(3)],
+            set(),
+            {"no-face-time"},
+        ),
+        # the decider never met, in a hierarchical culture
+        (
+            "India",
+            lambda s, d: s.add_contact(d, "Priya Raman", role="decision-maker"),
+            {"decision-maker-not-met"},
+            set(),
+        ),
+        (
+            "Denmark",
+            lambda s, d: s.add_contact(d, "Lars Jensen", role="decision-maker"),
+            set(),
+            {"decision-maker-not-met"},
+        ),
+    ],
+)
+def test_risk_signals_follow_the_buyer_culture(store, country, setup, expected, absent) -> None:  # type: ignore[no-untyped-def]
+    deal_id = _deal(store, f"Account in {country}", country, authority_identified=True)
+    setup(store, deal_id)
+    found = ids(store.deal(deal_id).deal)
+    assert expected <= found, found
+    assert not (absent & found), found
+
+
+def test_standard_offer_from_notes_and_pace_mismatch(store: PipelineStore) -> None:
+    deal_id = _deal(
+        store,
+        "Huaxin Components",
+        "China",
+        notes="Sent our standard package, no exceptions.",
+        created_on=TODAY - timedelta(days=5),
+        expected_close=TODAY + timedelta(days=25),
+    )
+    found = ids(store.deal(deal_id).deal)
+    assert {"standard-offer", "pace-mismatch"} <= found
+
+
+def test_closed_deals_carry_no_signals_and_filters_work(store: PipelineStore) -> None:
+    _deal(store, "Open in Japan", "Japan")
+    _deal(
+        store,
+        "Won in Brazil",
+        "Brazil",
+        created_on=TODAY - timedelta(days=200),
+        expected_close=None,
+        closed_on=TODAY - timedelta(days=20),
+        outcome="won",
+    )
+    assert [d.account for d in store.deals(outcome="won").deals] == ["Won in Brazil"]
+    assert store.deals(outcome="won").deals[0].signals == []
+    assert [d.account for d in store.deals(country="JP").deals] == ["Open in Japan"]
+    assert store.deals(country="Brazil").total == 0  # only open deals by default
+    assert {d.account for d in store.deals(outcome=None).deals} == {
+        "Open in Japan",
+        "Won in Brazil",
+    }
+    at_risk = store.deals(at_risk=True)
+    assert all(d.worst in ("watch", "high") for d in at_risk.deals)
+
+
+def test_one_team_never_sees_another(database: Database) -> None:
+    north, south = PipelineStore(database, "north"), PipelineStore(database, "south")
+    north.add_account("Secret Account", "Germany")
+    deal_id = north.add_deal("Secret deal", "Secret Account", amount=10)
+    assert south.deals(outcome=None).total == 0
+    with pytest.raises(NotFoundError, match="no deal"):
+        south.deal(deal_id)
+    with pytest.raises(NotFoundError):
+        south.add_deal("Peek", "Secret Account")
+    with pytest.raises(NotFoundError):
+        south.log_activity(deal_id, "call")
+    assert north.deals(outcome=None).total == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"amount": -5}, "negative"),
+        ({"created_on": TODAY + timedelta(days=3)}, "in the future"),
+        ({"closed_on": TODAY - timedelta(days=1)}, "open deal cannot have a close date"),
+        ({"outcome": "maybe"}, "not one of"),
+        ({"expected_close": TODAY - timedelta(days=40)}, "before the deal was created"),
+    ],
+)
+def test_bad_deals_are_refused(store: PipelineStore, kwargs: dict, message: str) -> None:
+    store.add_account("Acme", "US")
+    with pytest.raises(InputError, match=message):
+        store.add_deal("x", "Acme", **{"created_on": TODAY - timedelta(days=10), **kwargs})
+    assert store.deals(outcome=None).total == 0
+
+
+def test_bad_contacts_and_activities_are_refused(store: PipelineStore) -> None:
+    deal_id = _deal(store, "Acme", "US")
+    with pytest.raises(InputError, match="role 'boss'"):
+        store.add_contact(deal_id, "Ann", role="boss")
+    with pytest.raises(InputError, match="channel 'fax'"):
+        store.log_activity(deal_id, "fax")
+    with pytest.raises(InputError, match="in the future"):
+        store.log_activity(deal_id, "call", occurred_on=TODAY + timedelta(days=1))
+    with pytest.raises(NotFoundError, match="not on deal"):
+        store.log_activity(deal_id, "call", ["Nobody"])
+    with pytest.raises(UnknownCultureError):
+        store.add_account("Nowhere Inc", "Atlantis")
+
+
+def test_demo_pipeline_is_realistic_and_reproducible(store: PipelineStore) -> None:
+    first, again = generate(seed=3), generate(seed=3)
+    assert [d.key for d in first.deals] == [d.key for d in again.deals]
+    assert [(d.amount, d.outcome, d.created_on) for d in first.deals] == [
+        (d.amount, d.outcome, d.created_on) for d in again.deals
+    ]
+    assert len({c for _, c, _ in first.accounts}) >= 20
+    assert len({c for _, c in first.sellers}) >= 3
+    outcomes = {d.outcome for d in first.deals}
+    assert outcomes == {"won", "lost", "open"}
+    span = max(d.created_on for d in first.deals) - min(d.created_on for d in first.deals)
+    assert span.days > 600
+    store.replace_demo(first)
+    store.replace_demo(first)  # replacing, not adding
+    listing = store.deals(outcome=None)
+    assert listing.total == len(first.deals)
+    assert store.deals(at_risk=True).total > 0
+
+
+def test_export_neutralises_formulas() -> None:
+    assert neutralise('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert neutralise("+1+cmd") == "'+1+cmd"
+    assert neutralise("@SUM(A1)") == "'@SUM(A1)"
+    assert neutralise("-42") == "-42"
+    assert neutralise("Acme") == "Acme"
+    out = io.StringIO()
+    write_csv([{"name": '=HYPERLINK("http://evil","click")', "amount": 5}], out)
+    assert out.getvalue().splitlines()[1].startswith("\"'=HYPERLINK")
+
+
+def test_export_rows_cover_every_deal(store: PipelineStore) -> None:
+    _deal(store, "=cmd|' /C calc'!A0", "Germany")
+    rows = list(store.export_rows())
+    assert len(rows) == 1
+    out = io.StringIO()
+    write_csv(rows, out)
+    assert "'=cmd" in out.getvalue()
+
+
+def test_a_bad_database_url_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DatabaseError, match="not a database URL"):
+        Database("not a url")
+    with pytest.raises(DatabaseError, match="cannot open the database"):
+        Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
