@@ -51,6 +51,9 @@ def _date(text: str | None, what: str) -> date | None:
 
 
 # The actions of `crossdeal deal ID ACTION`, dispatched by the `deal` command.
+# rows a `deals` table shows unless told otherwise: the most urgent first
+TEXT_LIMIT = 50
+
 DEAL_ACTIONS = typer.Typer(help="What to do with a deal.", add_completion=False)
 
 
@@ -157,6 +160,12 @@ def register(app: typer.Typer) -> None:
         if not report.committed:
             raise typer.Exit(1)
 
+    def _listing_limit(limit: int | None, output: OutputFormat) -> int | None:
+        # a terminal table of 20,000 deals helps no one; JSON is for programs
+        if limit is None:
+            return None if output is OutputFormat.json else TEXT_LIMIT
+        return limit or None
+
     deals_app = typer.Typer(
         invoke_without_command=True, help="The pipeline as a table, with risk signals."
     )
@@ -172,7 +181,14 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--at-risk", help="Only open deals with a watch or high signal.")
         ] = False,
         outcome: Annotated[str, typer.Option(help="open, won, lost or all.")] = "open",
-        limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
+        limit: Annotated[
+            int | None,
+            typer.Option(
+                help=f"Show at most this many (0 for all; text shows {TEXT_LIMIT} by default, "
+                "JSON all).",
+                min=0,
+            ),
+        ] = None,
         output: FormatOption = OutputFormat.text,
         db: DbOption = None,
         team: TeamOption = None,
@@ -189,7 +205,7 @@ def register(app: typer.Typer) -> None:
                 country=country,
                 at_risk=at_risk,
                 outcome=None if outcome == "all" else outcome,
-                limit=limit,
+                limit=_listing_limit(limit, output),
             )
         except CrossdealError as error:
             fail(error)

@@ -534,9 +534,14 @@ def deals(console: Console, listing: DealList, title: str | None = None) -> None
         )
     console.print(table)
     shown = len(listing.deals)
-    more = f" (showing {shown})" if shown < listing.total else ""
+    more = (
+        f", showing the first {shown} (high risk and largest first with --at-risk; "
+        "--limit 0 shows all)"
+        if shown < listing.total
+        else ""
+    )
     console.print(
-        f"[dim]{listing.total} deal(s){more} · team {listing.team} · {listing.database}[/dim]"
+        f"[dim]{listing.total:,} deal(s){more} · team {listing.team} · {listing.database}[/dim]"
     )
 
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 
 from crossdeal.errors import CrossdealError, UnknownCultureError
 from crossdeal.pipeline.db import new_id
@@ -180,10 +180,18 @@ def _rows(
     return header, iterate(), counter, delim
 
 
+# compiled once: a million-row file may create thousands of accounts
+_NEW_ACCOUNT = insert(cast(Table, Account.__table__))
+_CURRENCY = re.compile(r"[A-Z]{3}")
 _AMOUNT_JUNK = re.compile(r"[\s$€£¥₹]|[A-Z]{3}$|^[A-Z]{3}")
 
 
+_PLAIN_AMOUNT = re.compile(r"\d{1,15}(\.\d{1,4})?")
+
+
 def _amount(value: str) -> Decimal:
+    if _PLAIN_AMOUNT.fullmatch(value):
+        return Decimal(value)
     text = _AMOUNT_JUNK.sub("", value.strip())
     if text.count(",") and text.count("."):
         text = (
@@ -221,9 +229,32 @@ class _Mapper:
             t: next((c for c in r.columns if c in self.index), None)
             for t, r in mapping.fields.items()
         }
+        # Most targets read one column as it is: index them once, so the per-row cost
+        # of a million-row file is a list lookup, not a walk through the rule.
+        self.plain: dict[str, tuple[str, int, str, bool]] = {}
+        for target, rule in mapping.fields.items():
+            present = [c for c in rule.columns if c in self.index]
+            if (
+                len(present) == 1
+                and rule.value is None
+                and rule.template is None
+                and not rule.map
+                and rule.known is None
+            ):
+                column = present[0]
+                self.plain[target] = (column, self.index[column], rule.default or "", rule.required)
 
     def raw(self, row: list[str], target: str) -> tuple[str | None, str]:
         """(column used, stripped value) for a target; value '' when empty."""
+        plain = self.plain.get(target)
+        if plain is not None:
+            column, at, default, required = plain
+            value = row[at].strip() if at < len(row) else ""
+            if not value:
+                value = default
+                if required and not value:
+                    raise _Problem(column, value, f"no {target.replace('_', ' ')} given")
+            return column, value
         rule = self.mapping.fields.get(target)
         if rule is None:
             return None, ""
@@ -417,7 +448,7 @@ def import_csv(
                         )
                     if side is not None:
                         side.writerow([*row, line, problem.reason])
-            writer.flush()
+            writer.flush(counts)
             if on_progress is not None:
                 on_progress(total, total)
             if counts.rejected and not skip_invalid:
@@ -443,10 +474,27 @@ def import_csv(
         problems=problems,
         problem_counts=dict(by_reason.most_common()),
         notes=[
-            f"{note} ({n} row{'s' if n != 1 else ''})" for note, n in mapper.notes.most_common()
+            *_created_accounts_notes(writer.created_accounts if committed else []),
+            *(f"{note} ({n} row{'s' if n != 1 else ''})" for note, n in mapper.notes.most_common()),
         ],
         rejected_file=str(side_path) if side_path and counts.rejected else None,
     )
+
+
+def _created_accounts_notes(created: list[tuple[str, bool]]) -> list[str]:
+    """One note for the accounts an import had to create, naming the first few."""
+    if not created:
+        return []
+    shown = ", ".join(repr(name) for name, _ in created[:5])
+    more = f" and {len(created) - 5:,} more" if len(created) > 5 else ""
+    without = sum(1 for _, has_country in created if not has_country)
+    country = (
+        f"; {without:,} without a country: add it with `crossdeal accounts add NAME --country ...`"
+        if without
+        else ""
+    )
+    noun = "account was" if len(created) == 1 else "accounts were"
+    return [f"{len(created):,} {noun} not in the pipeline and created: {shown}{more}{country}"]
 
 
 class _Rollback(Exception):
@@ -474,7 +522,8 @@ class _Writer:
         self.pending: list[dict[str, Any]] = []
         self.accounts: dict[str, int] = {}
         self.sellers: dict[str, int] = {}
-        self.existing: dict[str, tuple[int, tuple[Any, ...]]] = {}
+        self.created_accounts: list[tuple[str, bool]] = []
+        self.currencies: set[str] = set()
         self.conn: Connection | None = None
 
     def start(self, conn: Connection) -> None:
@@ -485,14 +534,6 @@ class _Writer:
         self.sellers = dict(
             conn.execute(select(Seller.name, Seller.id).where(Seller.team_id == self.team)).all()
         )
-        if self.mapping.entity == "deals":
-            columns = [getattr(Deal, c) for c in _DEAL_FIELDS]
-            for row in conn.execute(
-                select(Deal.external_id, Deal.id, *columns).where(
-                    Deal.team_id == self.team, Deal.source == self.source
-                )
-            ):
-                self.existing[row[0]] = (row[1], tuple(row[2:]))
 
     # --- per entity --------------------------------------------------------------------
     def row(self, m: _Mapper, row: list[str], key: str | None, counts: _Counts) -> None:
@@ -547,20 +588,18 @@ class _Writer:
         ccol, country = m.raw(row, "account_country")
         culture = m.culture(ccol, country)
         result = self.conn.execute(
-            insert(Account).values(
-                team_id=self.team,
-                name=name,
-                country=country or None,
-                culture=culture,
-                source=self.source,
-                observations="",
-            )
+            _NEW_ACCOUNT,
+            {
+                "team_id": self.team,
+                "name": name,
+                "country": country or None,
+                "culture": culture,
+                "source": self.source,
+                "observations": "",
+            },
         )
         self.accounts[name] = new_id(result)
-        m.notes[
-            f"account {name!r} was not known and was created"
-            + ("" if country else " without a country")
-        ] += 1
+        self.created_accounts.append((name, bool(country)))
         return self.accounts[name]
 
     def _seller_id(self, m: _Mapper, row: list[str]) -> int | None:
@@ -639,7 +678,7 @@ class _Writer:
             raise _Problem(acol, amount_text, problem.reason) from None
         _, currency = m.raw(row, "currency")
         currency = (currency or "USD").upper()
-        if not re.fullmatch(r"[A-Z]{3}", currency):
+        if currency not in self.currencies and not _CURRENCY.fullmatch(currency):
             raise _Problem(
                 self.mapping.fields["currency"].columns[0]
                 if self.mapping.fields.get("currency")
@@ -647,6 +686,7 @@ class _Writer:
                 currency,
                 "is not a currency code (three letters, e.g. USD)",
             )
+        self.currencies.add(currency)
         created = m.date_of(row, "created_on", past_only=True)
         expected = m.date_of(row, "expected_close", past_only=False)
         closed = m.date_of(row, "closed_on", past_only=True)
@@ -686,33 +726,86 @@ class _Writer:
             "authority_identified": _flag(m.raw(row, "authority_identified")[1]),
             "standard_offer": mentions_standard_offer(notes) if notes else False,
         }
-        found = self.existing.get(key)
-        if found is None:
-            self.pending.append(
-                {"team_id": self.team, "source": self.source, "external_id": key, **values}
-            )
-            self.existing[key] = (-1, tuple(values[f] for f in _DEAL_FIELDS))
-            counts.created += 1
-            if len(self.pending) >= BATCH:
-                self.flush()
-            return
-        deal_id, before = found
-        after = tuple(values[f] for f in _DEAL_FIELDS)
-        if _same(before, after):
-            counts.unchanged += 1
-            return
-        if deal_id == -1:
-            raise _Problem(self.mapping.id_column, key, "appears twice in this file")
-        assert self.conn is not None
-        self.conn.execute(update(Deal).where(Deal.id == deal_id).values(**values))
-        self.existing[key] = (deal_id, after)
-        counts.updated += 1
+        self.pending.append(
+            {"team_id": self.team, "source": self.source, "external_id": key, **values}
+        )
+        if len(self.pending) >= BATCH:
+            self.flush(counts)
 
-    def flush(self) -> None:
-        if self.pending:
-            assert self.conn is not None
-            self.conn.execute(insert(Deal), self.pending)
-            self.pending = []
+    def flush(self, counts: _Counts) -> None:
+        """Write the pending deals: new ids are inserted, known ids updated if changed.
+
+        The deals already in the database are looked up one batch at a time, so memory
+        stays flat however many deals the team already has or the file holds.
+        """
+        if not self.pending:
+            return
+        assert self.conn is not None
+        columns = [getattr(Deal, f) for f in _DEAL_FIELDS]
+        existing = {
+            row[0]: (row[1], tuple(row[2:]))
+            for row in self.conn.execute(
+                select(Deal.external_id, Deal.id, *columns).where(
+                    Deal.team_id == self.team,
+                    Deal.source == self.source,
+                    Deal.external_id.in_([record["external_id"] for record in self.pending]),
+                )
+            )
+        }
+        fresh = []
+        for record in self.pending:
+            found = existing.get(record["external_id"])
+            if found is None:
+                fresh.append(record)
+                continue
+            deal_id, before = found
+            if _same(before, tuple(record[f] for f in _DEAL_FIELDS)):
+                counts.unchanged += 1
+                continue
+            changes = {f: record[f] for f in _DEAL_FIELDS}
+            self.conn.execute(update(Deal).where(Deal.id == deal_id).values(**changes))
+            counts.updated += 1
+        if fresh:
+            _insert_batch(self.conn, Deal.__table__, fresh)
+            counts.created += len(fresh)
+        self.pending = []
+
+
+def _insert_batch(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows that all have the same keys, as one executemany.
+
+    On SQLite, SQLAlchemy's per-value type processing costs more than the insert itself
+    (about half of a million-row import), so the values are converted once per column
+    the way SQLAlchemy would store them (dates as ISO text, numerics as floats) and
+    handed to the driver directly. Other databases take the usual path.
+    """
+    columns = list(rows[0])
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    converters = [
+        (i, _SQLITE_STORE[type(table.c[name].type).__name__])
+        for i, name in enumerate(columns)
+        if type(table.c[name].type).__name__ in _SQLITE_STORE
+    ]
+    values = []
+    for row in rows:
+        record = [row[name] for name in columns]
+        for i, convert in converters:
+            if record[i] is not None:
+                record[i] = convert(record[i])
+        values.append(tuple(record))
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    # the names come from the table definition, never from the file
+    statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608
+    conn.exec_driver_sql(statement, values)
+
+
+_SQLITE_STORE: dict[str, Callable[[Any], Any]] = {
+    "Date": date.isoformat,
+    "Numeric": float,
+}
 
 
 _DEAL_FIELDS = (

@@ -9,7 +9,7 @@ language with one more kind of name, ``deal.<fact>``.
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 
@@ -51,11 +51,17 @@ class DealFacts:
         return self.planned_days / self.expected_days
 
     def as_context(self) -> dict[str, float | None]:
-        values: dict[str, float | None] = {
-            f"deal.{k}": (float(v) if v is not None else None) for k, v in asdict(self).items()
-        }
+        # spelled out rather than dataclasses.asdict: this runs once per deal, and a
+        # 100,000-deal pipeline spent most of its listing time in asdict's deep copies
+        values: dict[str, float | None] = {}
+        for key, name in _CONTEXT_KEYS:
+            value = getattr(self, name)
+            values[key] = float(value) if value is not None else None
         values["deal.pace_ratio"] = self.pace_ratio
         return values
+
+
+_CONTEXT_KEYS = tuple((f"deal.{f.name}", f.name) for f in fields(DealFacts))
 
 
 FACTS: dict[str, str] = {
@@ -85,6 +91,11 @@ class SignalRule:
     severity: tuple[tuple[Severity, Condition], ...]
     next: str
     line: int
+
+    @functools.cached_property
+    def reads(self) -> tuple[str, ...]:
+        """The names the condition reads, in the order evidence is shown."""
+        return tuple(sorted({f"{v.side}.{v.name}" for v in self.when.variables}))
 
 
 class Signal(BaseModel):
@@ -216,20 +227,24 @@ class SignalBook:
             self._pairs[key] = cached
         return cached
 
-    def evaluate(
+    def fired(
         self,
         facts: DealFacts,
         seller: Culture | None,
         buyer: Culture | None,
         model: CultureModel,
-    ) -> list[Signal]:
-        """The signals that fire for this deal, most severe first."""
+    ) -> tuple[dict[str, float | str | None], list[tuple[SignalRule, Severity]]]:
+        """The rules that fire for this deal with their severity, and the context read.
+
+        Cheaper than :meth:`evaluate` (no output objects): a listing decides which
+        deals are at risk from this, and builds signals only for the deals it shows.
+        """
         base, possible = self._pair(seller, buyer, model)
         if not possible:
-            return []
+            return base, []
         context = dict(base)
         context.update(facts.as_context())
-        out = []
+        out: list[tuple[SignalRule, Severity]] = []
         for rule in possible:
             if rule.when.evaluate(context) is not True:
                 continue
@@ -238,20 +253,38 @@ class SignalBook:
                 if cond.evaluate(context) is True:
                     level = candidate
                     break
-            read = {f"{v.side}.{v.name}" for v in rule.when.variables}
-            out.append(
-                Signal(
-                    id=rule.id,
-                    theme=rule.theme,
-                    severity=level,
-                    title=rule.title,
-                    evidence={k: _plain(context.get(k)) for k in sorted(read)},
-                    next=rule.next,
-                    condition=rule.when.text,
-                )
+            out.append((rule, level))
+        return context, out
+
+    @staticmethod
+    def signals(
+        context: dict[str, float | str | None], fired: list[tuple[SignalRule, Severity]]
+    ) -> list[Signal]:
+        """Signals, most severe first, from what :meth:`fired` returned."""
+        out = [
+            Signal(
+                id=rule.id,
+                theme=rule.theme,
+                severity=level,
+                title=rule.title,
+                evidence={k: _plain(context.get(k)) for k in rule.reads},
+                next=rule.next,
+                condition=rule.when.text,
             )
+            for rule, level in fired
+        ]
         out.sort(key=lambda s: -SEVERITIES.index(s.severity))
         return out
+
+    def evaluate(
+        self,
+        facts: DealFacts,
+        seller: Culture | None,
+        buyer: Culture | None,
+        model: CultureModel,
+    ) -> list[Signal]:
+        """The signals that fire for this deal, most severe first."""
+        return self.signals(*self.fired(facts, seller, buyer, model))
 
 
 def _plain(value: float | str | None) -> float | None:

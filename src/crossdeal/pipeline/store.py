@@ -42,7 +42,8 @@ from crossdeal.pipeline.reports import (
     DealSummary,
     DealView,
 )
-from crossdeal.pipeline.signals import DealFacts, SignalBook, worst
+from crossdeal.pipeline.signals import DealFacts, SignalBook
+from crossdeal.playbook.rules import SEVERITIES, Severity
 
 __all__ = ["DEFAULT_CYCLE_DAYS", "NotFoundError", "PipelineStore"]
 
@@ -63,6 +64,9 @@ def _insert_returning_ids(conn: Connection, table: Any, rows: list[dict[str, Any
         return []
     statement = insert(table).returning(table.id, sort_by_parameter_order=True)
     return [int(row[0]) for row in conn.execute(statement, rows)]
+
+
+_NO_FACTS: dict[str, int] = {}
 
 
 class NotFoundError(CrossdealError):
@@ -485,9 +489,15 @@ class PipelineStore:
     def _rows(
         self, s: Session, deal_ids: Sequence[int] | None = None, **filters: Any
     ) -> list[_Row]:
+        # plain rows, not ORM objects: a listing may read a hundred thousand deals
         query = (
             select(
-                Deal, Account.name, Account.country, Account.culture, Seller.name, Seller.culture
+                Deal.__table__,
+                Account.name.label("account_name"),
+                Account.country.label("account_country"),
+                Account.culture.label("account_culture"),
+                Seller.name.label("owner_name"),
+                Seller.culture.label("owner_culture"),
             )
             .join(Account, Account.id == Deal.account_id)
             .outerjoin(Seller, Seller.id == Deal.owner_id)
@@ -500,11 +510,16 @@ class PipelineStore:
         if filters.get("culture"):
             query = query.where(Account.culture == filters["culture"])
         query = query.order_by(Deal.id)
-        return [_Row(*row) for row in s.execute(query).all()]
+        # through the connection: Core rows skip the ORM's loading machinery
+        return [_Row(row, *row[-5:]) for row in s.connection().execute(query).all()]
 
-    def _facts(self, s: Session, deal_ids: Sequence[int] | None) -> dict[int, dict[str, int]]:
+    def _facts(
+        self, s: Session, deal_ids: Sequence[int] | None, outcome: str | None = None
+    ) -> dict[int, dict[str, int]]:
         """Aggregate facts per deal: committee, decision-makers, activities."""
         scope = Deal.team_id == self.team_id
+        if outcome is not None:
+            scope = scope & (Deal.outcome == outcome)
         facts: dict[int, dict[str, int]] = {}
 
         def put(rows: Iterable[Any], *names: str) -> None:
@@ -547,9 +562,10 @@ class PipelineStore:
             committee = committee.where(DealContact.deal_id.in_(deal_ids))
             activity = activity.where(Activity.deal_id.in_(deal_ids))
             met = met.where(Activity.deal_id.in_(deal_ids))
-        put(s.execute(committee), "contacts", "decision_makers")
-        put(s.execute(activity), "activities", "face_time", "unqualified_yes")
-        put(s.execute(met), "decision_makers_met")
+        conn = s.connection()
+        put(conn.execute(committee), "contacts", "decision_makers")
+        put(conn.execute(activity), "activities", "face_time", "unqualified_yes")
+        put(conn.execute(met), "decision_makers_met")
         return facts
 
     def usual_cycle_days(self, s: Session | None = None) -> float:
@@ -557,47 +573,61 @@ class PipelineStore:
         if s is None:
             with self.db.session() as session:
                 return self.usual_cycle_days(session)
-        rows = s.execute(
-            select(Deal.created_on, Deal.closed_on).where(
-                Deal.team_id == self.team_id,
-                Deal.outcome == "won",
-                Deal.created_on.is_not(None),
-                Deal.closed_on.is_not(None),
-            )
-        ).all()
+        conn = s.connection()
+        # the day count is computed by the database: fetching and parsing the dates of
+        # every won deal costs more than the median itself
+        span: Any
+        if conn.dialect.name == "sqlite":
+            span = func.julianday(Deal.closed_on) - func.julianday(Deal.created_on)
+        else:
+            span = Deal.closed_on - Deal.created_on
         days = [
-            (closed - created).days
-            for created, closed in rows
-            if created is not None and closed is not None and closed >= created
+            float(value)
+            for (value,) in conn.execute(
+                select(span).where(
+                    Deal.team_id == self.team_id,
+                    Deal.outcome == "won",
+                    Deal.created_on.is_not(None),
+                    Deal.closed_on.is_not(None),
+                    Deal.closed_on >= Deal.created_on,
+                )
+            )
         ]
         if len(days) < MIN_WON_FOR_TEAM_CYCLE:
             return float(DEFAULT_CYCLE_DAYS)
         return float(statistics.median(days))
 
     def _summaries(
-        self, s: Session, rows: list[_Row], facts: dict[int, dict[str, int]]
-    ) -> list[DealSummary]:
+        self,
+        s: Session,
+        rows: list[_Row],
+        facts: dict[int, dict[str, int]],
+        at_risk: bool = False,
+        limit: int | None = None,
+    ) -> tuple[int, list[DealSummary]]:
+        """Deal summaries with their signals: (how many matched, the ones to show).
+
+        Two passes: the first decides which rules fire on every deal (cheap), the second
+        builds output objects only for the deals that will be shown, so listing the at-risk
+        deals of a large pipeline costs one rule pass, not a report per deal.
+        """
         usual = self.usual_cycle_days(s)
         today = date.today()
         factors: dict[tuple[str | None, str | None], float | None] = {}
-        out = []
+        fired_rows = []
         for row in rows:
             deal = row.deal
-            buyer = self._culture(row.account_culture)
-            seller = self._culture(row.owner_culture)
-            pair = (row.owner_culture, row.account_culture)
-            if pair not in factors:
-                factors[pair] = self._cycle_factor(seller, buyer)
-            factor = factors[pair]
-            counts = facts.get(deal.id, {})
-            signals = []
+            fired: tuple[dict[str, Any], list[tuple[Any, Severity]]] = ({}, [])
             if deal.outcome == "open":
-                planned = (
-                    (deal.expected_close - deal.created_on).days
-                    if deal.expected_close and deal.created_on
-                    else None
-                )
-                signals = self.signals.evaluate(
+                buyer = self._culture(row.account_culture)
+                seller = self._culture(row.owner_culture)
+                pair = (row.owner_culture, row.account_culture)
+                if pair not in factors:
+                    factors[pair] = self._cycle_factor(seller, buyer)
+                factor = factors[pair]
+                counts = facts.get(deal.id, _NO_FACTS)
+                created, expected = deal.created_on, deal.expected_close
+                fired = self.signals.fired(
                     DealFacts(
                         contacts=counts.get("contacts", 0),
                         decision_makers=counts.get("decision_makers", 0),
@@ -608,8 +638,8 @@ class PipelineStore:
                         standard_offer=int(deal.standard_offer),
                         authority_identified=int(deal.authority_identified),
                         amount=float(deal.amount) if deal.amount is not None else None,
-                        days_open=(today - deal.created_on).days if deal.created_on else None,
-                        planned_days=planned,
+                        days_open=(today - created).days if created else None,
+                        planned_days=(expected - created).days if expected and created else None,
                         expected_days=usual * factor if factor is not None else None,
                         cycle_factor=factor,
                     ),
@@ -617,6 +647,19 @@ class PipelineStore:
                     buyer,
                     self.model,
                 )
+            level = max((lvl for _, lvl in fired[1]), key=SEVERITIES.index, default=None)
+            if at_risk and level not in ("watch", "high"):
+                continue
+            fired_rows.append((row, fired, level))
+        if at_risk:
+            fired_rows.sort(
+                key=lambda item: (item[2] != "high", -(item[0].deal.amount or 0), item[0].deal.id)
+            )
+        total = len(fired_rows)
+        shown = fired_rows if limit is None else fired_rows[:limit]
+        out = []
+        for row, (context, fired_rules), level in shown:
+            deal = row.deal
             out.append(
                 DealSummary(
                     id=deal.id,
@@ -632,11 +675,11 @@ class PipelineStore:
                     created_on=deal.created_on,
                     expected_close=deal.expected_close,
                     closed_on=deal.closed_on,
-                    signals=signals,
-                    worst=worst(signals),
+                    signals=self.signals.signals(context, fired_rules),
+                    worst=level,
                 )
             )
-        return out
+        return total, out
 
     def _cycle_factor(self, seller: Culture | None, buyer: Culture | None) -> float | None:
         if seller is None or buyer is None:
@@ -659,13 +702,9 @@ class PipelineStore:
         culture = self.culture_code(country)
         with self.db.session() as s:
             rows = self._rows(s, outcome=outcome, culture=culture)
-            summaries = self._summaries(s, rows, self._facts(s, None))
-        if at_risk:
-            summaries = [d for d in summaries if d.worst in ("watch", "high")]
-            summaries.sort(key=lambda d: (d.worst != "high", -(d.amount or 0), d.id))
-        total = len(summaries)
-        if limit is not None:
-            summaries = summaries[:limit]
+            total, summaries = self._summaries(
+                s, rows, self._facts(s, None, outcome), at_risk=at_risk, limit=limit
+            )
         return DealList(
             team=self.team_name, database=self.db.describe(), total=total, deals=summaries
         )
@@ -674,7 +713,7 @@ class PipelineStore:
         """One deal: BANT, committee, activities, risk signals and the briefing."""
         with self.db.session() as s:
             deal = self._deal(s, deal_id)
-            (summary,) = self._summaries(s, self._rows(s, [deal.id]), self._facts(s, [deal.id]))
+            _, (summary,) = self._summaries(s, self._rows(s, [deal.id]), self._facts(s, [deal.id]))
             members = (
                 s.execute(
                     select(Contact)

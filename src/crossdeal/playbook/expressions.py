@@ -266,7 +266,7 @@ class _Parser:
         kind, value, where = self.take()
         if kind == "number":
             number = float(value)
-            return lambda ctx: number
+            return _Constant(number)
         if value == "(":
             inner = self.or_expr()
             self.expect(")")
@@ -302,7 +302,7 @@ class _Parser:
             known = ", ".join((*SIDES, "distance", *self.extra_sides))
             raise ExpressionError(f"unknown side {side!r} (use {known})", self.text, where)
         self.variables.append(Variable(side, key))
-        return lambda ctx: ctx.get(name)  # type: ignore[return-value]
+        return _Lookup(name)
 
     def call(self, name: str, where: int) -> Evaluator:
         self.expect("(")
@@ -335,6 +335,30 @@ class _Parser:
         return extreme
 
 
+class _Lookup:
+    """Reads one name from the context (a class, so comparisons can see the name)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, ctx: Context) -> Value:
+        return ctx.get(self.name)  # type: ignore[return-value]
+
+
+class _Constant:
+    """A number in a condition."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __call__(self, ctx: Context) -> Value:
+        return self.value
+
+
 def _arith(left: Evaluator, op: Callable[[float, float], float], right: Evaluator) -> Evaluator:
     def apply(ctx: Context) -> Value:
         a, b = left(ctx), right(ctx)
@@ -352,6 +376,18 @@ def _chain(
 ) -> Evaluator:
     if len(ops) == 1:
         (left, right), (op,) = operands, ops
+        # The common shape `buyer.idv <= 50` gets one call instead of three: signal
+        # conditions run once per open deal, on pipelines of a hundred thousand deals.
+        if isinstance(left, _Lookup) and isinstance(right, _Constant):
+            name, number = left.name, right.value
+
+            def compare_to_constant(ctx: Context) -> Value:
+                a = ctx.get(name)
+                if a is None:
+                    return None
+                return op(a, number)  # type: ignore[arg-type]
+
+            return compare_to_constant
 
         def compare(ctx: Context) -> Value:
             a, b = left(ctx), right(ctx)
