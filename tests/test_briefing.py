@@ -109,8 +109,19 @@ def test_missing_scores_are_reported_not_guessed() -> None:
         assert item.missing and all(
             m.split(".")[1] in ("pdi", "idv", "mas", "uai") for m in item.missing
         )
-    assert "Arab countries" in briefing.data_gaps[0]
+    assert briefing.data_gaps[0].startswith("Not enough data for a full briefing")
+    assert briefing.cycle.factor is None and briefing.common_ground == []
+    assert any("Arab countries" in note for note in briefing.data_gaps)
+    assert "too few for a distance" in briefing.cycle.explanation
+
+
+def test_four_shared_dimensions_still_give_a_rough_cycle_estimate() -> None:
+    model = crossdeal.default_model()
+    four = next(c for c in model.cultures if len(c.available) == 4 and c.kind == "country")
+    briefing = crossdeal.brief("US", four.code)
+    assert briefing.cycle.factor is not None
     assert "rough guide" in briefing.cycle.explanation
+    assert not briefing.data_gaps[0].startswith("Not enough data")
 
 
 def test_json_round_trips_through_the_model() -> None:

@@ -48,9 +48,9 @@ def _rules(seller: str, buyer: str) -> set[str]:
         ("US", "DE", "risk-and-detail", "watch"),
         # Latin America and the Arab world: relationship, flexible time, hierarchy
         ("GB", "BR", "relationship-first", "high"),
-        ("GB", "BR", "pace-and-patience", "watch"),
+        ("GB", "BR", "pace-and-patience", "high"),
         ("US", "Arab countries", "hierarchy-and-titles", "high"),
-        ("US", "MX", "pace-and-patience", "watch"),
+        ("US", "MX", "pace-and-patience", "high"),
         # China: the top decides after the inner circle; face; relationship
         ("DE", "CN", "consensus-decision", "watch"),
         ("DE", "CN", "disagreement-style", "high"),
@@ -74,7 +74,7 @@ def test_established_findings_hold(seller: str, buyer: str, theme: str, severity
         ("SE", "US", "tone-and-modesty/state-results"),
         ("SE", "US", "consensus-decision/fast-individual-decision"),
         ("CN", "NL", "disagreement-style/open-challenge"),
-        ("JP", "SG", "risk-and-detail/outcomes-not-specs"),
+        ("JP", "GB", "risk-and-detail/outcomes-not-specs"),
     ],
 )
 def test_reverse_direction_gets_its_own_advice(seller: str, buyer: str, rule: str) -> None:
@@ -99,6 +99,55 @@ def test_reverse_direction_gets_its_own_advice(seller: str, buyer: str, rule: st
 )
 def test_no_false_alarm_between_similar_cultures(seller: str, buyer: str, absent: str) -> None:
     assert absent not in _themes(seller, buyer)
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer", "rule", "fires"),
+    [
+        # an Israeli seller is not individualist by Hofstede's score, but the wide power
+        # distance gap to Japan still calls for groundwork, trust and care with a yes
+        ("IL", "JP", "consensus-decision/groundwork-before-meetings", True),
+        ("IL", "JP", "relationship-first/trust-before-task", True),
+        ("IL", "JP", "unqualified-yes/face-and-ambiguity", True),
+        # Korea's decisions run top-down after the inner circle, not through nemawashi
+        ("US", "KR", "consensus-decision/groundwork-before-meetings", False),
+        ("US", "KR", "consensus-decision/boss-after-inner-circle", True),
+        # reasoning style: principles first in France and Germany, applications first in
+        # the US
+        ("US", "DE", "risk-and-detail/principles-first", True),
+        ("US", "FR", "risk-and-detail/principles-first", True),
+        ("DE", "US", "risk-and-detail/applications-first", True),
+        # punctuality is strict in Germany and Japan, flexible in Mexico despite its UAI
+        ("US", "JP", "risk-and-detail/punctuality", True),
+        ("US", "DE", "risk-and-detail/punctuality", True),
+        ("US", "MX", "risk-and-detail/punctuality", False),
+        # flexible time holds in China and India whatever their long-term orientation,
+        # and not in Singapore, where business time is strict
+        ("US", "CN", "pace-and-patience/flexible-time", True),
+        ("US", "IN", "pace-and-patience/flexible-time", True),
+        ("US", "SG", "pace-and-patience/flexible-time", False),
+        # a Japanese seller wants quick results from US buyers, not from Mexican ones
+        ("JP", "US", "pace-and-patience/quick-results", True),
+        ("JP", "MX", "pace-and-patience/quick-results", False),
+        # a contract is the start of the relationship in China, not in Germany
+        ("US", "CN", "customization-expected/contract-reopened", True),
+        ("US", "DE", "customization-expected/contract-reopened", False),
+        # Singapore's low UAI does not make it informal about decisions
+        ("JP", "SG", "risk-and-detail/outcomes-not-specs", False),
+        # confident self-presentation is expected in the US and Australia, not in Germany
+        ("SE", "AU", "tone-and-modesty/state-results", True),
+        ("SE", "DE", "tone-and-modesty/state-results", False),
+    ],
+)
+def test_combinations_of_dimensions_hold(seller: str, buyer: str, rule: str, fires: bool) -> None:
+    assert (rule in _rules(seller, buyer)) is fires
+
+
+def test_too_little_data_says_so_first() -> None:
+    briefing = crossdeal.brief("US", "Albania")
+    assert briefing.data_gaps[0].startswith("Not enough data for a full briefing")
+    assert briefing.cycle.factor is None
+    assert briefing.common_ground == []
 
 
 def test_the_same_culture_gets_no_risks(model: CultureModel) -> None:

@@ -181,6 +181,8 @@ def briefing(console: Console, result: Briefing) -> None:
     console.print(
         "[dim]" + escape(" · ".join(facts)) + f" · data: {escape(result.model.name)}[/dim]"
     )
+    if result.data_gaps and result.data_gaps[0].startswith("Not enough data"):
+        console.print(f"[bold yellow]{escape(result.data_gaps[0])}[/bold yellow]")
     if result.themes:
         summary = Text("Themes: ")
         for theme, severity in result.themes.items():

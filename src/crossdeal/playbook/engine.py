@@ -42,6 +42,9 @@ from crossdeal.playbook.rules import (
 __all__ = ["Finding", "Playbook", "evidence_for", "pair_context"]
 
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+# Shared scored dimensions below which a distance (and the cycle prior built on it)
+# is not reported: two or three dimensions can put any two countries close or far.
+MIN_SHARED_DIMENSIONS = 4
 _CHANNEL_RANK = {"in-person": 0, "video": 1, "phone": 2, "email": 3}
 
 
@@ -123,7 +126,19 @@ class Playbook:
         for risk in risks:  # already ordered by severity, so the first one per theme wins
             theme_levels.setdefault(risk.theme, risk.severity)
         channel = _channel_advice(fired)
-        factor = prior.factor(ks.value)
+        # With fewer than four shared scores the distance says little: give no cycle
+        # factor and no common ground rather than numbers that look more certain than
+        # they are, and say so first.
+        thin = len(ks.used) < MIN_SHARED_DIMENSIONS
+        factor = None if thin else prior.factor(ks.value)
+        gaps = data_gaps(seller, model) + data_gaps(buyer, model)
+        if thin:
+            gaps.insert(
+                0,
+                f"Not enough data for a full briefing: {len(ks.used)} of "
+                f"{len(model.keys)} dimensions are scored for both sides. The risks below "
+                "rest on those alone; no cycle estimate or common ground is given.",
+            )
         return Briefing(
             seller=culture_ref(seller),
             buyer=culture_ref(buyer),
@@ -133,14 +148,14 @@ class Playbook:
             ),
             themes=theme_levels,
             risks=risks,
-            common_ground=common_ground(seller, buyer, model),
+            common_ground=[] if thin else common_ground(seller, buyer, model),
             channel=channel,
             cycle=CycleEstimate(
                 factor=round(factor, 3) if factor is not None else None,
                 kogut_singh=ks.value,
                 per_kogut_singh_unit=prior.per_kogut_singh_unit,
                 cap=prior.cap,
-                explanation=_cycle_explanation(factor, ks, prior),
+                explanation=_cycle_explanation(factor, ks, prior, thin),
             ),
             kogut_singh=distance_report(ks),
             euclidean=distance_report(eu),
@@ -149,7 +164,7 @@ class Playbook:
                 for f in findings
                 if f.severity is None
             ],
-            data_gaps=data_gaps(seller, model) + data_gaps(buyer, model),
+            data_gaps=gaps,
         )
 
 
@@ -249,7 +264,14 @@ def _channel_advice(fired: Sequence[Finding]) -> list[ChannelAdvice]:
     return out
 
 
-def _cycle_explanation(factor: float | None, ks: Distance, prior: CyclePrior) -> str:
+def _cycle_explanation(
+    factor: float | None, ks: Distance, prior: CyclePrior, thin: bool = False
+) -> str:
+    if thin:
+        return (
+            f"No cycle adjustment: the two cultures share scores on {len(ks.used)} "
+            f"dimension(s) only ({', '.join(ks.used) or 'none'}), too few for a distance."
+        )
     if factor is None or ks.value is None:
         return "No cultural distance could be computed, so no cycle adjustment is given."
     capped = " (capped)" if factor >= prior.cap else ""
