@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -106,3 +107,18 @@ def test_pipeline_errors_are_clear(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert message in flat(result.output), (args, result.output)
         assert "Traceback" not in result.output
+
+
+def test_a_long_listing_shows_the_most_urgent_deals_in_a_narrow_terminal(
+    crossdeal_home: Path,
+) -> None:
+    assert run("demo", "--deals", "120").exit_code == 0
+    every = json.loads(run("deals", "--at-risk", "--format", "json").output)
+    assert every["total"] == len(every["deals"])  # JSON gives every deal unless limited
+    narrow = runner.invoke(app, ["deals", "--at-risk", "--limit", "3"], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    assert f"{every['total']} deal(s), showing the first 3" in flat(narrow.output)
+    # the most urgent first, and their numbers in full: `crossdeal deal N` needs them
+    first_column = re.findall(r"^│\s*(\d+) │", narrow.output, flags=re.MULTILINE)
+    assert first_column == [str(deal["id"]) for deal in every["deals"][:3]]
+    assert all(len(line) <= 80 for line in narrow.output.splitlines())

@@ -515,13 +515,16 @@ def deals(console: Console, listing: DealList, title: str | None = None) -> None
         )
         return
     table = Table(title=title, title_justify="left", header_style="bold", pad_edge=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("account", no_wrap=True, max_width=22, overflow="ellipsis")
-    table.add_column("cult.", no_wrap=True)
-    table.add_column("amount", justify="right", no_wrap=True)
-    table.add_column("close", no_wrap=True)
-    table.add_column("risk", no_wrap=True)
-    table.add_column("signals", no_wrap=True)
+    # The deal number, amount, date and risk must always be readable (the number is
+    # what `crossdeal deal N` needs); account names and signal ids wrap instead.
+    widest_id = max(len(str(d.id)) for d in listing.deals)
+    table.add_column("#", justify="right", no_wrap=True, min_width=widest_id)
+    table.add_column("account", max_width=22, overflow="ellipsis")
+    table.add_column("cult.", no_wrap=True, min_width=3)
+    table.add_column("amount", justify="right", no_wrap=True, min_width=8)
+    table.add_column("close", no_wrap=True, min_width=10)
+    table.add_column("risk", no_wrap=True, min_width=5)
+    table.add_column("signals", overflow="fold")
     for d in listing.deals:
         close = d.closed_on or d.expected_close
         risk = f"[{SEVERITY_STYLE[d.worst]}]{d.worst}[/]" if d.worst else ""
@@ -536,12 +539,7 @@ def deals(console: Console, listing: DealList, title: str | None = None) -> None
         )
     console.print(table)
     shown = len(listing.deals)
-    more = (
-        f", showing the first {shown} (high risk and largest first with --at-risk; "
-        "--limit 0 shows all)"
-        if shown < listing.total
-        else ""
-    )
+    more = f", showing the first {shown} (--limit 0 shows all)" if shown < listing.total else ""
     console.print(
         f"[dim]{listing.total:,} deal(s){more} · team {listing.team} · {listing.database}[/dim]"
     )
