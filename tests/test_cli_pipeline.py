@@ -122,3 +122,24 @@ def test_a_long_listing_shows_the_most_urgent_deals_in_a_narrow_terminal(
     first_column = re.findall(r"^│\s*(\d+) │", narrow.output, flags=re.MULTILINE)
     assert first_column == [str(deal["id"]) for deal in every["deals"][:3]]
     assert all(len(line) <= 80 for line in narrow.output.splitlines())
+
+
+def test_accounts_lists_culture_norms_and_open_deals(crossdeal_home: Path) -> None:
+    assert run("accounts").output.startswith("No accounts yet")
+    added = run(
+        "accounts", "add", "Tanaka Precision", "--country", "Japan", "--observe", "consensus-seeker"
+    )
+    assert added.exit_code == 0, added.output
+    assert run("accounts", "add", "Harbour Bank", "--country", "Australia").exit_code == 0
+    assert run("deals", "add", "Line 3", "--account", "Tanaka Precision").exit_code == 0
+    listing = json.loads(run("accounts", "--format", "json").output)
+    assert listing["schema_version"] == "crossdeal.accounts/1"
+    by_name = {a["name"]: a for a in listing["accounts"]}
+    assert by_name["Tanaka Precision"]["culture"] == "JPN"
+    assert by_name["Tanaka Precision"]["observed"] == ["consensus-seeker"]
+    assert by_name["Tanaka Precision"]["open_deals"] == 1
+    assert by_name["Harbour Bank"]["open_deals"] == 0
+    japan = json.loads(run("accounts", "--country", "JP", "--format", "json").output)
+    assert [a["name"] for a in japan["accounts"]] == ["Tanaka Precision"]
+    text = flat(run("accounts").output)
+    assert "Tanaka Precision" in text and "consensus-seeker" in text and "2 account(s)" in text

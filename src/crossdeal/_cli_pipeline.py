@@ -264,8 +264,34 @@ def register(app: typer.Typer) -> None:
             fail(error)
         console().print(f"Added deal {deal_id}: crossdeal deal {deal_id}")
 
-    accounts_app = typer.Typer(help="Accounts: the buying companies and their country.")
+    accounts_app = typer.Typer(
+        invoke_without_command=True, help="Accounts: the buying companies and their country."
+    )
     app.add_typer(accounts_app, name="accounts")
+
+    @accounts_app.callback()
+    def accounts(
+        ctx: typer.Context,
+        country: Annotated[
+            str | None, typer.Option(help="Only accounts in this country or culture.")
+        ] = None,
+        output: FormatOption = OutputFormat.text,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """List the accounts with their culture, observed norms and open deals."""
+        if ctx.invoked_subcommand is not None:
+            return
+        from crossdeal import _render
+
+        try:
+            listing = _store(db, team).accounts(country=country)
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            emit_json(listing)
+        else:
+            _render.accounts(console(), listing)
 
     @accounts_app.command("add")
     def accounts_add(

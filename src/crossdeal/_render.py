@@ -18,7 +18,7 @@ from crossdeal.playbook.rules import Rule, themes
 if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none of these
     from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
     from crossdeal.messages.templates import Template, TemplateRendering
-    from crossdeal.pipeline.reports import DealList, DealView, ImportReport
+    from crossdeal.pipeline.reports import AccountList, DealList, DealView, ImportReport
 
 SEVERITY_STYLE = {"high": "bold red", "watch": "yellow", "info": "cyan"}
 LEVEL_STYLE = {"low": "blue", "medium": "white", "high": "magenta"}
@@ -543,6 +543,41 @@ def deals(console: Console, listing: DealList, title: str | None = None) -> None
     console.print(
         f"[dim]{listing.total:,} deal(s){more} · team {listing.team} · {listing.database}[/dim]"
     )
+
+
+def accounts(console: Console, listing: AccountList) -> None:
+    if not listing.accounts:
+        console.print(
+            "No accounts yet. Add one with `crossdeal accounts add NAME --country ...`, "
+            "or try `crossdeal demo`."
+        )
+        return
+    table = Table(title_justify="left", header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("account", max_width=26)
+    table.add_column("country")
+    table.add_column("cult.", no_wrap=True, min_width=3)
+    table.add_column("open", justify="right", no_wrap=True)
+    table.add_column("people", justify="right", no_wrap=True)
+    table.add_column("observed norms", overflow="fold")
+    for a in listing.accounts:
+        table.add_row(
+            str(a.id),
+            escape(a.name),
+            escape(a.country or "—"),
+            a.culture or "—",
+            str(a.open_deals),
+            str(a.contacts),
+            escape(" ".join(a.observed)),
+        )
+    console.print(table)
+    unknown = sum(1 for a in listing.accounts if a.culture is None)
+    note = (
+        f" · {unknown} without a culture: set it with `crossdeal accounts add NAME --country ...`"
+        if unknown
+        else ""
+    )
+    console.print(f"[dim]{len(listing.accounts):,} account(s) · team {listing.team}{note}[/dim]")
 
 
 def deal(console: Console, view: DealView) -> None:

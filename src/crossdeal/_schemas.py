@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
 from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.messages.templates import TemplateRendering
-from crossdeal.pipeline.reports import DealList, DealView, ImportReport
+from crossdeal.pipeline.reports import AccountList, DealList, DealView, ImportReport
 from crossdeal.playbook.briefing import Briefing
 
 OUTPUTS: dict[str, type[BaseModel]] = {
@@ -22,6 +22,7 @@ OUTPUTS: dict[str, type[BaseModel]] = {
     "reply": ReplyReport,
     "template": TemplateRendering,
     "deals": DealList,
+    "accounts": AccountList,
     "deal": DealView,
     "import": ImportReport,
 }

@@ -1,6 +1,7 @@
 """What the pipeline reports.
 
-Versioned JSON: crossdeal.deals/1, crossdeal.deal/1, crossdeal.import/1.
+Versioned JSON: crossdeal.deals/1, crossdeal.deal/1, crossdeal.accounts/1,
+crossdeal.import/1.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from crossdeal.playbook.briefing import Briefing
 from crossdeal.playbook.rules import Severity
 
 __all__ = [
+    "AccountList",
+    "AccountSummary",
     "ActivityView",
     "ContactView",
     "DealList",
@@ -119,3 +122,21 @@ class ImportReport(_Out):
     problem_counts: dict[str, int] = Field(description="every problem, counted by reason")
     notes: list[str] = Field(description="values the mapping changed, e.g. a misspelled country")
     rejected_file: str | None = Field(description="where --skip-invalid wrote the rejected rows")
+
+
+class AccountSummary(_Out):
+    id: int
+    name: str
+    country: str | None = Field(description="the country as recorded")
+    culture: str | None = Field(description="the culture code its deals are read against")
+    industry: str | None
+    observed: list[str] = Field(description="company norms observed (person vocabulary)")
+    open_deals: int
+    contacts: int
+    source: str = Field(description="where the account came from: crossdeal, a CRM, demo")
+
+
+class AccountList(_Out):
+    schema_version: Literal["crossdeal.accounts/1"] = "crossdeal.accounts/1"
+    team: str
+    accounts: list[AccountSummary]

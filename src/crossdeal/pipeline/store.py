@@ -36,6 +36,8 @@ from crossdeal.pipeline.models import (
     Seller,
 )
 from crossdeal.pipeline.reports import (
+    AccountList,
+    AccountSummary,
     ActivityView,
     ContactView,
     DealList,
@@ -708,6 +710,50 @@ class PipelineStore:
         return DealList(
             team=self.team_name, database=self.db.describe(), total=total, deals=summaries
         )
+
+    def accounts(self, country: str | None = None) -> AccountList:
+        """The team's accounts with their culture, observed norms and open deals."""
+        culture = self.culture_code(country)
+        open_deals = (
+            select(Deal.account_id, func.count().label("n"))
+            .where(Deal.team_id == self.team_id, Deal.outcome == "open")
+            .group_by(Deal.account_id)
+            .subquery()
+        )
+        people = (
+            select(Contact.account_id, func.count().label("n"))
+            .where(Contact.team_id == self.team_id)
+            .group_by(Contact.account_id)
+            .subquery()
+        )
+        query = (
+            select(Account, open_deals.c.n, people.c.n)
+            .outerjoin(open_deals, open_deals.c.account_id == Account.id)
+            .outerjoin(people, people.c.account_id == Account.id)
+            .where(Account.team_id == self.team_id)
+            .order_by(Account.name)
+        )
+        if culture is not None:
+            query = query.where(Account.culture == culture)
+        with self.db.session() as s:
+            rows = s.execute(query).all()
+            return AccountList(
+                team=self.team_name,
+                accounts=[
+                    AccountSummary(
+                        id=account.id,
+                        name=account.name,
+                        country=account.country,
+                        culture=account.culture,
+                        industry=account.industry,
+                        observed=account.observations.split(),
+                        open_deals=n_open or 0,
+                        contacts=n_people or 0,
+                        source=account.source,
+                    )
+                    for account, n_open, n_people in rows
+                ],
+            )
 
     def deal(self, deal_id: int, brief: bool = True) -> DealView:
         """One deal: BANT, committee, activities, risk signals and the briefing."""
