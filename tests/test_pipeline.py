@@ -51,6 +51,16 @@ def test_the_schema_is_created_and_at_the_newest_migration(database: Database) -
     assert database.revision() == HEAD
 
 
+def test_the_migrations_build_exactly_the_models(database: Database) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from crossdeal.pipeline.models import Base
+
+    with database.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
 def test_a_deal_with_committee_activities_and_briefing(store: PipelineStore) -> None:
     deal_id = _deal(
         store, "Tanaka Precision", "Japan", budget_confirmed=True, need="line monitoring"
