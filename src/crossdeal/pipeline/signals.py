@@ -9,6 +9,7 @@ language with one more kind of name, ``deal.<fact>``.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
@@ -293,6 +294,6 @@ def _plain(value: float | str | None) -> float | None:
     return None
 
 
-def worst(signals: list[Signal]) -> Severity | None:
-    """The highest severity among signals, or None."""
-    return max((s.severity for s in signals), key=SEVERITIES.index, default=None)
+def worst(levels: Iterable[Severity]) -> Severity | None:
+    """The highest of some severities, or None when there are none."""
+    return max(levels, key=SEVERITIES.index, default=None)

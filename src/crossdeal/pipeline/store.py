@@ -44,8 +44,8 @@ from crossdeal.pipeline.reports import (
     DealSummary,
     DealView,
 )
-from crossdeal.pipeline.signals import DealFacts, SignalBook
-from crossdeal.playbook.rules import SEVERITIES, Severity
+from crossdeal.pipeline.signals import DealFacts, SignalBook, worst
+from crossdeal.playbook.rules import Severity
 
 __all__ = ["DEFAULT_CYCLE_DAYS", "NotFoundError", "PipelineStore"]
 
@@ -649,7 +649,7 @@ class PipelineStore:
                     buyer,
                     self.model,
                 )
-            level = max((lvl for _, lvl in fired[1]), key=SEVERITIES.index, default=None)
+            level = worst(lvl for _, lvl in fired[1])
             if at_risk and level not in ("watch", "high"):
                 continue
             fired_rows.append((row, fired, level))
