@@ -136,3 +136,68 @@ def test_and_or_are_kleene(a: bool | None, b: bool | None) -> None:
 def test_any_text_compiles_or_raises_expression_error(text: str) -> None:
     with contextlib.suppress(ExpressionError):
         compile_condition(text)
+
+
+SPECIALIZED = [
+    "buyer.pdi >= 60 and gap.pdi >= 20",
+    "buyer.pdi is high and not (seller.pdi is high)",
+    "40 <= buyer.pdi < 80 or seller.lto > 50",
+    "abs(seller.pdi - buyer.pdi) >= 30 and max(buyer.lto, seller.pdi) > 45",
+    "-gap.pdi < 0 or (buyer.lto + seller.pdi) / 2 > 45",
+    "gap.lto >= 20 and buyer.pdi >= 60",
+    "not (buyer.pdi < 60 or seller.lto is low)",
+    "seller.pdi / buyer.lto > 0.5",
+    "true and buyer.pdi > 50",
+    "false or seller.pdi > 50",
+]
+SCORE = st.one_of(st.none(), st.floats(min_value=0, max_value=100).map(lambda x: round(x)))
+LEVEL = st.sampled_from([None, "low", "medium", "high"])
+
+
+@given(
+    text=st.sampled_from(SPECIALIZED),
+    scores=st.fixed_dictionaries(
+        dict.fromkeys(
+            ("seller.pdi", "buyer.pdi", "gap.pdi", "seller.lto", "buyer.lto", "gap.lto"), SCORE
+        )
+    ),
+    levels=st.fixed_dictionaries({"seller.pdi:level": LEVEL, "buyer.pdi:level": LEVEL}),
+    fixed=st.sets(
+        st.sampled_from(
+            [
+                "seller.pdi",
+                "buyer.pdi",
+                "gap.pdi",
+                "seller.pdi:level",
+                "buyer.pdi:level",
+                "buyer.lto",
+            ]
+        )
+    ),
+)
+def test_a_specialized_condition_answers_as_the_original(
+    text: str, scores: dict, levels: dict, fixed: set[str]
+) -> None:
+    # The pipeline fixes the culture names once per pair of cultures and evaluates the
+    # rest per deal: same answer, True, False or unknown, on every context.
+    ctx = {**scores, **levels}
+    condition = compile_condition(text)
+    known = {name: ctx[name] for name in fixed}
+    assert condition.specialize(known).evaluate(ctx) is condition.evaluate(ctx)
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "constant"),
+    [
+        ("buyer.pdi >= 60 and gap.pdi >= 20", {"buyer.pdi": 40.0}, False),
+        ("buyer.pdi >= 60 or gap.pdi >= 20", {"buyer.pdi": 70.0}, True),
+        ("buyer.pdi >= 60 and gap.pdi >= 20", {"buyer.pdi": 70.0}, "varies"),
+        ("buyer.pdi is high", {"buyer.pdi:level": "high"}, True),
+        ("seller.lto > 50", {"seller.lto": None}, None),
+        ("seller.lto > 50 or buyer.pdi > 50", {"seller.lto": None, "buyer.pdi": 10.0}, None),
+    ],
+)
+def test_specializing_works_out_what_is_already_known(
+    text: str, known: dict, constant: bool | str | None
+) -> None:
+    assert compile_condition(text).specialize(known).constant == constant

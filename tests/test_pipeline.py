@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,8 @@ from crossdeal.errors import InputError, UnknownCultureError
 from crossdeal.pipeline.db import HEAD, Database, DatabaseError
 from crossdeal.pipeline.demo import generate
 from crossdeal.pipeline.export import neutralise, write_csv
+from crossdeal.pipeline.models import Account, Seller
+from crossdeal.pipeline.signals import DealFacts
 from crossdeal.pipeline.store import NotFoundError, PipelineStore
 
 TODAY = date.today()
@@ -268,3 +271,116 @@ def test_a_bad_database_url_is_a_clear_error(tmp_path) -> None:  # type: ignore[
         Database("not a url")
     with pytest.raises(DatabaseError, match="cannot open the database"):
         Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
+
+
+def _facts_the_slow_way(store: PipelineStore, deal_id: int) -> tuple[DealFacts, Any, Any]:
+    """A deal's facts counted in Python from its ORM rows: the oracle for the listing's SQL."""
+    from sqlalchemy import select
+
+    from crossdeal.pipeline.models import Activity, ActivityContact, Contact, Deal, DealContact
+
+    deciders = ("decision-maker", "economic-buyer")
+    with store.db.session() as s:
+        deal = s.get(Deal, deal_id)
+        assert deal is not None
+        roles = s.scalars(
+            select(Contact.role)
+            .join(DealContact, DealContact.contact_id == Contact.id)
+            .where(DealContact.deal_id == deal_id)
+        ).all()
+        activities = s.scalars(select(Activity).where(Activity.deal_id == deal_id)).all()
+        met = set()
+        for activity in activities:
+            if activity.channel not in ("call", "video", "in-person"):
+                continue
+            for contact_id in s.scalars(
+                select(ActivityContact.contact_id).where(ActivityContact.activity_id == activity.id)
+            ):
+                contact = s.get(Contact, contact_id)
+                if contact is not None and contact.role in deciders:
+                    met.add(contact_id)
+        seller = deal.owner_id and s.get(Seller, deal.owner_id)
+        account = s.get(Account, deal.account_id)
+        assert account is not None
+        seller_culture = store.model.get(seller.culture) if seller and seller.culture else None
+        buyer_culture = store.model.get(account.culture) if account.culture else None
+        factor = store._cycle_factor(seller_culture, buyer_culture)
+        created, expected = deal.created_on, deal.expected_close
+        return (
+            DealFacts(
+                contacts=len(roles),
+                decision_makers=sum(role in deciders for role in roles),
+                decision_makers_met=len(met),
+                activities=len(activities),
+                face_time=sum(a.channel in ("video", "in-person") for a in activities),
+                unqualified_yes=sum(a.unqualified_yes for a in activities),
+                standard_offer=int(deal.standard_offer),
+                authority_identified=int(deal.authority_identified),
+                amount=float(deal.amount) if deal.amount is not None else None,
+                days_open=(TODAY - created).days if created else None,
+                planned_days=(expected - created).days if created and expected else None,
+                expected_days=store.usual_cycle_days() * factor if factor is not None else None,
+                cycle_factor=factor,
+            ),
+            seller_culture,
+            buyer_culture,
+        )
+
+
+def test_the_listing_decides_every_deal_as_its_own_facts_say(store: PipelineStore) -> None:
+    # The listing counts committees and activities in one SQL query; here every deal is
+    # counted again row by row and its signals decided one deal at a time.
+    store.replace_demo(generate(seed=11, deals=160))
+    listing = store.deals(outcome=None)
+    assert listing.total == 160
+    fired_somewhere = set()
+    for summary in listing.deals:
+        if summary.outcome != "open":
+            assert summary.signals == []
+            continue
+        facts, seller, buyer = _facts_the_slow_way(store, summary.id)
+        expected = store.signals.evaluate(facts, seller, buyer, store.model)
+        assert [(s.id, s.severity, s.evidence) for s in summary.signals] == [
+            (s.id, s.severity, s.evidence) for s in expected
+        ], summary.id
+        fired_somewhere |= {s.id for s in expected}
+    assert len(fired_somewhere) >= 4  # the check covered several different signals
+    at_risk = store.deals(at_risk=True)
+    assert {d.id for d in at_risk.deals} == {
+        d.id for d in listing.deals if d.worst in ("watch", "high")
+    }
+
+
+@pytest.mark.parametrize(
+    ("won_cycles", "usual"),
+    [
+        ([], 90.0),  # no history: the default cycle
+        ([30] * 9, 90.0),  # fewer than ten won deals: still the default
+        ([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110], 60.0),  # odd: the middle one
+        ([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 55.0),  # even: the mean of the two
+        ([200, 5, 5, 5, 5, 5, 300, 400, 500, 600, 700, 800], 250.0),  # order does not matter
+    ],
+)
+def test_the_usual_cycle_is_the_median_of_won_deals(
+    store: PipelineStore, won_cycles: list[int], usual: float
+) -> None:
+    for n, days in enumerate(won_cycles):
+        _deal(
+            store,
+            f"Won {n}",
+            "Germany",
+            created_on=TODAY - timedelta(days=days + 5),
+            expected_close=None,
+            closed_on=TODAY - timedelta(days=5),
+            outcome="won",
+        )
+    _deal(
+        store,
+        "Lost one",
+        "Germany",
+        created_on=TODAY - timedelta(days=900),
+        expected_close=None,
+        closed_on=TODAY - timedelta(days=1),
+        outcome="lost",
+    )
+    assert store.usual_cycle_days() == usual

@@ -151,10 +151,12 @@ class DealContact(Base):
 
 class Activity(Base):
     __tablename__ = "activities"
+    # the risk signals count a deal's activities by channel and flag from this index alone
+    __table_args__ = (Index("ix_activities_deal_channel", "deal_id", "channel", "unqualified_yes"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
-    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
     direction: Mapped[str] = mapped_column(String(8), default="outbound")
     occurred_on: Mapped[date] = mapped_column(Date)

@@ -1,7 +1,7 @@
 """Risk signals on deals: facts about a deal, read against the buyer's culture.
 
 Plain Python on plain data (no database here): the store collects :class:`DealFacts`
-with a few aggregate queries, and :class:`SignalBook` decides which signals fire. The
+in one query, and :class:`SignalBook` decides which signals fire. The
 signals themselves are data (``pipeline/data/signals.yaml``) in the playbook's condition
 language with one more kind of name, ``deal.<fact>``.
 """
@@ -9,7 +9,7 @@ language with one more kind of name, ``deal.<fact>``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
@@ -24,7 +24,7 @@ from crossdeal.playbook.engine import pair_context
 from crossdeal.playbook.expressions import Condition, ExpressionError, compile_condition
 from crossdeal.playbook.rules import SEVERITIES, Severity, themes
 
-__all__ = ["FACTS", "DealFacts", "Signal", "SignalBook"]
+__all__ = ["FACTS", "FACT_FIELDS", "DealFacts", "Signal", "SignalBook", "facts_context"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +51,32 @@ class DealFacts:
             return None
         return self.planned_days / self.expected_days
 
+    def values(self) -> tuple[float | None, ...]:
+        """The facts in field order, as :meth:`SignalBook.fired_values` takes them."""
+        return tuple(getattr(self, name) for name in FACT_FIELDS)
+
     def as_context(self) -> dict[str, float | None]:
-        # spelled out rather than dataclasses.asdict: this runs once per deal, and a
-        # 100,000-deal pipeline spent most of its listing time in asdict's deep copies
-        values: dict[str, float | None] = {}
-        for key, name in _CONTEXT_KEYS:
-            value = getattr(self, name)
-            values[key] = float(value) if value is not None else None
-        values["deal.pace_ratio"] = self.pace_ratio
-        return values
+        return facts_context(self.values())
 
 
-_CONTEXT_KEYS = tuple((f"deal.{f.name}", f.name) for f in fields(DealFacts))
+FACT_FIELDS = tuple(f.name for f in fields(DealFacts))
+_CONTEXT_KEYS = tuple(f"deal.{name}" for name in FACT_FIELDS)
+_PLANNED, _EXPECTED = FACT_FIELDS.index("planned_days"), FACT_FIELDS.index("expected_days")
+
+
+def facts_context(values: Sequence[float | int | None]) -> dict[str, float | None]:
+    """The ``deal.*`` names a signal condition reads, from the facts in field order.
+
+    Spelled out rather than built from a DealFacts object: a listing runs this once per
+    open deal, straight from the database row.
+    """
+    context: dict[str, float | None] = {
+        key: float(value) if value is not None else None
+        for key, value in zip(_CONTEXT_KEYS, values, strict=True)
+    }
+    planned, expected = context["deal.planned_days"], context["deal.expected_days"]
+    context["deal.pace_ratio"] = planned / expected if planned is not None and expected else None
+    return context
 
 
 FACTS: dict[str, str] = {
@@ -97,6 +111,10 @@ class SignalRule:
     def reads(self) -> tuple[str, ...]:
         """The names the condition reads, in the order evidence is shown."""
         return tuple(sorted({f"{v.side}.{v.name}" for v in self.when.variables}))
+
+
+# a rule with its conditions specialised to one pair of cultures
+_Specialized = tuple[SignalRule, Condition, tuple[tuple[Severity, Condition], ...]]
 
 
 class Signal(BaseModel):
@@ -134,7 +152,7 @@ class SignalBook:
         self.rules = tuple(rules)
         self._pairs: dict[
             tuple[int, str | None, str | None],
-            tuple[dict[str, float | str | None], tuple[SignalRule, ...]],
+            tuple[dict[str, float | str | None], tuple[_Specialized, ...]],
         ] = {}
 
     @classmethod
@@ -213,18 +231,22 @@ class SignalBook:
 
     def _pair(
         self, seller: Culture | None, buyer: Culture | None, model: CultureModel
-    ) -> tuple[dict[str, float | str | None], tuple[SignalRule, ...]]:
+    ) -> tuple[dict[str, float | str | None], tuple[_Specialized, ...]]:
         key = (id(model), seller.code if seller else None, buyer.code if buyer else None)
         cached = self._pairs.get(key)
         if cached is None:
             context = pair_context(seller, buyer, model)
-            # Deal facts unknown: a signal whose condition is already False can never
-            # fire for this pair of cultures, so later deals skip it.
-            blank = dict(context)
-            blank.update(DealFacts().as_context())
-            blank.update(dict.fromkeys(blank.keys() & {f"deal.{k}" for k in FACTS}))
-            possible = tuple(r for r in self.rules if r.when.evaluate(blank) is not False)
-            cached = (context, possible)
+            # The cultures are fixed for this pair: each condition is specialised to
+            # what is left to read of the deal, and a signal whose condition is already
+            # False can never fire for this pair, so later deals skip it.
+            possible = []
+            for rule in self.rules:
+                when = rule.when.specialize(context)
+                if when.constant is False:
+                    continue
+                severity = tuple((level, cond.specialize(context)) for level, cond in rule.severity)
+                possible.append((rule, when, severity))
+            cached = (context, tuple(possible))
             self._pairs[key] = cached
         return cached
 
@@ -240,22 +262,48 @@ class SignalBook:
         Cheaper than :meth:`evaluate` (no output objects): a listing decides which
         deals are at risk from this, and builds signals only for the deals it shows.
         """
+        return self.fired_values(facts.values(), seller, buyer, model)
+
+    def fired_values(
+        self,
+        values: Sequence[float | int | None],
+        seller: Culture | None,
+        buyer: Culture | None,
+        model: CultureModel,
+    ) -> tuple[dict[str, float | str | None], list[tuple[SignalRule, Severity]]]:
+        """:meth:`fired`, from the facts' values in :data:`FACT_FIELDS` order."""
         base, possible = self._pair(seller, buyer, model)
         if not possible:
             return base, []
         context = dict(base)
-        context.update(facts.as_context())
-        out: list[tuple[SignalRule, Severity]] = []
-        for rule in possible:
-            if rule.when.evaluate(context) is not True:
-                continue
-            level: Severity = rule.severity[-1][0]
-            for candidate, cond in rule.severity:
-                if cond.evaluate(context) is True:
-                    level = candidate
-                    break
-            out.append((rule, level))
-        return context, out
+        context.update(facts_context(values))
+        return context, _decide(possible, context)
+
+    def decider(
+        self, seller: Culture | None, buyer: Culture | None, model: CultureModel
+    ) -> Callable[[Sequence[float | int | None]], list[tuple[SignalRule, Severity]]]:
+        """A function that decides which rules fire on deals between these two cultures.
+
+        For listings that decide thousands of deals and show a few: the function reuses
+        one context between calls instead of building one per deal, and returns only the
+        rules with their severity; :meth:`fired_values` gives the context (the evidence)
+        for the deals shown. Each call of this method makes a new function, so callers
+        on different threads never share a context.
+        """
+        base, possible = self._pair(seller, buyer, model)
+        if not possible:
+            return lambda values: []
+        context = dict(base)
+
+        def decide(values: Sequence[float | int | None]) -> list[tuple[SignalRule, Severity]]:
+            context.update(zip(_CONTEXT_KEYS, values, strict=True))
+            planned, expected = values[_PLANNED], values[_EXPECTED]
+            context["deal.pace_ratio"] = (
+                planned / expected if planned is not None and expected else None
+            )
+            return _decide(possible, context)
+
+        return decide
 
     @staticmethod
     def signals(
@@ -286,6 +334,22 @@ class SignalBook:
     ) -> list[Signal]:
         """The signals that fire for this deal, most severe first."""
         return self.signals(*self.fired(facts, seller, buyer, model))
+
+
+def _decide(
+    possible: tuple[_Specialized, ...], context: dict[str, float | str | None]
+) -> list[tuple[SignalRule, Severity]]:
+    out: list[tuple[SignalRule, Severity]] = []
+    for rule, when, severity in possible:
+        if when.evaluate(context) is not True:
+            continue
+        level: Severity = severity[-1][0]
+        for candidate, cond in severity:
+            if cond.evaluate(context) is True:
+                level = candidate
+                break
+        out.append((rule, level))
+    return out
 
 
 def _plain(value: float | str | None) -> float | None:

@@ -1,12 +1,14 @@
 """The pipeline for one team: add and read accounts, contacts, deals and activities.
 
 Every read and write is scoped to the store's team, so one database can serve several
-teams without mixing their data. Risk signals are computed on read, from a handful of
-aggregate queries, by :class:`~crossdeal.pipeline.signals.SignalBook`.
+teams without mixing their data. Risk signals are computed on read: one query counts
+each deal's committee and activities, and :class:`~crossdeal.pipeline.signals.SignalBook`
+decides which signals fire.
 """
 
 from __future__ import annotations
 
+import operator
 import statistics
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,7 +16,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    Float,
+    Integer,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from crossdeal.culture.model import Culture, CultureModel, default_model
@@ -44,7 +59,7 @@ from crossdeal.pipeline.reports import (
     DealSummary,
     DealView,
 )
-from crossdeal.pipeline.signals import DealFacts, SignalBook, worst
+from crossdeal.pipeline.signals import Signal, SignalBook, worst
 from crossdeal.playbook.rules import Severity
 
 __all__ = ["DEFAULT_CYCLE_DAYS", "NotFoundError", "PipelineStore"]
@@ -68,7 +83,11 @@ def _insert_returning_ids(conn: Connection, table: Any, rows: list[dict[str, Any
     return [int(row[0]) for row in conn.execute(statement, rows)]
 
 
-_NO_FACTS: dict[str, int] = {}
+# Up to this many shown deals are read back by id; more, and one filtered scan of the
+# listing is cheaper than a long IN list.
+FULL_READ_BY_ID = 500
+# high before watch, larger amounts first, then the deal id (unique, so never further)
+_RISK_ORDER = operator.itemgetter(0, 1, 2)
 
 
 class NotFoundError(CrossdealError):
@@ -515,60 +534,90 @@ class PipelineStore:
         # through the connection: Core rows skip the ORM's loading machinery
         return [_Row(row, *row[-5:]) for row in s.connection().execute(query).all()]
 
-    def _facts(
-        self, s: Session, deal_ids: Sequence[int] | None, outcome: str | None = None
-    ) -> dict[int, dict[str, int]]:
-        """Aggregate facts per deal: committee, decision-makers, activities."""
-        scope = Deal.team_id == self.team_id
-        if outcome is not None:
-            scope = scope & (Deal.outcome == outcome)
-        facts: dict[int, dict[str, int]] = {}
+    def _decisions(
+        self,
+        s: Session,
+        deal_ids: Sequence[int] | None = None,
+        outcome: str | None = None,
+        culture: str | None = None,
+    ) -> list[Any]:
+        """One flat row per deal with what its risk signals read.
 
-        def put(rows: Iterable[Any], *names: str) -> None:
-            for row in rows:
-                entry = facts.setdefault(row[0], {})
-                for name, value in zip(names, row[1:], strict=True):
-                    entry[name] = int(value or 0)
+        Columns: id, outcome, amount, account culture, owner culture, then the deal
+        facts in :data:`FACT_FIELDS` order up to ``planned_days`` (the last two come
+        from the culture pair). One query: the committee and activity counts are
+        correlated subqueries on indexed columns, evaluated only for open deals, so the
+        database aggregates and Python reads one row per deal.
+        """
+        conn = s.connection()
+        today = date.today()
+        span: Any
+        if conn.dialect.name == "sqlite":
+            span = lambda a, b: func.julianday(b) - func.julianday(a)  # noqa: E731
+            today_value: Any = literal(today.isoformat())
+        else:
+            span = lambda a, b: b - a  # noqa: E731
+            today_value = literal(today, Date)
+
+        def count(query: Any) -> Any:
+            if outcome == "open":
+                return query.scalar_subquery()
+            # deals that are not open get no signals: skip their counts
+            return case((Deal.outcome == "open", query.scalar_subquery()), else_=None)
 
         committee = (
-            select(
-                DealContact.deal_id,
-                func.count(),
-                func.sum(case((Contact.role.in_(DECIDERS), 1), else_=0)),
-            )
+            select(func.count()).select_from(DealContact).where(DealContact.deal_id == Deal.id)
+        )
+        deciders = (
+            select(func.count())
+            .select_from(DealContact)
             .join(Contact, Contact.id == DealContact.contact_id)
-            .join(Deal, Deal.id == DealContact.deal_id)
-            .where(scope)
-            .group_by(DealContact.deal_id)
+            .where(DealContact.deal_id == Deal.id, Contact.role.in_(DECIDERS))
         )
-        activity = (
-            select(
-                Activity.deal_id,
-                func.count(),
-                func.sum(case((Activity.channel.in_(FACE_TIME), 1), else_=0)),
-                func.sum(case((Activity.unqualified_yes, 1), else_=0)),
-            )
-            .join(Deal, Deal.id == Activity.deal_id)
-            .where(scope)
-            .group_by(Activity.deal_id)
-        )
+        activities = select(func.count()).select_from(Activity).where(Activity.deal_id == Deal.id)
         met = (
-            select(Activity.deal_id, func.count(func.distinct(ActivityContact.contact_id)))
+            select(func.count(func.distinct(ActivityContact.contact_id)))
+            .select_from(Activity)
             .join(ActivityContact, ActivityContact.activity_id == Activity.id)
             .join(Contact, Contact.id == ActivityContact.contact_id)
-            .join(Deal, Deal.id == Activity.deal_id)
-            .where(scope, Contact.role.in_(DECIDERS), Activity.channel.in_(MEETINGS))
-            .group_by(Activity.deal_id)
+            .where(
+                Activity.deal_id == Deal.id,
+                Contact.role.in_(DECIDERS),
+                Activity.channel.in_(MEETINGS),
+            )
+        )
+        query = (
+            select(
+                Deal.id,
+                Deal.outcome,
+                cast(Deal.amount, Float),
+                Account.culture,
+                Seller.culture,
+                count(committee),
+                count(deciders),
+                count(met),
+                count(activities),
+                count(activities.where(Activity.channel.in_(FACE_TIME))),
+                count(activities.where(Activity.unqualified_yes.is_(True))),
+                # as numbers: the facts are numbers, and SQLite's booleans need no processing
+                type_coerce(Deal.standard_offer, Integer),
+                type_coerce(Deal.authority_identified, Integer),
+                cast(Deal.amount, Float),
+                span(Deal.created_on, today_value),
+                span(Deal.created_on, Deal.expected_close),
+            )
+            .join(Account, Account.id == Deal.account_id)
+            .outerjoin(Seller, Seller.id == Deal.owner_id)
+            .where(Deal.team_id == self.team_id)
+            .order_by(Deal.id)
         )
         if deal_ids is not None:
-            committee = committee.where(DealContact.deal_id.in_(deal_ids))
-            activity = activity.where(Activity.deal_id.in_(deal_ids))
-            met = met.where(Activity.deal_id.in_(deal_ids))
-        conn = s.connection()
-        put(conn.execute(committee), "contacts", "decision_makers")
-        put(conn.execute(activity), "activities", "face_time", "unqualified_yes")
-        put(conn.execute(met), "decision_makers_met")
-        return facts
+            query = query.where(Deal.id.in_(deal_ids))
+        if outcome is not None:
+            query = query.where(Deal.outcome == outcome)
+        if culture is not None:
+            query = query.where(Account.culture == culture)
+        return list(conn.execute(query).all())
 
     def usual_cycle_days(self, s: Session | None = None) -> float:
         """The team's median won cycle, or the default until enough deals are won."""
@@ -576,92 +625,87 @@ class PipelineStore:
             with self.db.session() as session:
                 return self.usual_cycle_days(session)
         conn = s.connection()
-        # the day count is computed by the database: fetching and parsing the dates of
-        # every won deal costs more than the median itself
+        # the database computes the day counts and finds the middle of them: fetching
+        # and parsing the dates of every won deal costs more than the median itself
         span: Any
         if conn.dialect.name == "sqlite":
             span = func.julianday(Deal.closed_on) - func.julianday(Deal.created_on)
         else:
             span = Deal.closed_on - Deal.created_on
-        days = [
+        won = (
+            Deal.team_id == self.team_id,
+            Deal.outcome == "won",
+            Deal.created_on.is_not(None),
+            Deal.closed_on.is_not(None),
+            Deal.closed_on >= Deal.created_on,
+        )
+        n = conn.execute(select(func.count()).select_from(Deal).where(*won)).scalar_one()
+        if n < MIN_WON_FOR_TEAM_CYCLE:
+            return float(DEFAULT_CYCLE_DAYS)
+        middle = [
             float(value)
             for (value,) in conn.execute(
-                select(span).where(
-                    Deal.team_id == self.team_id,
-                    Deal.outcome == "won",
-                    Deal.created_on.is_not(None),
-                    Deal.closed_on.is_not(None),
-                    Deal.closed_on >= Deal.created_on,
-                )
+                select(span).where(*won).order_by(span).offset((n - 1) // 2).limit(2 - n % 2)
             )
         ]
-        if len(days) < MIN_WON_FOR_TEAM_CYCLE:
-            return float(DEFAULT_CYCLE_DAYS)
-        return float(statistics.median(days))
+        return float(statistics.fmean(middle))
 
     def _summaries(
         self,
         s: Session,
-        rows: list[_Row],
-        facts: dict[int, dict[str, int]],
+        decisions: list[Any],
         at_risk: bool = False,
         limit: int | None = None,
+        **filters: Any,
     ) -> tuple[int, list[DealSummary]]:
         """Deal summaries with their signals: (how many matched, the ones to show).
 
-        Two passes: the first decides which rules fire on every deal (cheap), the second
-        builds output objects only for the deals that will be shown, so listing the at-risk
+        Two passes: the first decides which rules fire on every deal from the flat rows
+        of :meth:`_decisions` (cheap), the second reads the full records and builds
+        output objects only for the deals that will be shown, so listing the at-risk
         deals of a large pipeline costs one rule pass, not a report per deal.
         """
         usual = self.usual_cycle_days(s)
-        today = date.today()
-        factors: dict[tuple[str | None, str | None], float | None] = {}
+        # per culture pair: the two cultures, the cycle factor, and a decider for the rules
+        pairs: dict[tuple[str | None, str | None], tuple[Any, ...]] = {}
         fired_rows = []
-        for row in rows:
-            deal = row.deal
-            fired: tuple[dict[str, Any], list[tuple[Any, Severity]]] = ({}, [])
-            if deal.outcome == "open":
-                buyer = self._culture(row.account_culture)
-                seller = self._culture(row.owner_culture)
-                pair = (row.owner_culture, row.account_culture)
-                if pair not in factors:
-                    factors[pair] = self._cycle_factor(seller, buyer)
-                factor = factors[pair]
-                counts = facts.get(deal.id, _NO_FACTS)
-                created, expected = deal.created_on, deal.expected_close
-                fired = self.signals.fired(
-                    DealFacts(
-                        contacts=counts.get("contacts", 0),
-                        decision_makers=counts.get("decision_makers", 0),
-                        decision_makers_met=counts.get("decision_makers_met", 0),
-                        activities=counts.get("activities", 0),
-                        face_time=counts.get("face_time", 0),
-                        unqualified_yes=counts.get("unqualified_yes", 0),
-                        standard_offer=int(deal.standard_offer),
-                        authority_identified=int(deal.authority_identified),
-                        amount=float(deal.amount) if deal.amount is not None else None,
-                        days_open=(today - created).days if created else None,
-                        planned_days=(expected - created).days if expected and created else None,
-                        expected_days=usual * factor if factor is not None else None,
-                        cycle_factor=factor,
-                    ),
-                    seller,
-                    buyer,
-                    self.model,
-                )
-            level = worst(lvl for _, lvl in fired[1])
+        for row in decisions:
+            fired: list[tuple[Any, Severity]] = []
+            values: tuple[Any, ...] = ()
+            if row[1] == "open":
+                pair = (row[4], row[3])
+                found = pairs.get(pair)
+                if found is None:
+                    seller, buyer = self._culture(row[4]), self._culture(row[3])
+                    factor = self._cycle_factor(seller, buyer)
+                    found = (seller, buyer, factor, self.signals.decider(seller, buyer, self.model))
+                    pairs[pair] = found
+                factor = found[2]
+                values = (*row[5:], usual * factor if factor is not None else None, factor)
+                fired = found[3](values)
+            level = worst(lvl for _, lvl in fired) if fired else None
             if at_risk and level not in ("watch", "high"):
                 continue
-            fired_rows.append((row, fired, level))
+            # the at-risk order (high first, then the largest amounts) leads the tuple
+            fired_rows.append((level != "high", -(row[2] or 0), row[0], values, fired, level))
         if at_risk:
-            fired_rows.sort(
-                key=lambda item: (item[2] != "high", -(item[0].deal.amount or 0), item[0].deal.id)
-            )
+            fired_rows.sort(key=_RISK_ORDER)
         total = len(fired_rows)
         shown = fired_rows if limit is None else fired_rows[:limit]
+        if len(shown) <= FULL_READ_BY_ID:
+            full = self._rows(s, [item[2] for item in shown])
+        else:
+            full = self._rows(s, **filters)
+        records = {row.deal.id: row for row in full}
         out = []
-        for row, (context, fired_rules), level in shown:
+        for _, _, deal_id, values, fired, level in shown:
+            row = records[deal_id]
             deal = row.deal
+            signals: list[Signal] = []
+            if fired:
+                seller, buyer = pairs[(row.owner_culture, row.account_culture)][:2]
+                context, _ = self.signals.fired_values(values, seller, buyer, self.model)
+                signals = self.signals.signals(context, fired)
             out.append(
                 DealSummary(
                     id=deal.id,
@@ -677,7 +721,7 @@ class PipelineStore:
                     created_on=deal.created_on,
                     expected_close=deal.expected_close,
                     closed_on=deal.closed_on,
-                    signals=self.signals.signals(context, fired_rules),
+                    signals=signals,
                     worst=level,
                 )
             )
@@ -703,9 +747,9 @@ class PipelineStore:
             raise InputError(f"outcome {outcome!r} is not one of: {', '.join(OUTCOMES)}")
         culture = self.culture_code(country)
         with self.db.session() as s:
-            rows = self._rows(s, outcome=outcome, culture=culture)
+            decisions = self._decisions(s, outcome=outcome, culture=culture)
             total, summaries = self._summaries(
-                s, rows, self._facts(s, None, outcome), at_risk=at_risk, limit=limit
+                s, decisions, at_risk=at_risk, limit=limit, outcome=outcome, culture=culture
             )
         return DealList(
             team=self.team_name, database=self.db.describe(), total=total, deals=summaries
@@ -759,7 +803,7 @@ class PipelineStore:
         """One deal: BANT, committee, activities, risk signals and the briefing."""
         with self.db.session() as s:
             deal = self._deal(s, deal_id)
-            _, (summary,) = self._summaries(s, self._rows(s, [deal.id]), self._facts(s, [deal.id]))
+            _, (summary,) = self._summaries(s, self._decisions(s, [deal.id]))
             members = (
                 s.execute(
                     select(Contact)

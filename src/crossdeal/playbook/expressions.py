@@ -24,6 +24,7 @@ Parsing never calls ``eval``: expressions compile to small closures.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -97,6 +98,7 @@ class Condition:
     text: str
     evaluate: Evaluator
     variables: tuple[Variable, ...]
+    extra_sides: tuple[str, ...] = ()
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -106,6 +108,27 @@ class Condition:
             if v.side in SIDES:
                 seen.setdefault(v.name, None)
         return tuple(seen)
+
+    def specialize(self, known: Mapping[str, float | str | None]) -> Condition:
+        """The same condition with the names in ``known`` fixed to their values.
+
+        What no longer depends on the rest of the context is worked out once: for the
+        signals of deals between one pair of cultures, ``buyer.idv <= 50 and
+        deal.face_time == 0`` becomes ``deal.face_time == 0`` (or False, for an
+        individualist buyer). The result gives the same answer as this condition on
+        any context that agrees with ``known``.
+        """
+        if self.text in ("true", "false"):
+            return self
+        parser = _Parser(self.text, self.extra_sides, known)
+        return Condition(self.text, parser.parse(), self.variables, self.extra_sides)
+
+    @property
+    def constant(self) -> Value | str:
+        """The condition's value when it reads nothing any more, else ``"varies"``."""
+        if isinstance(self.evaluate, _Constant):
+            return self.evaluate.value
+        return "varies"
 
 
 def compile_condition(text: str | bool, extra_sides: tuple[str, ...] = ()) -> Condition:
@@ -117,31 +140,43 @@ def compile_condition(text: str | bool, extra_sides: tuple[str, ...] = ()) -> Co
     conditions on messages; the caller checks that they exist.
     """
     if isinstance(text, bool):
-        value = text
-        return Condition(str(text).lower(), lambda ctx: value, ())
+        return Condition(str(text).lower(), _Constant(text), ())
     parser = _Parser(str(text), extra_sides)
     evaluator = parser.parse()
-    return Condition(str(text), evaluator, tuple(parser.variables))
+    return Condition(str(text), evaluator, tuple(parser.variables), extra_sides)
+
+
+@functools.lru_cache(maxsize=1024)
+def _tokens(text: str) -> tuple[tuple[str, str, int], ...]:
+    """(kind, text, offset) of each token; cached, as specialising re-reads a condition."""
+    tokens = []
+    offset = 0
+    while offset < len(text):
+        match = _TOKEN.match(text, offset)
+        if match is None:
+            raise ExpressionError(f"unexpected character {text[offset]!r}", text, offset)
+        kind = match.lastgroup or ""
+        if kind != "space":
+            tokens.append((kind, match.group(), offset))
+        offset = match.end()
+    if not tokens:
+        raise ExpressionError("empty condition", text, 0)
+    return tuple(tokens)
 
 
 class _Parser:
-    def __init__(self, text: str, extra_sides: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        text: str,
+        extra_sides: tuple[str, ...] = (),
+        known: Mapping[str, float | str | None] | None = None,
+    ) -> None:
         self.text = text
         self.extra_sides = extra_sides
-        self.tokens: list[tuple[str, str, int]] = []
+        self.known = known or {}
         self.pos = 0
         self.variables: list[Variable] = []
-        offset = 0
-        while offset < len(text):
-            match = _TOKEN.match(text, offset)
-            if match is None:
-                raise ExpressionError(f"unexpected character {text[offset]!r}", text, offset)
-            kind = match.lastgroup or ""
-            if kind != "space":
-                self.tokens.append((kind, match.group(), offset))
-            offset = match.end()
-        if not self.tokens:
-            raise ExpressionError("empty condition", text, 0)
+        self.tokens = _tokens(text)
 
     # -- token helpers ------------------------------------------------------------
     def peek(self) -> tuple[str, str, int] | None:
@@ -197,7 +232,7 @@ class _Parser:
                 value = inner(ctx)
                 return None if value is None else not value
 
-            return negate
+            return _fold(negate, inner)
         return self.comparison()
 
     def comparison(self) -> Evaluator:
@@ -241,6 +276,8 @@ class _Parser:
                 return None
             return (level == wanted) != negated
 
+        if key in self.known:
+            return _Constant(test(self.known))
         return test
 
     def sum(self) -> Evaluator:
@@ -259,7 +296,7 @@ class _Parser:
         if self.at("-"):
             self.take()
             inner = self.unary()
-            return _arith(lambda ctx: 0.0, operator.sub, inner)
+            return _arith(_Constant(0.0), operator.sub, inner)
         return self.atom()
 
     def atom(self) -> Evaluator:
@@ -273,8 +310,7 @@ class _Parser:
             return inner
         if kind == "name":
             if value in ("true", "false"):
-                truth = value == "true"
-                return lambda ctx: truth
+                return _Constant(value == "true")
             if value in FUNCTIONS:
                 return self.call(value, where)
             if "." in value:
@@ -302,6 +338,9 @@ class _Parser:
             known = ", ".join((*SIDES, "distance", *self.extra_sides))
             raise ExpressionError(f"unknown side {side!r} (use {known})", self.text, where)
         self.variables.append(Variable(side, key))
+        if name in self.known:
+            fixed = self.known[name]
+            return _Constant(fixed if not isinstance(fixed, str) else None)
         return _Lookup(name)
 
     def call(self, name: str, where: int) -> Evaluator:
@@ -320,7 +359,7 @@ class _Parser:
                 value = arg(ctx)
                 return None if value is None else abs(value)
 
-            return absolute
+            return _fold(absolute, arg)
         if len(args) < 2:
             raise ExpressionError(f"{name}() takes two or more values", self.text, where)
         pick = min if name == "min" else max
@@ -332,7 +371,7 @@ class _Parser:
                 return None
             return pick(values)  # type: ignore[type-var]
 
-        return extreme
+        return _fold(extreme, *operands)
 
 
 class _Lookup:
@@ -348,15 +387,22 @@ class _Lookup:
 
 
 class _Constant:
-    """A number in a condition."""
+    """A number in a condition, or a part whose value is already known."""
 
     __slots__ = ("value",)
 
-    def __init__(self, value: float) -> None:
+    def __init__(self, value: Value) -> None:
         self.value = value
 
     def __call__(self, ctx: Context) -> Value:
         return self.value
+
+
+def _fold(evaluator: Evaluator, *operands: Evaluator) -> Evaluator:
+    """A constant in place of ``evaluator`` when all it reads are constants."""
+    if all(isinstance(o, _Constant) for o in operands):
+        return _Constant(evaluator({}))
+    return evaluator
 
 
 def _arith(left: Evaluator, op: Callable[[float, float], float], right: Evaluator) -> Evaluator:
@@ -368,12 +414,14 @@ def _arith(left: Evaluator, op: Callable[[float, float], float], right: Evaluato
             return None
         return op(a, b)
 
-    return apply
+    return _fold(apply, left, right)
 
 
 def _chain(
     operands: tuple[Evaluator, ...], ops: tuple[Callable[[float, float], bool], ...]
 ) -> Evaluator:
+    if any(isinstance(o, _Constant) and o.value is None for o in operands):
+        return _Constant(None)  # an unknown score makes the whole comparison unknown
     if len(ops) == 1:
         (left, right), (op,) = operands, ops
         # The common shape `buyer.idv <= 50` gets one call instead of three: signal
@@ -395,7 +443,7 @@ def _chain(
                 return None
             return op(a, b)
 
-        return compare
+        return _fold(compare, left, right)
 
     def chained(ctx: Context) -> Value:
         values = [o(ctx) for o in operands]
@@ -403,10 +451,19 @@ def _chain(
             return None
         return all(op(values[i], values[i + 1]) for i, op in enumerate(ops))  # type: ignore[arg-type]
 
-    return chained
+    return _fold(chained, *operands)
 
 
 def _all_of(parts: tuple[Evaluator, ...]) -> Evaluator:
+    if any(isinstance(p, _Constant) and p.value is False for p in parts):
+        return _Constant(False)
+    # a part known to be True decides nothing; a part known to be unknown still counts
+    parts = tuple(p for p in parts if not (isinstance(p, _Constant) and p.value is True))
+    if not parts:
+        return _Constant(True)
+    if len(parts) == 1 and not isinstance(parts[0], _Constant):
+        return _truth(parts[0])
+
     def all_true(ctx: Context) -> Value:
         unknown = False
         for part in parts:
@@ -417,10 +474,18 @@ def _all_of(parts: tuple[Evaluator, ...]) -> Evaluator:
                 return False
         return None if unknown else True
 
-    return all_true
+    return _fold(all_true, *parts)
 
 
 def _any_of(parts: tuple[Evaluator, ...]) -> Evaluator:
+    if any(isinstance(p, _Constant) and p.value is True for p in parts):
+        return _Constant(True)
+    parts = tuple(p for p in parts if not (isinstance(p, _Constant) and p.value is False))
+    if not parts:
+        return _Constant(False)
+    if len(parts) == 1 and not isinstance(parts[0], _Constant):
+        return _truth(parts[0])
+
     def any_true(ctx: Context) -> Value:
         unknown = False
         for part in parts:
@@ -431,4 +496,22 @@ def _any_of(parts: tuple[Evaluator, ...]) -> Evaluator:
                 return True
         return None if unknown else False
 
-    return any_true
+    return _fold(any_true, *parts)
+
+
+# closures that already answer True, False or None
+_TRUTH_VALUED = frozenset(
+    ("compare_to_constant", "compare", "chained", "negate", "test", "all_true", "any_true", "truth")
+)
+
+
+def _truth(part: Evaluator) -> Evaluator:
+    """``part`` as the one operand left of ``and``/``or``: its value as True, False or None."""
+    if getattr(part, "__name__", "") in _TRUTH_VALUED:
+        return part
+
+    def truth(ctx: Context) -> Value:
+        value = part(ctx)
+        return None if value is None else bool(value)
+
+    return truth
