@@ -151,3 +151,21 @@ def test_a_folder_is_not_a_draft(tmp_path: Path) -> None:
     result = run("lint", str(tmp_path), "--to", "JP")
     assert result.exit_code == 2
     assert "is a folder" in flat(result.output)
+
+
+def test_lint_with_the_readers_rank() -> None:
+    draft = (
+        "Dear Mr. Chen,\n\nWe would be grateful for your approval of the pilot contract "
+        "before 12 May.\n\nKind regards,\nAnna\n"
+    )
+    unknown = run("lint", "-", "--to", "CN", stdin=draft)
+    assert unknown.exit_code == 0, unknown.output
+    assert "Not decided: junior-decider, needs the reader's seniority (--reader-rank" in flat(
+        unknown.output
+    )
+    junior = run("lint", "-", "--to", "CN", "--reader-rank", "junior", stdin=draft)
+    assert junior.exit_code == 0, junior.output
+    assert "junior-decider" in junior.output and "Not decided" not in junior.output
+    bad = run("lint", "-", "--to", "CN", "--reader-rank", "boss", stdin=draft)
+    assert bad.exit_code == 2
+    assert "Traceback" not in bad.output

@@ -65,6 +65,7 @@ def test_unqualified_yes_flags_are_precise(replies: dict[str, Score]) -> None:
         "standard-offer",
         "informal-address",
         "single-decider",
+        "junior-decider",
         "boastful",
     ],
 )

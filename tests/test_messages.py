@@ -337,3 +337,49 @@ def test_adding_softeners_never_lowers_politeness() -> None:
         "Dear Ms. Sato, thank you! " + model_text, to="JP"
     ).politeness.score
     assert warmer >= base
+
+
+DECISION_ASKED = (
+    "Dear Mr. Chen,\n"
+    "I hope the new office in Suzhou is everything your team hoped for.\n"
+    "We would be grateful for your approval of the pilot contract before 12 May." + FORMAL_CLOSING
+)
+
+
+@pytest.mark.parametrize(
+    ("to", "rank", "severity"),
+    [
+        ("CN", "junior", "high"),  # a decision asked of a junior contact, top-down culture
+        ("KR", "junior", "watch"),  # hierarchical, less steeply
+        ("CN", "manager", None),
+        ("CN", "executive", None),
+        ("DK", "junior", None),  # a flat culture: a junior may well carry it
+        ("Germany", "junior", None),
+    ],
+)
+def test_a_decision_asked_of_a_junior_reader(to: str, rank: str, severity: str | None) -> None:
+    report = crossdeal.lint_message(DECISION_ASKED, to=to, reader_rank=rank)
+    found = {f.id: f for f in report.findings}
+    assert report.reader_rank == rank
+    if severity is None:
+        assert "junior-decider" not in found
+        return
+    finding = found["junior-decider"]
+    assert finding.severity == severity
+    assert [s.text for s in finding.spans] == ["your approval"]
+    assert "for his decision" in finding.suggestions[0].rewrite
+
+
+def test_without_the_readers_rank_the_junior_check_is_left_open() -> None:
+    report = crossdeal.lint_message(DECISION_ASKED, to="CN")
+    assert "junior-decider" not in ids(report)
+    assert [(n.rule_id, n.missing) for n in report.not_decided] == [
+        ("junior-decider", ["reader.rank"])
+    ]
+    # a flat culture needs no rank to know the finding does not apply
+    assert crossdeal.lint_message(DECISION_ASKED, to="DK").not_decided == []
+
+
+def test_an_unknown_reader_rank_is_a_clear_error() -> None:
+    with pytest.raises(InputError, match="not one of: junior, manager, executive"):
+        crossdeal.lint_message(DECISION_ASKED, to="CN", reader_rank="boss")

@@ -194,12 +194,19 @@ def brief(
 
 
 def lint_message(
-    text: str, to: str | Culture, sender: str | Culture | None = None, model: ModelArg = None
+    text: str,
+    to: str | Culture,
+    sender: str | Culture | None = None,
+    model: ModelArg = None,
+    reader_rank: str | None = None,
 ) -> LintReport:
-    """Check an email draft for its reader's culture (``to``); ``sender`` is yours."""
+    """Check an email draft for its reader's culture (``to``); ``sender`` is yours.
+
+    ``reader_rank``: the reader's seniority if you know it (junior, manager, executive).
+    """
     from crossdeal.messages.coach import lint_message as lint
 
-    return lint(text, to=to, sender=sender, model=_model(model))
+    return lint(text, to=to, sender=sender, model=_model(model), reader_rank=reader_rank)
 
 
 def read_reply(

@@ -19,6 +19,7 @@ __all__ = [
     "KindFilter",
     "ModelOption",
     "OutputFormat",
+    "ReaderRank",
     "RulesOption",
     "console",
     "emit_json",
@@ -29,6 +30,12 @@ __all__ = [
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+class ReaderRank(StrEnum):
+    junior = "junior"
+    manager = "manager"
+    executive = "executive"
 
 
 class KindFilter(StrEnum):

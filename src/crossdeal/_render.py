@@ -328,10 +328,19 @@ def lint(console: Console, result: LintReport, text: str) -> None:
     for i, f in enumerate(result.findings, start=1):
         console.print(_finding(i, f))
     for item in result.not_decided:
-        console.print(
-            f"[dim]Not decided (missing scores {', '.join(item.missing)}): {item.rule_id}[/dim]"
-        )
+        console.print(f"[dim]Not decided: {item.rule_id}, {_needs(item.missing)}[/dim]")
     console.print(f"[italic]{escape(result.caveat)}[/italic]")
+
+
+def _needs(missing: list[str]) -> str:
+    """What a finding that could not be decided is waiting for, in the user's words."""
+    parts = []
+    scores = [name for name in missing if name != "reader.rank"]
+    if scores:
+        parts.append(f"missing scores {', '.join(scores)}")
+    if "reader.rank" in missing:
+        parts.append("needs the reader's seniority (--reader-rank junior|manager|executive)")
+    return "; ".join(parts)
 
 
 VERDICTS = {

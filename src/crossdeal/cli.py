@@ -17,6 +17,7 @@ from crossdeal._cli_common import (
     KindFilter,
     ModelOption,
     OutputFormat,
+    ReaderRank,
     RulesOption,
 )
 from crossdeal._cli_common import (
@@ -227,6 +228,13 @@ def lint(
     sender: Annotated[
         str | None, typer.Option("--from", help="Your culture (sharpens some findings).")
     ] = None,
+    reader_rank: Annotated[
+        ReaderRank | None,
+        typer.Option(
+            "--reader-rank",
+            help="The reader's seniority, if you know it (checks who a decision is asked of).",
+        ),
+    ] = None,
     output: FormatOption = OutputFormat.text,
     model: ModelOption = None,
 ) -> None:
@@ -235,7 +243,13 @@ def lint(
 
     try:
         text = _read(draft, "draft")
-        result = crossdeal.lint_message(text, to=to, sender=sender, model=model)
+        result = crossdeal.lint_message(
+            text,
+            to=to,
+            sender=sender,
+            model=model,
+            reader_rank=reader_rank.value if reader_rank else None,
+        )
     except CrossdealError as error:
         _fail(error)
     if output is OutputFormat.json:

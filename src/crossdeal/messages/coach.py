@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Literal, cast
 
 from crossdeal.culture.model import Culture, CultureModel, default_model
 from crossdeal.culture.reports import culture_ref, model_ref
@@ -31,7 +31,14 @@ from crossdeal.messages.rules import MessageRule, draft_rules, reply_rules
 from crossdeal.playbook.engine import evidence_for, pair_context
 from crossdeal.playbook.rules import SEVERITIES, Severity
 
-__all__ = ["MAX_CHARS", "is_unqualified_yes", "lint_message", "read_reply"]
+__all__ = [
+    "MAX_CHARS",
+    "READER_RANKS",
+    "ReaderRank",
+    "is_unqualified_yes",
+    "lint_message",
+    "read_reply",
+]
 
 # Longer input is cut here (and says so): a draft or a reply is a few thousand
 # characters; a pasted thread of megabytes would only slow the coach down.
@@ -54,12 +61,26 @@ def _culture(model: CultureModel, query: str | Culture | None) -> Culture | None
     return None if query is None else model.resolve(query)
 
 
+ReaderRank = Literal["junior", "manager", "executive"]
+READER_RANKS: dict[str, float] = {"junior": 1.0, "manager": 2.0, "executive": 3.0}
+
+
+def _rank(reader_rank: str | None) -> tuple[ReaderRank | None, float | None]:
+    """The rank's name and its value for ``reader.rank`` in rule conditions."""
+    if reader_rank is None:
+        return None, None
+    name = str(reader_rank).strip().lower()
+    if name not in READER_RANKS:
+        raise InputError(f"reader rank {reader_rank!r} is not one of: {', '.join(READER_RANKS)}")
+    return cast(ReaderRank, name), READER_RANKS[name]
+
+
 def _context(
     features: TextFeatures,
     seller: Culture | None,
     buyer: Culture,
     model: CultureModel,
-    extra: Mapping[str, float] | None = None,
+    extra: Mapping[str, float | None] | None = None,
 ) -> dict[str, float | str | None]:
     context = pair_context(seller, buyer, model)
     for name in default_features().names:
@@ -181,8 +202,13 @@ def lint_message(
     to: str | Culture,
     sender: str | Culture | None = None,
     model: CultureModel | None = None,
+    reader_rank: str | None = None,
 ) -> LintReport:
     """Check a draft for the culture of its reader (``to``), optionally knowing the writer's.
+
+    ``reader_rank`` (junior, manager or executive) is the reader's seniority where the
+    writer knows it: some findings, such as asking a junior person for a decision,
+    depend on it and are listed as not decided without it.
 
     Returns findings (id, theme, severity, the spans they point at, why, a suggested
     rewrite), the politeness score, and the feature counts behind them.
@@ -190,14 +216,18 @@ def lint_message(
     model = model or default_model()
     buyer = model.resolve(to)
     seller = _culture(model, sender)
+    rank_name, rank = _rank(reader_rank)
     body, truncated = _prepare(text)
     features = default_features().extract(body)
     politeness = default_politeness_model()
     score, weakest = politeness.score_message(features)
-    context = _context(features, seller, buyer, model, {"politeness.score": score})
+    context = _context(
+        features, seller, buyer, model, {"politeness.score": score, "reader.rank": rank}
+    )
     findings, undecided = _apply(draft_rules(), features, context, seller, buyer, model)
     return LintReport(
         reader=culture_ref(buyer),
+        reader_rank=rank_name,
         writer=culture_ref(seller) if seller else None,
         model=model_ref(model),
         words=features.words,

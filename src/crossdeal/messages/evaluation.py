@@ -1,9 +1,10 @@
 """Precision and recall of the coach's findings on a labelled set of messages.
 
 A labelled item is a mapping: ``id``, ``text``, ``expect`` (finding ids that should
-fire) and, for drafts, ``to`` (and optionally ``from``); for replies, ``from`` (and
-optionally ``asked``). ``low-politeness`` is not scored here: the politeness model is
-measured on the Stanford corpus instead (docs/politeness-model.md).
+fire) and, for drafts, ``to`` (and optionally ``from`` and ``reader_rank``); for
+replies, ``from`` (and optionally ``asked``). ``low-politeness`` is not scored here:
+the politeness model is measured on the Stanford corpus instead
+(docs/politeness-model.md).
 """
 
 from __future__ import annotations
@@ -49,7 +50,12 @@ def evaluate(
     for item in items:
         report: LintReport | ReplyReport
         if kind == "draft":
-            report = lint_message(item["text"], to=item["to"], sender=item.get("from"))
+            report = lint_message(
+                item["text"],
+                to=item["to"],
+                sender=item.get("from"),
+                reader_rank=item.get("reader_rank"),
+            )
         else:
             report = read_reply(item["text"], sender=item["from"], asked=item.get("asked"))
         fired = {f.id for f in report.findings} - NOT_SCORED

@@ -74,6 +74,9 @@ class NotDecided(_Out):
 class LintReport(_Out):
     schema_version: Literal["crossdeal.lint/1"] = "crossdeal.lint/1"
     reader: CultureRef
+    reader_rank: Literal["junior", "manager", "executive"] | None = Field(
+        default=None, description="the reader's seniority, when the writer gave it"
+    )
     writer: CultureRef | None
     model: ModelRef
     words: int

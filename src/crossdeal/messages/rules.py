@@ -1,8 +1,9 @@
 """Message rules: which features of a draft or reply, for which culture, mean what.
 
 Rules are data (``draft_rules.yaml``, ``reply_rules.yaml``), in the same condition
-language as the playbook, with two more kinds of name: ``text.<feature>`` (how many
-times a feature matched) and ``politeness.score``. Mistakes in a rule file raise
+language as the playbook, with three more kinds of name: ``text.<feature>`` (how many
+times a feature matched), ``politeness.score`` and ``reader.rank`` (what the writer
+says of the reader's seniority). Mistakes in a rule file raise
 :class:`~crossdeal.errors.RuleFileError` with file, line, rule id and reason.
 """
 
@@ -26,11 +27,14 @@ from crossdeal.playbook.rules import SEVERITIES, Severity, themes
 __all__ = ["MessageRule", "draft_rules", "load_message_rules", "reply_rules"]
 
 Kind = Literal["draft", "reply"]
-MESSAGE_SIDES = ("text", "politeness")
+MESSAGE_SIDES = ("text", "politeness", "reader")
 # Names a rule may read besides features: counts the engine computes itself.
 ENGINE_COUNTS = {"draft": ("words", "sentences"), "reply": ("words", "sentences", "unanswered")}
 ENGINE_SPANS = {"draft": (), "reply": ("unanswered",)}
 POLITENESS_NAMES = ("score",)
+# What the writer says about the reader as a person: reader.rank is 1 (junior), 2
+# (manager) or 3 (executive), unknown unless given.
+READER_NAMES = ("rank",)
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,12 @@ def load_message_rules(
                 if var.side == "politeness" and var.name not in POLITENESS_NAMES:
                     raise fail(
                         f"'{key}' reads politeness.{var.name}; only politeness.score exists", key
+                    )
+                if var.side == "reader" and var.name not in READER_NAMES:
+                    raise fail(
+                        f"'{key}' reads reader.{var.name}; known: "
+                        + ", ".join(f"reader.{n}" for n in READER_NAMES),
+                        key,
                     )
             return cond
 
