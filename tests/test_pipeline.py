@@ -349,6 +349,11 @@ def test_the_listing_decides_every_deal_as_its_own_facts_say(store: PipelineStor
     assert {d.id for d in at_risk.deals} == {
         d.id for d in listing.deals if d.worst in ("watch", "high")
     }
+    # a page of the listing decides only the deals it shows, and says how many there are
+    open_deals = store.deals()
+    page = store.deals(limit=7)
+    assert page.total == open_deals.total
+    assert page.deals == open_deals.deals[:7]
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Float,
-    Integer,
+    Select,
     case,
     cast,
     delete,
@@ -28,7 +28,6 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    type_coerce,
 )
 from sqlalchemy.orm import Session
 
@@ -540,7 +539,22 @@ class PipelineStore:
         deal_ids: Sequence[int] | None = None,
         outcome: str | None = None,
         culture: str | None = None,
+        limit: int | None = None,
     ) -> list[Any]:
+        """The rows of :meth:`_decision_query` (the first ``limit`` by id)."""
+        conn = s.connection()
+        query = self._decision_query(conn, deal_ids, outcome, culture)
+        if limit is not None:
+            query = query.limit(limit)
+        return list(conn.execute(query).all())
+
+    def _decision_query(
+        self,
+        conn: Connection,
+        deal_ids: Sequence[int] | None = None,
+        outcome: str | None = None,
+        culture: str | None = None,
+    ) -> Select[Any]:
         """One flat row per deal with what its risk signals read.
 
         Columns: id, outcome, amount, account culture, owner culture, then the deal
@@ -549,7 +563,6 @@ class PipelineStore:
         correlated subqueries on indexed columns, evaluated only for open deals, so the
         database aggregates and Python reads one row per deal.
         """
-        conn = s.connection()
         today = date.today()
         span: Any
         if conn.dialect.name == "sqlite":
@@ -588,23 +601,25 @@ class PipelineStore:
         )
         query = (
             select(
-                Deal.id,
-                Deal.outcome,
-                cast(Deal.amount, Float),
-                Account.culture,
-                Seller.culture,
-                count(committee),
-                count(deciders),
-                count(met),
-                count(activities),
-                count(activities.where(Activity.channel.in_(FACE_TIME))),
-                count(activities.where(Activity.unqualified_yes.is_(True))),
-                # as numbers: the facts are numbers, and SQLite's booleans need no processing
-                type_coerce(Deal.standard_offer, Integer),
-                type_coerce(Deal.authority_identified, Integer),
-                cast(Deal.amount, Float),
-                span(Deal.created_on, today_value),
-                span(Deal.created_on, Deal.expected_close),
+                Deal.id.label("id"),
+                Deal.outcome.label("outcome"),
+                cast(Deal.amount, Float).label("sort_amount"),
+                Account.culture.label("account_culture"),
+                Seller.culture.label("owner_culture"),
+                count(committee).label("contacts"),
+                count(deciders).label("decision_makers"),
+                count(met).label("decision_makers_met"),
+                count(activities).label("activities"),
+                count(activities.where(Activity.channel.in_(FACE_TIME))).label("face_time"),
+                count(activities.where(Activity.unqualified_yes.is_(True))).label(
+                    "unqualified_yes"
+                ),
+                # flags as numbers, in a form both databases compare with numbers
+                case((Deal.standard_offer, 1), else_=0).label("standard_offer"),
+                case((Deal.authority_identified, 1), else_=0).label("authority_identified"),
+                cast(Deal.amount, Float).label("amount"),
+                span(Deal.created_on, today_value).label("days_open"),
+                span(Deal.created_on, Deal.expected_close).label("planned_days"),
             )
             .join(Account, Account.id == Deal.account_id)
             .outerjoin(Seller, Seller.id == Deal.owner_id)
@@ -617,7 +632,7 @@ class PipelineStore:
             query = query.where(Deal.outcome == outcome)
         if culture is not None:
             query = query.where(Account.culture == culture)
-        return list(conn.execute(query).all())
+        return query
 
     def usual_cycle_days(self, s: Session | None = None) -> float:
         """The team's median won cycle, or the default until enough deals are won."""
@@ -747,13 +762,32 @@ class PipelineStore:
             raise InputError(f"outcome {outcome!r} is not one of: {', '.join(OUTCOMES)}")
         culture = self.culture_code(country)
         with self.db.session() as s:
-            decisions = self._decisions(s, outcome=outcome, culture=culture)
-            total, summaries = self._summaries(
-                s, decisions, at_risk=at_risk, limit=limit, outcome=outcome, culture=culture
-            )
+            if not at_risk and limit is not None:
+                # only the deals shown need their signals decided
+                total = self._count(s, outcome, culture)
+                decisions = self._decisions(s, outcome=outcome, culture=culture, limit=limit)
+                _, summaries = self._summaries(s, decisions)
+            else:
+                decisions = self._decisions(s, outcome=outcome, culture=culture)
+                total, summaries = self._summaries(
+                    s, decisions, at_risk=at_risk, limit=limit, outcome=outcome, culture=culture
+                )
         return DealList(
             team=self.team_name, database=self.db.describe(), total=total, deals=summaries
         )
+
+    def _count(self, s: Session, outcome: str | None, culture: str | None) -> int:
+        query = (
+            select(func.count())
+            .select_from(Deal)
+            .join(Account, Account.id == Deal.account_id)
+            .where(Deal.team_id == self.team_id)
+        )
+        if outcome is not None:
+            query = query.where(Deal.outcome == outcome)
+        if culture is not None:
+            query = query.where(Account.culture == culture)
+        return int(s.connection().execute(query).scalar_one())
 
     def accounts(self, country: str | None = None) -> AccountList:
         """The team's accounts with their culture, observed norms and open deals."""

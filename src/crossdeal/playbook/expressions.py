@@ -19,18 +19,34 @@ A score that is missing makes its comparison *unknown*. Logic is three-valued
 only when its condition is True, and a condition left unknown is reported, not
 silently treated as False.
 
-Parsing never calls ``eval``: expressions compile to small closures.
+Parsing never calls ``eval``: a condition is parsed once into a small syntax tree
+(:data:`Node`), which compiles to closures; specialising a condition compiles the same
+tree again with some names fixed.
 """
 
 from __future__ import annotations
 
-import functools
 import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Condition", "ExpressionError", "Variable", "compile_condition"]
+__all__ = [
+    "And",
+    "Arith",
+    "Call",
+    "Compare",
+    "Condition",
+    "Constant",
+    "ExpressionError",
+    "LevelTest",
+    "Name",
+    "Node",
+    "Not",
+    "Or",
+    "Variable",
+    "compile_condition",
+]
 
 Value = float | bool | None
 # Scores under "buyer.pdi", levels under "buyer.pdi:level" ("low", "medium", "high").
@@ -91,6 +107,71 @@ class Variable:
         return f"{self.side}.{self.name}"
 
 
+# --- the syntax tree -------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Constant:
+    """A number, ``true`` or ``false``."""
+
+    value: float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A name read from the context, e.g. ``buyer.pdi``."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LevelTest:
+    """``<side>.<dim> is [not] <level>``: reads the level under ``key`` (``buyer.pdi:level``)."""
+
+    key: str
+    level: str
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    inner: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """A comparison, possibly chained: ``operands[0] ops[0] operands[1] ops[1] ...``."""
+
+    operands: tuple[Node, ...]
+    ops: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    left: Node
+    op: str
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """``abs(x)``, ``min(x, y, ...)`` or ``max(x, y, ...)``."""
+
+    function: str
+    args: tuple[Node, ...]
+
+
+Node = Constant | Name | LevelTest | Not | And | Or | Compare | Arith | Call
+
+
 @dataclass(frozen=True, slots=True)
 class Condition:
     """A compiled condition: call ``evaluate(context)`` for True, False or None (unknown)."""
@@ -98,7 +179,7 @@ class Condition:
     text: str
     evaluate: Evaluator
     variables: tuple[Variable, ...]
-    extra_sides: tuple[str, ...] = ()
+    tree: Node = Constant(True)
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -118,10 +199,7 @@ class Condition:
         individualist buyer). The result gives the same answer as this condition on
         any context that agrees with ``known``.
         """
-        if self.text in ("true", "false"):
-            return self
-        parser = _Parser(self.text, self.extra_sides, known)
-        return Condition(self.text, parser.parse(), self.variables, self.extra_sides)
+        return Condition(self.text, _compile(self.tree, known), self.variables, self.tree)
 
     @property
     def constant(self) -> Value | str:
@@ -140,15 +218,14 @@ def compile_condition(text: str | bool, extra_sides: tuple[str, ...] = ()) -> Co
     conditions on messages; the caller checks that they exist.
     """
     if isinstance(text, bool):
-        return Condition(str(text).lower(), _Constant(text), ())
+        return Condition(str(text).lower(), _Constant(text), (), Constant(text))
     parser = _Parser(str(text), extra_sides)
-    evaluator = parser.parse()
-    return Condition(str(text), evaluator, tuple(parser.variables), extra_sides)
+    tree = parser.parse()
+    return Condition(str(text), _compile(tree, {}), tuple(parser.variables), tree)
 
 
-@functools.lru_cache(maxsize=1024)
-def _tokens(text: str) -> tuple[tuple[str, str, int], ...]:
-    """(kind, text, offset) of each token; cached, as specialising re-reads a condition."""
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """(kind, text, offset) of each token."""
     tokens = []
     offset = 0
     while offset < len(text):
@@ -161,19 +238,13 @@ def _tokens(text: str) -> tuple[tuple[str, str, int], ...]:
         offset = match.end()
     if not tokens:
         raise ExpressionError("empty condition", text, 0)
-    return tuple(tokens)
+    return tokens
 
 
 class _Parser:
-    def __init__(
-        self,
-        text: str,
-        extra_sides: tuple[str, ...] = (),
-        known: Mapping[str, float | str | None] | None = None,
-    ) -> None:
+    def __init__(self, text: str, extra_sides: tuple[str, ...] = ()) -> None:
         self.text = text
         self.extra_sides = extra_sides
-        self.known = known or {}
         self.pos = 0
         self.variables: list[Variable] = []
         self.tokens = _tokens(text)
@@ -202,54 +273,48 @@ class _Parser:
         self.pos += 1
 
     # -- grammar ------------------------------------------------------------------
-    def parse(self) -> Evaluator:
+    def parse(self) -> Node:
         result = self.or_expr()
         token = self.peek()
         if token is not None:
             raise ExpressionError(f"unexpected {token[1]!r}", self.text, token[2])
         return result
 
-    def or_expr(self) -> Evaluator:
+    def or_expr(self) -> Node:
         parts = [self.and_expr()]
         while self.at("or"):
             self.take()
             parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else _any_of(tuple(parts))
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
-    def and_expr(self) -> Evaluator:
+    def and_expr(self) -> Node:
         parts = [self.not_expr()]
         while self.at("and"):
             self.take()
             parts.append(self.not_expr())
-        return parts[0] if len(parts) == 1 else _all_of(tuple(parts))
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
 
-    def not_expr(self) -> Evaluator:
+    def not_expr(self) -> Node:
         if self.at("not"):
             self.take()
-            inner = self.not_expr()
-
-            def negate(ctx: Context) -> Value:
-                value = inner(ctx)
-                return None if value is None else not value
-
-            return _fold(negate, inner)
+            return Not(self.not_expr())
         return self.comparison()
 
-    def comparison(self) -> Evaluator:
+    def comparison(self) -> Node:
         start, first = self.peek(), self.pos
         left = self.sum()
         if self.at("is"):
             return self.level_test(start if self.pos == first + 1 else None)
         operands = [left]
-        ops: list[Callable[[float, float], bool]] = []
+        ops: list[str] = []
         while self.at(*_COMPARE):
-            ops.append(_COMPARE[self.take()[1]])
+            ops.append(self.take()[1])
             operands.append(self.sum())
         if not ops:
             return left
-        return _chain(tuple(operands), tuple(ops))
+        return Compare(tuple(operands), tuple(ops))
 
-    def level_test(self, start: tuple[str, str, int] | None) -> Evaluator:
+    def level_test(self, start: tuple[str, str, int] | None) -> Node:
         is_token = self.take()
         if start is None or start[0] != "name" or "." not in start[1]:
             raise ExpressionError(
@@ -267,50 +332,37 @@ class _Parser:
         token = self.take()
         if token[1] not in LEVELS:
             raise ExpressionError(f"expected one of {', '.join(LEVELS)}", self.text, token[2])
-        wanted = token[1]
-        key = f"{start[1]}:level"
+        return LevelTest(f"{start[1]}:level", token[1], negated)
 
-        def test(ctx: Context) -> Value:
-            level = ctx.get(key)
-            if level is None:
-                return None
-            return (level == wanted) != negated
-
-        if key in self.known:
-            return _Constant(test(self.known))
-        return test
-
-    def sum(self) -> Evaluator:
+    def sum(self) -> Node:
         left = self.term()
         while self.at("+", "-"):
-            left = _arith(left, _ARITH[self.take()[1]], self.term())
+            left = Arith(left, self.take()[1], self.term())
         return left
 
-    def term(self) -> Evaluator:
+    def term(self) -> Node:
         left = self.unary()
         while self.at("*", "/"):
-            left = _arith(left, _ARITH[self.take()[1]], self.unary())
+            left = Arith(left, self.take()[1], self.unary())
         return left
 
-    def unary(self) -> Evaluator:
+    def unary(self) -> Node:
         if self.at("-"):
             self.take()
-            inner = self.unary()
-            return _arith(_Constant(0.0), operator.sub, inner)
+            return Arith(Constant(0.0), "-", self.unary())
         return self.atom()
 
-    def atom(self) -> Evaluator:
+    def atom(self) -> Node:
         kind, value, where = self.take()
         if kind == "number":
-            number = float(value)
-            return _Constant(number)
+            return Constant(float(value))
         if value == "(":
             inner = self.or_expr()
             self.expect(")")
             return inner
         if kind == "name":
             if value in ("true", "false"):
-                return _Constant(value == "true")
+                return Constant(value == "true")
             if value in FUNCTIONS:
                 return self.call(value, where)
             if "." in value:
@@ -325,7 +377,7 @@ class _Parser:
             )
         raise ExpressionError(f"unexpected {value!r}", self.text, where)
 
-    def variable(self, name: str, where: int) -> Evaluator:
+    def variable(self, name: str, where: int) -> Node:
         side, key = name.split(".", 1)
         if side in self.extra_sides:
             pass
@@ -338,40 +390,88 @@ class _Parser:
             known = ", ".join((*SIDES, "distance", *self.extra_sides))
             raise ExpressionError(f"unknown side {side!r} (use {known})", self.text, where)
         self.variables.append(Variable(side, key))
-        if name in self.known:
-            fixed = self.known[name]
-            return _Constant(fixed if not isinstance(fixed, str) else None)
-        return _Lookup(name)
+        return Name(name)
 
-    def call(self, name: str, where: int) -> Evaluator:
+    def call(self, name: str, where: int) -> Node:
         self.expect("(")
         args = [self.sum()]
         while self.at(","):
             self.take()
             args.append(self.sum())
         self.expect(")")
-        if name == "abs":
-            if len(args) != 1:
-                raise ExpressionError("abs() takes one value", self.text, where)
-            (arg,) = args
-
-            def absolute(ctx: Context) -> Value:
-                value = arg(ctx)
-                return None if value is None else abs(value)
-
-            return _fold(absolute, arg)
-        if len(args) < 2:
+        if name == "abs" and len(args) != 1:
+            raise ExpressionError("abs() takes one value", self.text, where)
+        if name != "abs" and len(args) < 2:
             raise ExpressionError(f"{name}() takes two or more values", self.text, where)
-        pick = min if name == "min" else max
-        operands = tuple(args)
+        return Call(name, tuple(args))
 
-        def extreme(ctx: Context) -> Value:
-            values = [a(ctx) for a in operands]
-            if any(v is None for v in values):
-                return None
-            return pick(values)  # type: ignore[type-var]
 
-        return _fold(extreme, *operands)
+# --- compiling the tree to closures ------------------------------------------------------
+def _compile(node: Node, known: Mapping[str, float | str | None]) -> Evaluator:
+    """Closures for ``node``; names in ``known`` are constants, folded where they decide."""
+    if isinstance(node, Constant):
+        return _Constant(node.value)
+    if isinstance(node, Name):
+        if node.name in known:
+            fixed = known[node.name]
+            return _Constant(fixed if not isinstance(fixed, str) else None)
+        return _Lookup(node.name)
+    if isinstance(node, LevelTest):
+        return _level_test(node, known)
+    if isinstance(node, Not):
+        inner = _compile(node.inner, known)
+
+        def negate(ctx: Context) -> Value:
+            value = inner(ctx)
+            return None if value is None else not value
+
+        return _fold(negate, inner)
+    if isinstance(node, And):
+        return _all_of(tuple(_compile(p, known) for p in node.parts))
+    if isinstance(node, Or):
+        return _any_of(tuple(_compile(p, known) for p in node.parts))
+    if isinstance(node, Compare):
+        return _chain(
+            tuple(_compile(o, known) for o in node.operands),
+            tuple(_COMPARE[op] for op in node.ops),
+        )
+    if isinstance(node, Arith):
+        return _arith(_compile(node.left, known), _ARITH[node.op], _compile(node.right, known))
+    return _call(node.function, tuple(_compile(a, known) for a in node.args))
+
+
+def _level_test(node: LevelTest, known: Mapping[str, float | str | None]) -> Evaluator:
+    key, wanted, negated = node.key, node.level, node.negated
+
+    def test(ctx: Context) -> Value:
+        level = ctx.get(key)
+        if level is None:
+            return None
+        return (level == wanted) != negated
+
+    if key in known:
+        return _Constant(test(known))
+    return test
+
+
+def _call(name: str, operands: tuple[Evaluator, ...]) -> Evaluator:
+    if name == "abs":
+        (arg,) = operands
+
+        def absolute(ctx: Context) -> Value:
+            value = arg(ctx)
+            return None if value is None else abs(value)
+
+        return _fold(absolute, arg)
+    pick = min if name == "min" else max
+
+    def extreme(ctx: Context) -> Value:
+        values = [a(ctx) for a in operands]
+        if any(v is None for v in values):
+            return None
+        return pick(values)  # type: ignore[type-var]
+
+    return _fold(extreme, *operands)
 
 
 class _Lookup:
