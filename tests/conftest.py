@@ -27,9 +27,14 @@ def pytest_report_header() -> str:
 def crossdeal_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """Every test gets its own crossdeal home, so no test reads or writes the user's."""
+    """Every test gets its own crossdeal home, so no test reads or writes the user's.
+
+    That includes the pipeline database: a CROSSDEAL_DATABASE_URL set in the shell that
+    runs the tests would otherwise send the demo and import tests to the user's database.
+    """
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CROSSDEAL_HOME", str(home))
+    monkeypatch.delenv("CROSSDEAL_DATABASE_URL", raising=False)
     return home
 
 
