@@ -7,7 +7,8 @@ Import: a HubSpot deals export of ``--rows`` rows (generated here from a seed, 2
 companies imported first) goes into a fresh SQLite database with
 ``crossdeal import FILE --from hubspot``, end to end. Floor: the sqlite3 command-line
 shell's ``.import --csv`` of the same file into a bare table (no types, no checks, no
-indexes, no idempotency), run just before.
+indexes, no idempotency), run just before. Also shown: the same bare copy done from
+Python (the csv module and sqlite3's executemany), the least any Python importer pays.
 
 Listing: ``crossdeal deals --at-risk`` (text, the 50 most urgent) and the same with
 ``--format json`` (every at-risk deal) over a demo pipeline of ``--deals`` deals from
@@ -114,6 +115,20 @@ def write_exports(folder: Path, rows: int, companies: int = 2_000) -> tuple[Path
     return companies_csv, deals_csv
 
 
+# What any Python importer pays before checking anything: the standard csv module reading
+# the file, and sqlite3's executemany writing its rows untouched into a bare table.
+PYTHON_FLOOR = """
+import csv, sqlite3, sys
+con = sqlite3.connect(sys.argv[2])
+with open(sys.argv[1], newline="", encoding="utf-8") as fh:
+    rows = csv.reader(fh)
+    header = next(rows)
+    con.execute("CREATE TABLE raw (" + ", ".join(f"c{i}" for i in range(len(header))) + ")")
+    con.executemany("INSERT INTO raw VALUES (" + ", ".join("?" * len(header)) + ")", rows)
+con.commit()
+"""
+
+
 def wall(run: Callable[[], object], runs: int, before: Callable[[], object] | None = None) -> float:
     times = []
     for _ in range(runs):
@@ -150,10 +165,19 @@ def bench_import(folder: Path, rows: int, runs: int, exe: str, sqlite3: str) -> 
     floor = wall(
         lambda: sh([sqlite3, str(floor_db), f".import --csv {deals_csv} raw"]), runs, fresh_floor
     )
+    python_floor = wall(
+        lambda: sh([sys.executable, "-c", PYTHON_FLOOR, str(deals_csv), str(floor_db)]),
+        runs,
+        fresh_floor,
+    )
     tool = wall(
         lambda: sh([exe, "import", str(deals_csv), "--from", "hubspot"], env), runs, fresh_tool
     )
     print(f"  floor  sqlite3 .import        : {floor:7.2f} s")
+    print(
+        f"  Python csv + executemany, bare : {python_floor:7.2f} s "
+        f"({python_floor / floor:.1f}x the floor before any check)"
+    )
     print(f"  crossdeal import --from hubspot: {tool:7.2f} s ({rows / tool:,.0f} rows/s)")
     print(f"  ratio crossdeal/floor: {tool / floor:.1f} (goal <= 3)")
 
