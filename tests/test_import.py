@@ -104,6 +104,24 @@ def test_a_changed_row_is_updated_on_reimport(store: PipelineStore, tmp_path: Pa
     assert store.deals().deals[0].amount == 1500
 
 
+def test_a_role_changed_by_a_contacts_import_counts_on_the_contacts_deals(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    store.add_seller("Tom Baker", "US")
+    store.add_account("Tata Tools", "India")
+    deal_id = store.add_deal("Pilot", "Tata Tools", owner="Tom Baker", amount=90_000)
+    store.add_contact(deal_id, "Priya Raman", role="user")
+    assert "decision-maker-not-met" in {s.id for s in store.deal(deal_id).deal.signals}
+    header = "Record ID,First Name,Last Name,Associated Company,Country/Region,Job Title\n"
+    export = write(tmp_path, header + "7,Priya,Raman,Tata Tools,India,Chief Executive\n")
+    assert import_csv(store, export).updated == 1  # her title makes her the decision-maker
+    view = store.deal(deal_id)
+    assert [c.role for c in view.committee] == ["decision-maker"]
+    # she now decides, and nobody has met her: the signal reads the new count
+    signal = next(s for s in view.deal.signals if s.id == "decision-maker-not-met")
+    assert signal.evidence["deal.decision_makers"] == 1
+
+
 # --- the three CRMs, detected from their header rows ----------------------------------------
 
 

@@ -327,10 +327,32 @@ def _facts_the_slow_way(store: PipelineStore, deal_id: int) -> tuple[DealFacts, 
         )
 
 
-def test_the_listing_decides_every_deal_as_its_own_facts_say(store: PipelineStore) -> None:
-    # The listing counts committees and activities in one SQL query; here every deal is
-    # counted again row by row and its signals decided one deal at a time.
+def _change_committees(store: PipelineStore) -> None:
+    """Writes that change what the signals read: new members, a new role, activities."""
+    open_ids = [d.id for d in store.deals(outcome="open").deals][:6]
+    first, second, third = open_ids[:3]
+    store.add_contact(first, "Noor Haddad", role="decision-maker", culture="Arab countries")
+    store.log_activity(first, "video", with_=["Noor Haddad"], occurred_on=TODAY)
+    # the same person now decides on a second deal of the account, if it has one, and a
+    # contact already on a deal changes role, which changes every deal they sit on
+    view = store.deal(second)
+    if view.committee:
+        store.add_contact(second, view.committee[0].name, role="economic-buyer")
+    store.log_activity(
+        third, "email", note="Of course, no problem!", direction="inbound", occurred_on=TODAY
+    )
+    store.log_activity(third, "in-person", occurred_on=TODAY)
+
+
+@pytest.mark.parametrize("after_writes", [False, True])
+def test_the_listing_decides_every_deal_as_its_own_facts_say(
+    store: PipelineStore, after_writes: bool
+) -> None:
+    # The listing reads counts kept on each deal; here every deal is counted again row
+    # by row from its committee and activities, and its signals decided one at a time.
     store.replace_demo(generate(seed=11, deals=160))
+    if after_writes:
+        _change_committees(store)
     listing = store.deals(outcome=None)
     assert listing.total == 160
     fired_somewhere = set()
@@ -389,3 +411,64 @@ def test_the_usual_cycle_is_the_median_of_won_deals(
         outcome="lost",
     )
     assert store.usual_cycle_days() == usual
+
+
+def test_migrating_an_older_database_fills_the_deal_counts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = Database(url, migrate=False)
+    config = Config()
+    config.set_main_option("script_location", "crossdeal.pipeline:migrations")
+    with old.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0003")
+    # a pipeline written before the counts existed
+    with old.engine.begin() as conn:
+        for statement in (
+            "INSERT INTO teams (id, name, created_at) VALUES (1, 'local', '2026-01-01')",
+            "INSERT INTO accounts (id, team_id, name, culture, observations, source) "
+            "VALUES (1, 1, 'Tata Tools', 'IND', '', 'crossdeal')",
+            "INSERT INTO deals (id, team_id, account_id, name, currency, outcome, "
+            "budget_confirmed, authority_identified, standard_offer, source) "
+            "VALUES (1, 1, 1, 'Pilot', 'USD', 'open', 0, 0, 0, 'crossdeal')",
+            "INSERT INTO contacts (id, team_id, account_id, name, role, observations, source) "
+            "VALUES (1, 1, 1, 'Priya', 'decision-maker', '', 'crossdeal'), "
+            "(2, 1, 1, 'Ravi', 'user', '', 'crossdeal')",
+            "INSERT INTO deal_contacts (deal_id, contact_id) VALUES (1, 1), (1, 2)",
+            "INSERT INTO activities (id, team_id, deal_id, channel, direction, occurred_on, "
+            "unqualified_yes) VALUES (1, 1, 1, 'video', 'outbound', '2026-01-02', 0), "
+            "(2, 1, 1, 'email', 'inbound', '2026-01-03', 1)",
+            "INSERT INTO activity_contacts (activity_id, contact_id) VALUES (1, 1), (1, 2)",
+        ):
+            conn.exec_driver_sql(statement)
+    old.dispose()
+    store = PipelineStore(Database(url))
+    facts, _, _ = _facts_the_slow_way(store, 1)
+    assert (facts.contacts, facts.decision_makers, facts.decision_makers_met) == (2, 1, 1)
+    assert (facts.activities, facts.face_time, facts.unqualified_yes) == (2, 1, 1)
+    with store.db.engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT committee_size, committee_deciders, deciders_met, activity_count, "
+            "face_time_count, unqualified_yes_count FROM deals WHERE id = 1"
+        ).one()
+    assert tuple(stored) == (2, 1, 1, 2, 1, 1)
+
+
+def test_a_new_role_is_counted_on_every_deal_of_the_contact(store: PipelineStore) -> None:
+    first = _deal(store, "Tata Tools", "India")
+    second = store.add_deal("Second line", "Tata Tools", owner="Tom Baker", amount=90_000)
+    for deal_id in (first, second):
+        store.add_contact(deal_id, "Priya Raman", role="user")
+    assert "decision-maker-not-met" in ids(store.deal(second).deal)  # nobody decides yet
+    store.add_contact(first, "Priya Raman", role="decision-maker")
+    store.log_activity(first, "video", with_=["Priya Raman"], occurred_on=TODAY)
+    for deal_id in (first, second):
+        facts, _, _ = _facts_the_slow_way(store, deal_id)
+        assert facts.decision_makers == 1
+    assert "decision-maker-not-met" not in ids(store.deal(first).deal)  # met on video
+    # on the second deal she decides too, but nobody has met her there
+    assert store.deal(second).deal.signals == store.signals.evaluate(
+        *_facts_the_slow_way(store, second), store.model
+    )

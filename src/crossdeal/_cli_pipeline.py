@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations` here: Typer reads the parameter annotations
 # of the nested commands at run time, and some of them are local names.
+import gc
 import os
 import sys
 from datetime import date
@@ -38,7 +39,12 @@ def _store(db: str | None, team: str | None) -> "PipelineStore":
     from crossdeal.pipeline.db import Database
     from crossdeal.pipeline.store import PipelineStore
 
-    return PipelineStore(Database(db), team or os.environ.get("CROSSDEAL_TEAM") or "local")
+    store = PipelineStore(Database(db), team or os.environ.get("CROSSDEAL_TEAM") or "local")
+    # The modules, culture data and rules loaded so far live as long as the command; the
+    # garbage collector need not walk them again each time a listing of a hundred
+    # thousand deals triggers a full collection (about a fifth of that listing's time).
+    gc.freeze()
+    return store
 
 
 def _date(text: str | None, what: str) -> date | None:

@@ -449,6 +449,9 @@ def import_csv(
                     if side is not None:
                         side.writerow([*row, line, problem.reason])
             writer.flush(counts)
+            if chosen.entity == "contacts" and counts.updated:
+                # a changed role changes the decision-maker counts of the contact's deals
+                store.refresh_counts(conn)
             if on_progress is not None:
                 on_progress(total, total)
             if counts.rejected and not skip_invalid:

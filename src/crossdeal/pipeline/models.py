@@ -134,6 +134,15 @@ class Deal(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(40), default="crossdeal")
     external_id: Mapped[str | None] = mapped_column(String(200))
+    # Counts the risk signals read, kept by the store on every write that changes them
+    # (committee, roles, activities), so a listing of many deals reads them row by row
+    # instead of counting each deal's committee and activities again.
+    committee_size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    committee_deciders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deciders_met: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    activity_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    face_time_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unqualified_yes_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DealContact(Base):

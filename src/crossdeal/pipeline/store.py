@@ -1,9 +1,9 @@
 """The pipeline for one team: add and read accounts, contacts, deals and activities.
 
 Every read and write is scoped to the store's team, so one database can serve several
-teams without mixing their data. Risk signals are computed on read: one query counts
-each deal's committee and activities, and :class:`~crossdeal.pipeline.signals.SignalBook`
-decides which signals fire.
+teams without mixing their data. Risk signals are computed on read, from counts of each
+deal's committee and activities that every write keeps up to date on the deal; the
+:class:`~crossdeal.pipeline.signals.SignalBook` decides which signals fire.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -290,6 +291,14 @@ class PipelineStore:
             member = s.get(DealContact, (deal.id, contact.id))
             if member is None:
                 s.add(DealContact(deal_id=deal.id, contact_id=contact.id))
+            s.flush()
+            # the contact's role counts on every deal they sit on, not only this one
+            self.refresh_counts(
+                s.connection(),
+                s.scalars(
+                    select(DealContact.deal_id).where(DealContact.contact_id == contact.id)
+                ).all(),
+            )
             return contact.id
 
     def log_activity(
@@ -344,6 +353,8 @@ class PipelineStore:
             s.flush()
             for contact in contacts:
                 s.add(ActivityContact(activity_id=activity.id, contact_id=contact.id))
+            s.flush()
+            self.refresh_counts(s.connection(), [deal.id])
             return activity.id
 
     def replace_demo(self, pipeline: DemoPipeline) -> int:
@@ -453,6 +464,7 @@ class PipelineStore:
                 ]
                 if links:
                     conn.execute(insert(ActivityContact), links)
+            self.refresh_counts(conn)
         return len(pipeline.deals)
 
     def _demo_committees(
@@ -496,6 +508,50 @@ class PipelineStore:
         ]
         if links:
             conn.execute(insert(DealContact), links)
+
+    def refresh_counts(self, conn: Connection, deal_ids: Sequence[int] | None = None) -> None:
+        """Recount what the risk signals read for the given deals (None: all the team's).
+
+        Every write that changes a committee, a contact's role or a deal's activities
+        calls this inside its transaction, so the counts stored on a deal always agree
+        with its rows (``tests/test_pipeline.py`` checks them against a recount).
+        """
+        if deal_ids is not None and not deal_ids:
+            return
+        committee = select(func.count()).select_from(DealContact)
+        deciders = committee.join(Contact, Contact.id == DealContact.contact_id).where(
+            Contact.role.in_(DECIDERS)
+        )
+        activities = select(func.count()).select_from(Activity)
+        met = (
+            select(func.count(func.distinct(ActivityContact.contact_id)))
+            .select_from(Activity)
+            .join(ActivityContact, ActivityContact.activity_id == Activity.id)
+            .join(Contact, Contact.id == ActivityContact.contact_id)
+            .where(Contact.role.in_(DECIDERS), Activity.channel.in_(MEETINGS))
+        )
+        statement = (
+            update(Deal)
+            .where(Deal.team_id == self.team_id)
+            .values(
+                committee_size=committee.where(DealContact.deal_id == Deal.id).scalar_subquery(),
+                committee_deciders=deciders.where(DealContact.deal_id == Deal.id).scalar_subquery(),
+                deciders_met=met.where(Activity.deal_id == Deal.id).scalar_subquery(),
+                activity_count=activities.where(Activity.deal_id == Deal.id).scalar_subquery(),
+                face_time_count=activities.where(
+                    Activity.deal_id == Deal.id, Activity.channel.in_(FACE_TIME)
+                ).scalar_subquery(),
+                unqualified_yes_count=activities.where(
+                    Activity.deal_id == Deal.id, Activity.unqualified_yes.is_(True)
+                ).scalar_subquery(),
+            )
+        )
+        if deal_ids is None:
+            conn.execute(statement)
+            return
+        ids = sorted(set(deal_ids))
+        for start in range(0, len(ids), DEMO_BATCH):
+            conn.execute(statement.where(Deal.id.in_(ids[start : start + DEMO_BATCH])))
 
     # --- reads -------------------------------------------------------------------------
     def _deal(self, s: Session, deal_id: int) -> Deal:
@@ -559,9 +615,8 @@ class PipelineStore:
 
         Columns: id, outcome, amount, account culture, owner culture, then the deal
         facts in :data:`FACT_FIELDS` order up to ``planned_days`` (the last two come
-        from the culture pair). One query: the committee and activity counts are
-        correlated subqueries on indexed columns, evaluated only for open deals, so the
-        database aggregates and Python reads one row per deal.
+        from the culture pair). The committee and activity counts are the ones stored on
+        the deal (:meth:`refresh_counts`), so this is a plain scan of the deals.
         """
         today = date.today()
         span: Any
@@ -572,33 +627,6 @@ class PipelineStore:
             span = lambda a, b: b - a  # noqa: E731
             today_value = literal(today, Date)
 
-        def count(query: Any) -> Any:
-            if outcome == "open":
-                return query.scalar_subquery()
-            # deals that are not open get no signals: skip their counts
-            return case((Deal.outcome == "open", query.scalar_subquery()), else_=None)
-
-        committee = (
-            select(func.count()).select_from(DealContact).where(DealContact.deal_id == Deal.id)
-        )
-        deciders = (
-            select(func.count())
-            .select_from(DealContact)
-            .join(Contact, Contact.id == DealContact.contact_id)
-            .where(DealContact.deal_id == Deal.id, Contact.role.in_(DECIDERS))
-        )
-        activities = select(func.count()).select_from(Activity).where(Activity.deal_id == Deal.id)
-        met = (
-            select(func.count(func.distinct(ActivityContact.contact_id)))
-            .select_from(Activity)
-            .join(ActivityContact, ActivityContact.activity_id == Activity.id)
-            .join(Contact, Contact.id == ActivityContact.contact_id)
-            .where(
-                Activity.deal_id == Deal.id,
-                Contact.role.in_(DECIDERS),
-                Activity.channel.in_(MEETINGS),
-            )
-        )
         query = (
             select(
                 Deal.id.label("id"),
@@ -606,14 +634,12 @@ class PipelineStore:
                 cast(Deal.amount, Float).label("sort_amount"),
                 Account.culture.label("account_culture"),
                 Seller.culture.label("owner_culture"),
-                count(committee).label("contacts"),
-                count(deciders).label("decision_makers"),
-                count(met).label("decision_makers_met"),
-                count(activities).label("activities"),
-                count(activities.where(Activity.channel.in_(FACE_TIME))).label("face_time"),
-                count(activities.where(Activity.unqualified_yes.is_(True))).label(
-                    "unqualified_yes"
-                ),
+                Deal.committee_size.label("contacts"),
+                Deal.committee_deciders.label("decision_makers"),
+                Deal.deciders_met.label("decision_makers_met"),
+                Deal.activity_count.label("activities"),
+                Deal.face_time_count.label("face_time"),
+                Deal.unqualified_yes_count.label("unqualified_yes"),
                 # flags as numbers, in a form both databases compare with numbers
                 case((Deal.standard_offer, 1), else_=0).label("standard_offer"),
                 case((Deal.authority_identified, 1), else_=0).label("authority_identified"),
