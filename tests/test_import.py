@@ -122,6 +122,23 @@ def test_a_role_changed_by_a_contacts_import_counts_on_the_contacts_deals(
     assert signal.evidence["deal.decision_makers"] == 1
 
 
+@pytest.mark.parametrize(
+    "stage",
+    ["Proposal", "x'); DROP TABLE deals; --", "Won't close", '=HYPERLINK("x")', "Décision"],
+)
+def test_a_value_shared_by_every_row_is_stored_as_it_is(
+    store: PipelineStore, tmp_path: Path, stage: str
+) -> None:
+    # values equal in a whole batch are written into the insert once; odd ones never are
+    header = "Record ID,Deal Name,Deal Stage,Amount,Create Date,Associated Company\n"
+    quoted = stage.replace('"', '""')
+    lines = "".join(f'{i},Deal {i},"{quoted}",100,2026-01-05,Acme\n' for i in range(1, 4))
+    report = import_csv(store, write(tmp_path, header + lines))
+    assert report.created == 3, report.problems
+    assert {d.stage for d in store.deals().deals} == {stage}
+    assert count(store, Deal) == 3
+
+
 # --- the three CRMs, detected from their header rows ----------------------------------------
 
 

@@ -780,29 +780,65 @@ def _insert_batch(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> N
     On SQLite, SQLAlchemy's per-value type processing costs more than the insert itself
     (about half of a million-row import), so the values are converted once per column
     the way SQLAlchemy would store them (dates as ISO text, numerics as floats) and
-    handed to the driver directly. Other databases take the usual path.
+    handed to the driver directly. Binding is the driver's main cost per row, so a
+    column that is empty in every row of the batch is left to its default (NULL) and a
+    column with one integer or plain-word value in every row (the team, the source) is
+    written into the statement once. Other databases take the usual path.
     """
     columns = list(rows[0])
     if conn.dialect.name != "sqlite":
         conn.execute(insert(table), rows)
         return
+    bound: list[str] = []
+    fixed: dict[str, str] = {}
+    for name in columns:
+        distinct = {row[name] for row in rows} if _hashable(rows[0][name]) else None
+        if distinct == {None} and table.c[name].server_default is None:
+            continue
+        if distinct is not None and len(distinct) == 1:
+            (only,) = distinct
+            literal = _sql_literal(only)
+            if literal is not None:
+                fixed[name] = literal
+                continue
+        bound.append(name)
     converters = [
         (i, _SQLITE_STORE[type(table.c[name].type).__name__])
-        for i, name in enumerate(columns)
+        for i, name in enumerate(bound)
         if type(table.c[name].type).__name__ in _SQLITE_STORE
     ]
     values = []
     for row in rows:
-        record = [row[name] for name in columns]
+        record = [row[name] for name in bound]
         for i, convert in converters:
             if record[i] is not None:
                 record[i] = convert(record[i])
         values.append(tuple(record))
-    names = ", ".join(columns)
-    marks = ", ".join("?" * len(columns))
-    # the names come from the table definition, never from the file
+    names = ", ".join([*fixed, *bound])
+    marks = ", ".join([*fixed.values(), *("?" * len(bound))])
+    # the names come from the table definition; a value written into the statement is an
+    # integer or a plain word (letters, digits, "_" and "-", see _sql_literal), so text
+    # from the file reaches the statement only in a form that cannot change its meaning
     statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608
     conn.exec_driver_sql(statement, values)
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
+
+
+def _hashable(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | bool | float | Decimal | date)
+
+
+def _sql_literal(value: Any) -> str | None:
+    """``value`` as SQL text when that is unambiguous and safe, else None (bind it)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and _PLAIN_WORD.fullmatch(value):
+        return f"'{value}'"
+    return None
 
 
 _SQLITE_STORE: dict[str, Callable[[Any], Any]] = {
