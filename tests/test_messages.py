@@ -367,7 +367,7 @@ def test_a_decision_asked_of_a_junior_reader(to: str, rank: str, severity: str |
     finding = found["junior-decider"]
     assert finding.severity == severity
     assert [s.text for s in finding.spans] == ["your approval"]
-    assert "for his decision" in finding.suggestions[0].rewrite
+    assert "for a decision" in finding.suggestions[0].rewrite
 
 
 def test_without_the_readers_rank_the_junior_check_is_left_open() -> None:
