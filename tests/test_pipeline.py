@@ -472,3 +472,69 @@ def test_a_new_role_is_counted_on_every_deal_of_the_contact(store: PipelineStore
     assert store.deal(second).deal.signals == store.signals.evaluate(
         *_facts_the_slow_way(store, second), store.model
     )
+
+
+def test_downgrading_the_counts_keeps_committees_and_activities(database: Database) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import func, inspect, select
+
+    from crossdeal.pipeline.models import Activity, DealContact
+
+    store = PipelineStore(database)
+    store.replace_demo(generate(seed=5, deals=20))
+    with database.engine.connect() as conn:
+        before = [
+            conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (DealContact, Activity)
+        ]
+    assert min(before) > 0
+    config = Config()
+    config.set_main_option("script_location", "crossdeal.pipeline:migrations")
+    with database.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    with database.engine.connect() as conn:
+        after = [
+            conn.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
+            for name in ("deal_contacts", "activities")
+        ]
+        columns = {c["name"] for c in inspect(conn).get_columns("deals")}
+    assert after == before
+    assert "committee_size" not in columns
+    database.migrate()  # and up again, the counts filled from the rows
+    assert database.revision() == HEAD
+
+
+def test_writers_at_the_same_time_lose_no_count(database: Database) -> None:
+    # Two people log activities on one deal at the same moment (the team server): each
+    # write recounts the deal, and neither may overwrite the other's count.
+    import threading
+
+    store = PipelineStore(database)
+    store.add_seller("Tom Baker", "US")
+    deal_id = _deal(store, "Tata Tools", "India")
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def log(channel: str) -> None:
+        try:
+            start.wait()
+            for _ in range(15):
+                store.log_activity(deal_id, channel, occurred_on=TODAY)
+        except BaseException as exc:  # reported below, not lost in the thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=log, args=(c,)) for c in ("email", "video", "call", "chat")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    facts, _, _ = _facts_the_slow_way(store, deal_id)
+    assert facts.activities == 60
+    with database.engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            f"SELECT activity_count, face_time_count FROM deals WHERE id = {int(deal_id)}"
+        ).one()
+    assert tuple(stored) == (60, 15)

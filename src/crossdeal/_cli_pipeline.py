@@ -40,11 +40,20 @@ def _store(db: str | None, team: str | None) -> "PipelineStore":
     from crossdeal.pipeline.store import PipelineStore
 
     store = PipelineStore(Database(db), team or os.environ.get("CROSSDEAL_TEAM") or "local")
-    # The modules, culture data and rules loaded so far live as long as the command; the
-    # garbage collector need not walk them again each time a listing of a hundred
-    # thousand deals triggers a full collection (about a fifth of that listing's time).
-    gc.freeze()
+    _freeze_loaded_heap()
     return store
+
+
+_frozen: list[bool] = []
+
+
+def _freeze_loaded_heap() -> None:
+    """Once per process: the modules, culture data and rules loaded so far live as long
+    as the command, so the garbage collector need not walk them again each time a listing
+    of a hundred thousand deals triggers a full collection (about a fifth of its time)."""
+    if not _frozen:
+        gc.freeze()
+        _frozen.append(True)
 
 
 def _date(text: str | None, what: str) -> date | None:

@@ -409,6 +409,9 @@ def import_csv(
     committed = False
     try:
         with store.db.engine.begin() as conn:
+            if chosen.entity == "contacts":
+                # a changed role is recounted on the team's deals at the end (see below)
+                store.lock_deals(conn)
             writer.start(conn)
             seen_ids: set[str] = set()
             for n, (line, row) in enumerate(rows):

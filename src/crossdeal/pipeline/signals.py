@@ -1,7 +1,8 @@
 """Risk signals on deals: facts about a deal, read against the buyer's culture.
 
-Plain Python on plain data (no database here): the store collects :class:`DealFacts`
-in one query, and :class:`SignalBook` decides which signals fire. The
+Plain Python on plain data (no database here): the store reads each deal's facts (the
+values of :class:`DealFacts`, in :data:`FACT_FIELDS` order) from one row per deal, and
+:class:`SignalBook` decides which signals fire. The
 signals themselves are data (``pipeline/data/signals.yaml``) in the playbook's condition
 language with one more kind of name, ``deal.<fact>``.
 """
@@ -54,9 +55,6 @@ class DealFacts:
     def values(self) -> tuple[float | None, ...]:
         """The facts in field order, as :meth:`SignalBook.fired_values` takes them."""
         return tuple(getattr(self, name) for name in FACT_FIELDS)
-
-    def as_context(self) -> dict[str, float | None]:
-        return facts_context(self.values())
 
 
 FACT_FIELDS = tuple(f.name for f in fields(DealFacts))

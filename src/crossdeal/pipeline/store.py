@@ -270,6 +270,15 @@ class PipelineStore:
                     Contact.name == name,
                 )
             )
+            # a role change is recounted on every deal the contact sits on
+            on_deals = (
+                s.scalars(
+                    select(DealContact.deal_id).where(DealContact.contact_id == contact.id)
+                ).all()
+                if contact is not None
+                else []
+            )
+            self.lock_deals(s.connection(), [deal.id, *on_deals])
             if contact is None:
                 contact = Contact(
                     team_id=self.team_id,
@@ -292,13 +301,7 @@ class PipelineStore:
             if member is None:
                 s.add(DealContact(deal_id=deal.id, contact_id=contact.id))
             s.flush()
-            # the contact's role counts on every deal they sit on, not only this one
-            self.refresh_counts(
-                s.connection(),
-                s.scalars(
-                    select(DealContact.deal_id).where(DealContact.contact_id == contact.id)
-                ).all(),
-            )
+            self.refresh_counts(s.connection(), [deal.id, *on_deals])
             return contact.id
 
     def log_activity(
@@ -322,6 +325,7 @@ class PipelineStore:
             raise InputError(f"{when.isoformat()} is in the future: log activities that happened")
         with self.db.session() as s:
             deal = self._deal(s, deal_id)
+            self.lock_deals(s.connection(), [deal.id])
             contacts = []
             for name in with_:
                 contact = s.scalar(
@@ -405,6 +409,7 @@ class PipelineStore:
                     )
                 )
             contacts: dict[tuple[str, str], int] = {}
+            loaded: list[int] = []
             for start in range(0, len(pipeline.deals), DEMO_BATCH):
                 batch = pipeline.deals[start : start + DEMO_BATCH]
                 deal_ids = _insert_returning_ids(
@@ -464,7 +469,8 @@ class PipelineStore:
                 ]
                 if links:
                     conn.execute(insert(ActivityContact), links)
-            self.refresh_counts(conn)
+                loaded.extend(deal_ids)
+            self.refresh_counts(conn, loaded)
         return len(pipeline.deals)
 
     def _demo_committees(
@@ -508,6 +514,24 @@ class PipelineStore:
         ]
         if links:
             conn.execute(insert(DealContact), links)
+
+    def lock_deals(self, conn: Connection, deal_ids: Iterable[int] | None = None) -> None:
+        """Hold the deals' rows (None: all the team's) until the transaction ends.
+
+        A write that changes what the stored counts count locks the deals it will recount
+        first, in id order: another writer of those deals waits, and its own recount then
+        starts after this one commits and sees its rows. Only PostgreSQL needs it: SQLite
+        lets one writer in at a time.
+        """
+        if conn.dialect.name == "sqlite":
+            return
+        query = select(Deal.id).where(Deal.team_id == self.team_id)
+        if deal_ids is not None:
+            ids = sorted(set(deal_ids))
+            if not ids:
+                return
+            query = query.where(Deal.id.in_(ids))
+        conn.execute(query.order_by(Deal.id).with_for_update()).all()
 
     def refresh_counts(self, conn: Connection, deal_ids: Sequence[int] | None = None) -> None:
         """Recount what the risk signals read for the given deals (None: all the team's).
@@ -689,6 +713,8 @@ class PipelineStore:
                 select(span).where(*won).order_by(span).offset((n - 1) // 2).limit(2 - n % 2)
             )
         ]
+        if not middle:  # won deals removed between the two queries by another writer
+            return float(DEFAULT_CYCLE_DAYS)
         return float(statistics.fmean(middle))
 
     def _summaries(
@@ -740,7 +766,10 @@ class PipelineStore:
         records = {row.deal.id: row for row in full}
         out = []
         for _, _, deal_id, values, fired, level in shown:
-            row = records[deal_id]
+            row = records.get(deal_id)
+            if row is None:  # deleted by another writer since the first read
+                total -= 1
+                continue
             deal = row.deal
             signals: list[Signal] = []
             if fired:

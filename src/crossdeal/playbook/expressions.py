@@ -179,7 +179,7 @@ class Condition:
     text: str
     evaluate: Evaluator
     variables: tuple[Variable, ...]
-    tree: Node = Constant(True)
+    tree: Node
 
     @property
     def dimensions(self) -> tuple[str, ...]:

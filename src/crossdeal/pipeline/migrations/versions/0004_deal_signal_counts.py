@@ -60,6 +60,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("deals") as batch:
-        for name in COUNTS:
-            batch.drop_column(name)
+    bind = op.get_bind()
+    for name in COUNTS:
+        if bind.dialect.name == "sqlite":
+            # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a rebuild of the table: a
+            # rebuild drops the old deals table, and with foreign keys on that deletes
+            # every committee link and activity on cascade
+            op.execute(f"ALTER TABLE deals DROP COLUMN {name}")
+        else:
+            op.drop_column("deals", name)
