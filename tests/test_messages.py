@@ -293,6 +293,39 @@ def test_every_shipped_template_renders_clean_for_a_range_of_readers() -> None:
 # --- laws ----------------------------------------------------------------------------
 
 
+def test_a_combination_asked_for_brings_the_features_it_is_made_of() -> None:
+    cushioned = "Dear Ms. Rao,\nWith all due respect, the report was late.\nKind regards,\nAnna"
+    asked = default_features().extract(
+        cushioned, only=["negative_feedback", "unsoftened_criticism"]
+    )
+    assert asked.has("negative_feedback") and asked.has("softener")
+    assert not asked.has("unsoftened_criticism")  # "with all due respect" cushions it
+
+
+def _labelled_texts() -> list[str]:
+    import pathlib
+
+    import yaml
+
+    root = pathlib.Path(__file__).parent / "data" / "messages"
+    return [
+        item["text"]
+        for name in ("drafts.yaml", "replies.yaml")
+        for item in yaml.safe_load((root / name).read_text(encoding="utf-8"))
+    ]
+
+
+@pytest.mark.parametrize("name", default_features().names)
+def test_asking_for_one_feature_finds_what_the_full_reading_finds(name: str) -> None:
+    # a draft check reads only the features drafts need: each must come out the same,
+    # combinations (a criticism without a softener) included
+    features = default_features()
+    for text in _labelled_texts():
+        assert features.extract(text, only=[name]).hits.get(name) == features.extract(
+            text
+        ).hits.get(name), (name, text)
+
+
 @given(st.text(max_size=400))
 def test_features_never_crash_and_spans_stay_inside_the_text(text: str) -> None:
     found = default_features().extract(text)

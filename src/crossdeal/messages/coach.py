@@ -7,6 +7,7 @@ The coach only reads: nothing is sent anywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Mapping, Sequence
@@ -16,7 +17,7 @@ from crossdeal.culture.model import Culture, CultureModel, default_model
 from crossdeal.culture.reports import culture_ref, model_ref
 from crossdeal.errors import InputError
 from crossdeal.messages.features import Hit, TextFeatures, default_features
-from crossdeal.messages.politeness import default_politeness_model
+from crossdeal.messages.politeness import REQUEST_FEATURES, default_politeness_model
 from crossdeal.messages.reports import (
     Commitments,
     LintReport,
@@ -218,7 +219,7 @@ def lint_message(
     seller = _culture(model, sender)
     rank_name, rank = _rank(reader_rank)
     body, truncated = _prepare(text)
-    features = default_features().extract(body)
+    features = default_features().extract(body, only=_draft_features())
     politeness = default_politeness_model()
     score, weakest = politeness.score_message(features)
     context = _context(
@@ -242,6 +243,19 @@ def lint_message(
         not_decided=undecided,
         truncated=truncated,
     )
+
+
+@functools.cache
+def _draft_features() -> tuple[str, ...]:
+    """The features a draft check reads: those of the draft rules (their conditions and
+    what they point at) and the politeness model's inputs. Features only replies are
+    read for (agreement, conditions, named owners ...) are not looked for in a draft."""
+    needed = set(default_politeness_model().strategies) | set(REQUEST_FEATURES)
+    for rule in draft_rules():
+        for condition in (rule.when, rule.reader, *(c for _, c in rule.severity)):
+            needed.update(v.name for v in condition.variables if v.side == "text")
+        needed.update(rule.point_at)
+    return tuple(name for name in default_features().names if name in needed)
 
 
 _CONTENT = re.compile(r"[a-z][a-z'-]{2,}")

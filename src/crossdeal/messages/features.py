@@ -213,9 +213,24 @@ class FeatureSet:
     def description(self, name: str) -> str:
         return self._features[name].description
 
+    def _with_parts(self, names: Sequence[str]) -> set[str]:
+        """``names`` and, for sentence-level combinations, the features they combine."""
+        wanted: set[str] = set()
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            if name in wanted:
+                continue
+            wanted.add(name)
+            feature = self._features.get(name)
+            if feature is not None:
+                todo.extend((*feature.sentence_has, *feature.sentence_lacks))
+        return wanted
+
     def extract(self, text: str, only: Sequence[str] | None = None) -> TextFeatures:
-        """Every feature's hits in ``text`` (or only the named features)."""
-        wanted = None if only is None else set(only)
+        """Every feature's hits in ``text`` (or only the named features, with the features
+        a named combination is made of: their hits come along)."""
+        wanted = None if only is None else self._with_parts(only)
         sentences = split_sentences(text)
         starts = [s.start for s in sentences]
         line_starts = [(i, s) for i, s in enumerate(sentences) if s.first_on_line]

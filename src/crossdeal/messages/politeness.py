@@ -20,7 +20,7 @@ from crossdeal.errors import DataFileError
 from crossdeal.messages.features import _TOKEN, TextFeatures, data_dir
 
 # Features that make a sentence a request (what the politeness corpus rates).
-_REQUEST_FEATURES = ("question_mark", "imperative", "please", "obligation", "polite_request")
+REQUEST_FEATURES = ("question_mark", "imperative", "please", "obligation", "polite_request")
 
 __all__ = ["PolitenessModel", "default_politeness_model", "model_inputs"]
 
@@ -96,7 +96,7 @@ class PolitenessModel:
 
     def _request_sentences(self, features: TextFeatures) -> list[int]:
         asks: set[int] = set()
-        for name in _REQUEST_FEATURES:
+        for name in REQUEST_FEATURES:
             asks.update(h.sentence for h in features.hits.get(name, ()))
         return sorted(asks)
 
