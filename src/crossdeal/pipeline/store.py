@@ -739,6 +739,7 @@ class PipelineStore:
         for row in decisions:
             fired: list[tuple[Any, Severity]] = []
             values: tuple[Any, ...] = ()
+            found = None
             if row[1] == "open":
                 pair = (row[4], row[3])
                 found = pairs.get(pair)
@@ -754,7 +755,9 @@ class PipelineStore:
             if at_risk and level not in ("watch", "high"):
                 continue
             # the at-risk order (high first, then the largest amounts) leads the tuple
-            fired_rows.append((level != "high", -(row[2] or 0), row[0], values, fired, level))
+            fired_rows.append(
+                (level != "high", -(row[2] or 0), row[0], values, fired, level, found)
+            )
         if at_risk:
             fired_rows.sort(key=_RISK_ORDER)
         total = len(fired_rows)
@@ -765,15 +768,16 @@ class PipelineStore:
             full = self._rows(s, **filters)
         records = {row.deal.id: row for row in full}
         out = []
-        for _, _, deal_id, values, fired, level in shown:
+        for _, _, deal_id, values, fired, level, cultures in shown:
             row = records.get(deal_id)
             if row is None:  # deleted by another writer since the first read
                 total -= 1
                 continue
             deal = row.deal
             signals: list[Signal] = []
-            if fired:
-                seller, buyer = pairs[(row.owner_culture, row.account_culture)][:2]
+            if fired and cultures is not None:
+                # the cultures the rules were decided with, whatever the second read says
+                seller, buyer = cultures[:2]
                 context, _ = self.signals.fired_values(values, seller, buyer, self.model)
                 signals = self.signals.signals(context, fired)
             out.append(
