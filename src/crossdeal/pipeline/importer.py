@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Table, insert, select, update
 from crossdeal.errors import CrossdealError, UnknownCultureError
 from crossdeal.pipeline.db import new_id
 from crossdeal.pipeline.mapping import Mapping, detect, load_mapping
-from crossdeal.pipeline.models import Account, Contact, Deal, Seller
+from crossdeal.pipeline.models import Account, Contact, Deal, DealContact, Seller
 from crossdeal.pipeline.reports import ImportProblem, ImportReport
 from crossdeal.pipeline.store import PipelineStore, mentions_standard_offer
 
@@ -409,9 +409,6 @@ def import_csv(
     committed = False
     try:
         with store.db.engine.begin() as conn:
-            if chosen.entity == "contacts":
-                # a changed role is recounted on the team's deals at the end (see below)
-                store.lock_deals(conn)
             writer.start(conn)
             seen_ids: set[str] = set()
             for n, (line, row) in enumerate(rows):
@@ -452,9 +449,19 @@ def import_csv(
                     if side is not None:
                         side.writerow([*row, line, problem.reason])
             writer.flush(counts)
-            if chosen.entity == "contacts" and counts.updated:
+            if writer.new_roles:
                 # a changed role changes the decision-maker counts of the contact's deals
-                store.refresh_counts(conn)
+                on_deals = sorted(
+                    set(
+                        conn.execute(
+                            select(DealContact.deal_id).where(
+                                DealContact.contact_id.in_(writer.new_roles)
+                            )
+                        ).scalars()
+                    )
+                )
+                store.lock_deals(conn, on_deals)
+                store.refresh_counts(conn, on_deals)
             if on_progress is not None:
                 on_progress(total, total)
             if counts.rejected and not skip_invalid:
@@ -529,6 +536,7 @@ class _Writer:
         self.accounts: dict[str, int] = {}
         self.sellers: dict[str, int] = {}
         self.created_accounts: list[tuple[str, bool]] = []
+        self.new_roles: list[int] = []  # contacts whose committee role the file changed
         self.currencies: set[str] = set()
         self.conn: Connection | None = None
 
@@ -670,6 +678,8 @@ class _Writer:
         else:
             self.conn.execute(update(Contact).where(Contact.id == found[0]).values(**values))
             counts.updated += 1
+            if found[2] != values["role"]:
+                self.new_roles.append(found[0])
 
     def _deal(self, m: _Mapper, row: list[str], key: str | None, counts: _Counts) -> None:
         assert key is not None

@@ -518,10 +518,10 @@ class PipelineStore:
     def lock_deals(self, conn: Connection, deal_ids: Iterable[int] | None = None) -> None:
         """Hold the deals' rows (None: all the team's) until the transaction ends.
 
-        A write that changes what the stored counts count locks the deals it will recount
-        first, in id order: another writer of those deals waits, and its own recount then
-        starts after this one commits and sees its rows. Only PostgreSQL needs it: SQLite
-        lets one writer in at a time.
+        A write that changes what the stored counts count locks the deals it will recount,
+        in id order, before recounting them: another writer of those deals waits, and
+        whichever recounts last does so after the other has committed, and sees its rows.
+        Only PostgreSQL needs it: SQLite lets one writer in at a time.
         """
         if conn.dialect.name == "sqlite":
             return
