@@ -48,9 +48,7 @@ class DealFacts:
 
     @property
     def pace_ratio(self) -> float | None:
-        if self.planned_days is None or not self.expected_days:
-            return None
-        return self.planned_days / self.expected_days
+        return pace_ratio(self.planned_days, self.expected_days)
 
     def values(self) -> tuple[float | None, ...]:
         """The facts in field order, as :meth:`SignalBook.fired_values` takes them."""
@@ -72,9 +70,15 @@ def facts_context(values: Sequence[float | int | None]) -> dict[str, float | Non
         key: float(value) if value is not None else None
         for key, value in zip(_CONTEXT_KEYS, values, strict=True)
     }
-    planned, expected = context["deal.planned_days"], context["deal.expected_days"]
-    context["deal.pace_ratio"] = planned / expected if planned is not None and expected else None
+    context["deal.pace_ratio"] = pace_ratio(values[_PLANNED], values[_EXPECTED])
     return context
+
+
+def pace_ratio(planned_days: float | None, expected_days: float | None) -> float | None:
+    """Planned days over expected days; unknown when either is, or nothing is expected."""
+    if planned_days is None or not expected_days:
+        return None
+    return planned_days / expected_days
 
 
 FACTS: dict[str, str] = {
@@ -295,10 +299,7 @@ class SignalBook:
 
         def decide(values: Sequence[float | int | None]) -> list[tuple[SignalRule, Severity]]:
             context.update(zip(_CONTEXT_KEYS, values, strict=True))
-            planned, expected = values[_PLANNED], values[_EXPECTED]
-            context["deal.pace_ratio"] = (
-                planned / expected if planned is not None and expected else None
-            )
+            context["deal.pace_ratio"] = pace_ratio(values[_PLANNED], values[_EXPECTED])
             return _decide(possible, context)
 
         return decide

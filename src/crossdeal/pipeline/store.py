@@ -20,7 +20,6 @@ from sqlalchemy import (
     Connection,
     Date,
     Float,
-    Select,
     case,
     cast,
     delete,
@@ -59,7 +58,7 @@ from crossdeal.pipeline.reports import (
     DealSummary,
     DealView,
 )
-from crossdeal.pipeline.signals import Signal, SignalBook, worst
+from crossdeal.pipeline.signals import FACT_FIELDS, Signal, SignalBook, worst
 from crossdeal.playbook.rules import Severity
 
 __all__ = ["DEFAULT_CYCLE_DAYS", "NotFoundError", "PipelineStore"]
@@ -83,6 +82,11 @@ def _insert_returning_ids(conn: Connection, table: Any, rows: list[dict[str, Any
     return [int(row[0]) for row in conn.execute(statement, rows)]
 
 
+# Deal ids per UPDATE when recounting many deals: well under every database's limit on
+# bound parameters.
+IDS_PER_STATEMENT = 2_000
+# the column of the deal's amount in the rows of PipelineStore._decisions
+_AMOUNT_COLUMN = 4 + FACT_FIELDS.index("amount")
 # Up to this many shown deals are read back by id; more, and one filtered scan of the
 # listing is cheaper than a long IN list.
 FULL_READ_BY_ID = 500
@@ -574,8 +578,9 @@ class PipelineStore:
             conn.execute(statement)
             return
         ids = sorted(set(deal_ids))
-        for start in range(0, len(ids), DEMO_BATCH):
-            conn.execute(statement.where(Deal.id.in_(ids[start : start + DEMO_BATCH])))
+        for start in range(0, len(ids), IDS_PER_STATEMENT):
+            chunk = ids[start : start + IDS_PER_STATEMENT]
+            conn.execute(statement.where(Deal.id.in_(chunk)))
 
     # --- reads -------------------------------------------------------------------------
     def _deal(self, s: Session, deal_id: int) -> Deal:
@@ -621,55 +626,37 @@ class PipelineStore:
         culture: str | None = None,
         limit: int | None = None,
     ) -> list[Any]:
-        """The rows of :meth:`_decision_query` (the first ``limit`` by id)."""
-        conn = s.connection()
-        query = self._decision_query(conn, deal_ids, outcome, culture)
-        if limit is not None:
-            query = query.limit(limit)
-        return list(conn.execute(query).all())
+        """One flat row per deal with what its risk signals read (the first ``limit`` by id).
 
-    def _decision_query(
-        self,
-        conn: Connection,
-        deal_ids: Sequence[int] | None = None,
-        outcome: str | None = None,
-        culture: str | None = None,
-    ) -> Select[Any]:
-        """One flat row per deal with what its risk signals read.
-
-        Columns: id, outcome, amount, account culture, owner culture, then the deal
-        facts in :data:`FACT_FIELDS` order up to ``planned_days`` (the last two come
-        from the culture pair). The committee and activity counts are the ones stored on
-        the deal (:meth:`refresh_counts`), so this is a plain scan of the deals.
+        Columns: id, outcome, account culture, owner culture, then the deal facts in
+        :data:`FACT_FIELDS` order up to ``planned_days`` (the last two come from the
+        culture pair). The committee and activity counts are the ones stored on the deal
+        (:meth:`refresh_counts`), so this is a plain scan of the deals.
         """
-        today = date.today()
-        span: Any
-        if conn.dialect.name == "sqlite":
-            span = lambda a, b: func.julianday(b) - func.julianday(a)  # noqa: E731
-            today_value: Any = literal(today.isoformat())
-        else:
-            span = lambda a, b: b - a  # noqa: E731
-            today_value = literal(today, Date)
-
+        conn = s.connection()
+        today: Any = (
+            literal(date.today().isoformat())
+            if conn.dialect.name == "sqlite"
+            else literal(date.today(), Date)
+        )
         query = (
             select(
-                Deal.id.label("id"),
-                Deal.outcome.label("outcome"),
-                cast(Deal.amount, Float).label("sort_amount"),
-                Account.culture.label("account_culture"),
-                Seller.culture.label("owner_culture"),
-                Deal.committee_size.label("contacts"),
-                Deal.committee_deciders.label("decision_makers"),
-                Deal.deciders_met.label("decision_makers_met"),
-                Deal.activity_count.label("activities"),
-                Deal.face_time_count.label("face_time"),
-                Deal.unqualified_yes_count.label("unqualified_yes"),
+                Deal.id,
+                Deal.outcome,
+                Account.culture,
+                Seller.culture,
+                Deal.committee_size,
+                Deal.committee_deciders,
+                Deal.deciders_met,
+                Deal.activity_count,
+                Deal.face_time_count,
+                Deal.unqualified_yes_count,
                 # flags as numbers, in a form both databases compare with numbers
-                case((Deal.standard_offer, 1), else_=0).label("standard_offer"),
-                case((Deal.authority_identified, 1), else_=0).label("authority_identified"),
-                cast(Deal.amount, Float).label("amount"),
-                span(Deal.created_on, today_value).label("days_open"),
-                span(Deal.created_on, Deal.expected_close).label("planned_days"),
+                case((Deal.standard_offer, 1), else_=0),
+                case((Deal.authority_identified, 1), else_=0),
+                cast(Deal.amount, Float),
+                _days_between(conn, Deal.created_on, today),
+                _days_between(conn, Deal.created_on, Deal.expected_close),
             )
             .join(Account, Account.id == Deal.account_id)
             .outerjoin(Seller, Seller.id == Deal.owner_id)
@@ -682,7 +669,9 @@ class PipelineStore:
             query = query.where(Deal.outcome == outcome)
         if culture is not None:
             query = query.where(Account.culture == culture)
-        return query
+        if limit is not None:
+            query = query.limit(limit)
+        return list(conn.execute(query).all())
 
     def usual_cycle_days(self, s: Session | None = None) -> float:
         """The team's median won cycle, or the default until enough deals are won."""
@@ -692,11 +681,7 @@ class PipelineStore:
         conn = s.connection()
         # the database computes the day counts and finds the middle of them: fetching
         # and parsing the dates of every won deal costs more than the median itself
-        span: Any
-        if conn.dialect.name == "sqlite":
-            span = func.julianday(Deal.closed_on) - func.julianday(Deal.created_on)
-        else:
-            span = Deal.closed_on - Deal.created_on
+        span = _days_between(conn, Deal.created_on, Deal.closed_on)
         won = (
             Deal.team_id == self.team_id,
             Deal.outcome == "won",
@@ -741,22 +726,23 @@ class PipelineStore:
             values: tuple[Any, ...] = ()
             found = None
             if row[1] == "open":
-                pair = (row[4], row[3])
+                pair = (row[3], row[2])
                 found = pairs.get(pair)
                 if found is None:
-                    seller, buyer = self._culture(row[4]), self._culture(row[3])
+                    seller, buyer = self._culture(row[3]), self._culture(row[2])
                     factor = self._cycle_factor(seller, buyer)
                     found = (seller, buyer, factor, self.signals.decider(seller, buyer, self.model))
                     pairs[pair] = found
                 factor = found[2]
-                values = (*row[5:], usual * factor if factor is not None else None, factor)
+                values = (*row[4:], usual * factor if factor is not None else None, factor)
                 fired = found[3](values)
             level = worst(lvl for _, lvl in fired) if fired else None
             if at_risk and level not in ("watch", "high"):
                 continue
             # the at-risk order (high first, then the largest amounts) leads the tuple
+            amount = row[_AMOUNT_COLUMN]
             fired_rows.append(
-                (level != "high", -(row[2] or 0), row[0], values, fired, level, found)
+                (level != "high", -(amount or 0), row[0], values, fired, level, found)
             )
         if at_risk:
             fired_rows.sort(key=_RISK_ORDER)
@@ -1046,3 +1032,11 @@ def _check_deal(
         raise InputError("the deal closes before it was created")
     if created_on and expected_close and expected_close < created_on:
         raise InputError("the expected close date is before the deal was created")
+
+
+def _days_between(conn: Connection, start: Any, end: Any) -> Any:
+    """Whole days from ``start`` to ``end`` (date columns or values), worked out by the
+    database: SQLite keeps dates as text, PostgreSQL subtracts dates into days."""
+    if conn.dialect.name == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return end - start
