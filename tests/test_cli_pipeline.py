@@ -85,6 +85,15 @@ def test_import_from_the_command_line(tmp_path: Path) -> None:
     strict = run("import", str(path))
     assert strict.exit_code == 1
     assert "Nothing imported" in flat(strict.output) and "line 3" in strict.output
+    assert "1 of 2 rows in" in flat(strict.output)
+    good = tmp_path / "one.csv"
+    good.write_text(
+        path.read_text(encoding="utf-8").splitlines()[0] + "\n"
+        "9,Pilot,Proposal,1000,2026-01-05,2099-02-01,Acme\n",
+        encoding="utf-8",
+    )
+    one = run("import", str(good))
+    assert one.exit_code == 0 and "(HubSpot deals export): 1 row · 1 created" in flat(one.output)
     loose = run("import", str(path), "--skip-invalid", "--format", "json")
     report = json.loads(loose.output)
     assert loose.exit_code == 0 and report["created"] == 1 and report["rejected"] == 1

@@ -663,15 +663,17 @@ def deal(console: Console, view: DealView) -> None:
 
 
 def import_report(console: Console, report: ImportReport) -> None:
+    rows = f"{report.rows:,} row{'' if report.rows == 1 else 's'}"
     if report.committed:
         console.print(
-            f"[green]Imported {report.file}[/green] ({report.profile}): {report.rows} rows · "
-            f"{report.created} created · {report.updated} updated · {report.unchanged} unchanged"
-            + (f" · {report.rejected} rejected" if report.rejected else "")
+            f"[green]Imported {report.file}[/green] ({report.profile}): {rows} · "
+            f"{report.created:,} created · {report.updated:,} updated · "
+            f"{report.unchanged:,} unchanged"
+            + (f" · {report.rejected:,} rejected" if report.rejected else "")
         )
     else:
         console.print(
-            f"[bold red]Nothing imported:[/bold red] {report.rejected} of {report.rows} rows in "
+            f"[bold red]Nothing imported:[/bold red] {report.rejected:,} of {rows} in "
             f"{report.file} have problems, and the import is all-or-nothing. Fix them, or use "
             "--skip-invalid to import the good rows and set the others aside."
         )
