@@ -221,7 +221,7 @@ def lint_message(
     body, truncated = _prepare(text)
     features = default_features().extract(body, only=_draft_features())
     politeness = default_politeness_model()
-    score, weakest = politeness.score_message(features)
+    score, _, drivers = politeness.read_message(features)
     context = _context(
         features, seller, buyer, model, {"politeness.score": score, "reader.rank": rank}
     )
@@ -236,7 +236,7 @@ def lint_message(
         findings=findings,
         politeness=PolitenessReading(
             score=round(score, 4),
-            drivers=[(k, round(w, 3)) for k, w in politeness.explain_message(features, weakest)],
+            drivers=[(k, round(w, 3)) for k, w in drivers],
             model=politeness.trained_on,
         ),
         features={name: len(hits) for name, hits in sorted(features.hits.items())},

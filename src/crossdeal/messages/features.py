@@ -13,6 +13,7 @@ import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
@@ -24,12 +25,14 @@ from crossdeal._yaml import LineDict, load_yaml
 from crossdeal.errors import DataFileError
 from crossdeal.messages._anchors import Anchors
 from crossdeal.messages._anchors import anchors as literal_anchors
+from crossdeal.messages._prefilter import Prefilter, available
 
 __all__ = ["FeatureSet", "Hit", "Sentence", "TextFeatures", "default_features", "split_sentences"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 _DIGIT = re.compile(r"\d")
+_NUMBER_START = re.compile(r"\b\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +164,11 @@ class TextFeatures:
 class FeatureSet:
     """A compiled set of features; call :meth:`extract` on a text."""
 
-    def __init__(self, specs: Mapping[str, _FeatureSpec], source: str = "") -> None:
+    def __init__(
+        self, specs: Mapping[str, _FeatureSpec], source: str = "", use_prefilter: bool = True
+    ) -> None:
+        """``use_prefilter``: decide in one pass (RE2, when installed) which patterns can
+        match a text; without it, anchors and word lists decide. Both find the same."""
         self.source = source
         compiled: dict[str, _Compiled] = {}
         for name, spec in specs.items():
@@ -201,6 +208,21 @@ class FeatureSet:
         self._with_start = [c for c in compiled.values() if c.at_sentence_start[0] is not None]
         self._with_line = [c for c in compiled.values() if c.at_line_start[0] is not None]
         self._combined = [c for c in compiled.values() if c.sentence_has]
+        self._parts: dict[tuple[str, ...], frozenset[str]] = {}
+        self._prefilters = self._build_prefilters() if use_prefilter and available() else None
+
+    def _build_prefilters(self) -> tuple[Prefilter[int], Prefilter[int]]:
+        """For the patterns searched anywhere in a text (by their index): one prefilter
+        over the lower-cased text, one over the text as written (case-sensitive ones).
+
+        Sentence-start patterns stay with their anchors: most of them occur somewhere in
+        most texts, and as unanchored patterns they would slow the automaton threefold."""
+        lower: list[tuple[int, str]] = []
+        cased: list[tuple[int, str]] = []
+        for index, (name, scanner) in enumerate(self._scanners):
+            target = cased if self._features[name].case_sensitive else lower
+            target.append((index, scanner.lower.pattern))
+        return Prefilter(lower), Prefilter(cased)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -227,13 +249,44 @@ class FeatureSet:
                 todo.extend((*feature.sentence_has, *feature.sentence_lacks))
         return wanted
 
+    def _wanted(self, only: Sequence[str]) -> frozenset[str]:
+        key = tuple(only)
+        wanted = self._parts.get(key)
+        if wanted is None:
+            wanted = self._parts[key] = frozenset(self._with_parts(key))
+        return wanted
+
+    def _candidates(self, text: str, lowered: str) -> frozenset[int] | None:
+        """What the prefilters leave to look for (None: they cannot narrow this text)."""
+        if self._prefilters is None:
+            return None
+        lower_filter, cased_filter = self._prefilters
+        lower = lower_filter.candidates(lowered)
+        if lower is None:
+            return None
+        cased = cased_filter.candidates(text)
+        return None if cased is None else lower | cased
+
+    def _anchored(self, lowered: str, words: frozenset[str], fast: bool) -> list[int]:
+        """The scanners whose anchors occur in the text (all of them when not ``fast``)."""
+        if not fast:
+            return sorted(self._all_scanners)
+        live: set[int] = set(self._always)
+        for token in words & self._trigger_words:
+            live.update(self._triggers[token])
+        for index in self._substring_gated:
+            for anchor in self._scanners[index][1].anchors:  # type: ignore[union-attr]
+                if anchor in lowered:
+                    live.add(index)
+                    break
+        return sorted(live)
+
     def extract(self, text: str, only: Sequence[str] | None = None) -> TextFeatures:
         """Every feature's hits in ``text`` (or only the named features, with the features
         a named combination is made of: their hits come along)."""
-        wanted = None if only is None else self._with_parts(only)
+        wanted = None if only is None else self._wanted(only)
         sentences = split_sentences(text)
         starts = [s.start for s in sentences]
-        line_starts = [(i, s) for i, s in enumerate(sentences) if s.first_on_line]
         lowered = text.lower()
         fast = len(lowered) == len(text)  # else offsets of the lower-cased copy would shift
         found: dict[str, list[Hit]] = {}
@@ -241,13 +294,10 @@ class FeatureSet:
         def sentence_of(offset: int) -> int:
             return max(bisect.bisect_right(starts, offset) - 1, 0)
 
-        # 1. the words: word-list hits, and which patterns can match at all
+        # 1. the words: word-list hits
         subject_words = lowered if fast else text.lower()
         token_list = _TOKEN.findall(subject_words)
         tokens = frozenset(token_list)
-        live: set[int] = set(self._always) if fast else set(self._all_scanners)
-        for token in tokens & self._trigger_words:
-            live.update(self._triggers[token])
         for token in tokens & self._list_words:
             names = self._word_lists[token]
             size = len(token)
@@ -263,16 +313,17 @@ class FeatureSet:
                             Hit(name, position, position + size, sentence_of(position))
                         )
                 position = subject_words.find(token, position + 1)
-        if fast:
-            for index in self._substring_gated:
-                for anchor in self._scanners[index][1].anchors:  # type: ignore[union-attr]
-                    if anchor in lowered:
-                        live.add(index)
-                        break
+
+        # 2. which patterns can match at all: one pass of the prefilter, or else anchors
+        candidates = self._candidates(text, lowered) if fast else None
+        # "year's" is one token but "year" a whole word to \b: anchors see both
+        words = tokens.union(*(t.split("'") for t in tokens if "'" in t))
+        live = self._anchored(lowered, words, fast) if candidates is None else sorted(candidates)
         has_digit = _DIGIT.search(text) is not None
 
-        # 2. the patterns that can match
-        for index in sorted(live):
+        # 3. the patterns that can match
+        digit_starts: dict[int, list[int]] = {}  # by id of the subject
+        for index in live:
             name, scanner = self._scanners[index]
             if (wanted is not None and name not in wanted) or (scanner.digit and not has_digit):
                 continue
@@ -280,25 +331,42 @@ class FeatureSet:
                 pattern, subject = scanner.lower, lowered
             else:
                 pattern, subject = scanner.insensitive, text
-            for m in _scan(pattern, subject, scanner.bounded):
+            if scanner.digit and scanner.bounded:
+                # A pattern that opens with a digit has no literal prefix for re to look
+                # for, so it would be tried at every character: try it where numbers start.
+                starts_here = digit_starts.get(id(subject))
+                if starts_here is None:
+                    starts_here = digit_starts[id(subject)] = [
+                        m.start() for m in _NUMBER_START.finditer(subject)
+                    ]
+                matches = _scan_at(pattern, subject, starts_here)
+            else:
+                matches = _scan(pattern, subject, scanner.bounded)
+            for m in matches:
                 found.setdefault(name, []).append(
                     Hit(name, m.start(), m.end(), sentence_of(m.start()), _groups(m, text))
                 )
 
-        # 3. sentence-start and line-start patterns
+        # 4. sentence-start and line-start patterns, tried at every (line's first) sentence
+        ends = [s.end for s in sentences]
+        lines = [i for i, s in enumerate(sentences) if s.first_on_line]
+        line_starts = [starts[i] for i in lines]
+        line_ends = [ends[i] for i in lines]
         for feature in self._with_start:
             if wanted is not None and feature.name not in wanted:
                 continue
             use_lower = fast and not feature.case_sensitive
             if use_lower and feature.start_anchors is not None:
                 anchors, whole = feature.start_anchors
-                pool: Container[str] = tokens if whole else lowered
+                pool: Container[str] = words if whole else lowered
                 if not any(a in pool for a in anchors):
                     continue
             opener = feature.at_sentence_start[0 if use_lower else 1]
+            assert opener is not None  # _with_start holds features with start patterns
             subject = lowered if use_lower else text
-            for i, s in enumerate(sentences):
-                if opener is not None and (hit := opener.match(subject, s.start, s.end)):
+            opened = map(opener.match, repeat(subject), starts, ends)
+            for i, hit in enumerate(opened):
+                if hit:
                     found.setdefault(feature.name, []).append(
                         Hit(feature.name, hit.start(), hit.end(), i, _groups(hit, text))
                     )
@@ -307,14 +375,16 @@ class FeatureSet:
                 continue
             use_lower = fast and not feature.case_sensitive
             line_opener = feature.at_line_start[0 if use_lower else 1]
+            assert line_opener is not None
             subject = lowered if use_lower else text
-            for i, s in line_starts:
-                if line_opener is not None and (hit := line_opener.match(subject, s.start, s.end)):
+            opened = map(line_opener.match, repeat(subject), line_starts, line_ends)
+            for i, hit in zip(lines, opened, strict=True):
+                if hit:
                     found.setdefault(feature.name, []).append(
                         Hit(feature.name, hit.start(), hit.end(), i, _groups(hit, text))
                     )
 
-        # 4. sentence-level combinations, then positional filters
+        # 5. sentence-level combinations, then positional filters
         for feature in self._combined:
             if wanted is None or feature.name in wanted:
                 combined = self._combine(feature, sentences, found)
@@ -355,6 +425,18 @@ def _scan(pattern: re.Pattern[str], subject: str, bounded: bool) -> list[re.Matc
             pos = max(m.end(), start + 1)
         else:
             pos = start + 1
+    return out
+
+
+def _scan_at(pattern: re.Pattern[str], subject: str, starts: list[int]) -> list[re.Match[str]]:
+    """What :func:`_scan` finds when every match must begin at one of ``starts``."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    match = pattern.match
+    for start in starts:
+        if start >= pos and (m := match(subject, start)) is not None:
+            out.append(m)
+            pos = max(m.end(), start + 1)
     return out
 
 

@@ -72,14 +72,8 @@ class PolitenessModel:
         The message scores as its least polite request; with no request at all, as the
         mean of its two-sentence windows. Returns the score and the sentence it rests on.
         """
-        if not features.sentences:
-            return 0.5, None
-        inputs = self._sentence_inputs(features)
-        asks = self._request_sentences(features)
-        if asks:
-            return min((self._probability(inputs, i), i) for i in asks)
-        every = [self._probability(inputs, i) for i in range(len(features.sentences))]
-        return sum(every) / len(every), None
+        score, sentence, _ = self.read_message(features, top=0)
+        return score, sentence
 
     def explain_message(
         self, features: TextFeatures, sentence: int | None, top: int = 4
@@ -88,7 +82,24 @@ class PolitenessModel:
         (``sentence`` from :meth:`score_message`; None: the whole text)."""
         if sentence is None:
             return self.explain(features, top)
+        return self._drivers(self._sentence_inputs(features), sentence, top)
+
+    def read_message(
+        self, features: TextFeatures, top: int = 4
+    ) -> tuple[float, int | None, list[tuple[str, float]]]:
+        """:meth:`score_message` and :meth:`explain_message` at once: the score, the
+        sentence it rests on, and the ``top`` inputs that moved it most."""
+        if not features.sentences:
+            return 0.5, None, self.explain(features, top) if top else []
         inputs = self._sentence_inputs(features)
+        asks = self._request_sentences(features)
+        if asks:
+            score, weakest = min((self._probability(inputs, i), i) for i in asks)
+            return score, weakest, self._drivers(inputs, weakest, top) if top else []
+        every = [self._probability(inputs, i) for i in range(len(inputs))]
+        return sum(every) / len(every), None, self.explain(features, top) if top else []
+
+    def _drivers(self, inputs: list[set[str]], sentence: int, top: int) -> list[tuple[str, float]]:
         window = inputs[max(sentence - 1, 0)] | inputs[sentence]
         weighted = [(k, self.weights[k]) for k in window if k in self.weights]
         weighted.sort(key=lambda kv: (-abs(kv[1]), kv[0]))
@@ -103,10 +114,12 @@ class PolitenessModel:
     def _sentence_inputs(self, features: TextFeatures) -> list[set[str]]:
         """For each sentence, the model inputs present in it (strategies and words)."""
         text = features.text
-        out = [
-            {"w:" + w for w in _TOKEN.findall(text[s.start : s.end].lower())}
-            for s in features.sentences
-        ]
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            words = [_TOKEN.findall(lowered, s.start, s.end) for s in features.sentences]
+        else:  # lower-casing moved the offsets: lower each sentence on its own
+            words = [_TOKEN.findall(text[s.start : s.end].lower()) for s in features.sentences]
+        out = [{"w:" + w for w in sentence} for sentence in words]
         for name in self.strategies:
             for hit in features.hits.get(name, ()):
                 out[hit.sentence].add("s:" + name)
@@ -116,7 +129,7 @@ class PolitenessModel:
         """Sentence ``i`` read together with the sentence before it."""
         window = inputs[max(i - 1, 0)] | inputs[i]
         weights = self.weights
-        z = self.intercept + sum(weights.get(k, 0.0) for k in window)
+        z = self.intercept + sum([weights.get(k, 0.0) for k in window])
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
     @classmethod

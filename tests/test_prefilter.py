@@ -1,0 +1,161 @@
+"""The one-pass prefilter: it may keep a pattern that finds nothing, never drop one
+that would match, so feature extraction finds the same with it as without it."""
+
+from __future__ import annotations
+
+import copy
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crossdeal.messages._prefilter import Prefilter, available, to_re2
+from crossdeal.messages.features import FeatureSet, default_features
+from tests.test_messages import _labelled_texts
+
+needs_re2 = pytest.mark.skipif(not available(), reason="google-re2 is not installed")
+
+# Characters where Python's and RE2's ideas of a digit, a space or a word differ.
+_AWKWARD = (
+    "ab yz09 .,;:!?'\"-\n\t"
+    "\u00a0\u2009\u3000\x0b\x1c\x85"  # no-break, thin, ideographic spaces and odd separators
+    "\u0663\uff11\u00b2"  # Arabic-Indic and full-width digits, a superscript two
+    "éßİ\u0130\u2019\u201c"  # accented letters, a dotted capital I, curly quotes
+    "\U0001f600\u2600"  # emoji
+)
+_WORDS = st.sampled_from(
+    [
+        "could you",
+        "can you",
+        "thank you",
+        "sorry",
+        "by the way",
+        "please",
+        "you must",
+        "next week",
+        "this year's",
+        "12 units",
+        "3.5",
+        "March 3",
+        "10:30 am",
+        "q3",
+        "hope you",
+        "the report was late",
+        "end of quarter",
+        "no exceptions",
+        "ASAP",
+        "Hi Tom",
+        "Dear Ms. Rao",
+        "yes",
+        "we will try",
+        "if",
+        "but",
+        "Anna will send",
+    ]
+)
+_TEXTS = st.lists(st.one_of(_WORDS, st.text(alphabet=_AWKWARD, max_size=6)), max_size=25).map(
+    " ".join
+)
+
+
+@cache
+def _without_prefilter() -> FeatureSet:
+    plain = copy.copy(default_features())
+    plain._prefilters = None
+    return plain
+
+
+@pytest.mark.parametrize("pattern", [r"(?i)sorry", r"(?P<w>a)(?P=w)"])
+def test_a_pattern_without_an_re2_form_says_so(pattern: str) -> None:
+    # RE2 folds case its own way, and has no back-references
+    assert to_re2(pattern) is None
+
+
+@needs_re2
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"\bcould\s+you\b", "could\u00a0you"),  # a no-break space is a space to Python
+        (r"\bcould\s+you\b", "could\x1cyou"),  # so is a file separator
+        (r"\b\d{1,2}\s+units\b", "\u0663 units"),  # an Arabic-Indic three is a digit
+        (r"hope\s+the\s+(?!proposal)[a-z]", "hope the team"),  # lookahead dropped
+        (r"[^?]+\?", "what now?"),
+        (r"too\s+\w+", "too ßig"),
+        (r"(?s)a.b", "a\nb"),
+        (r"(?>ab|a)c", "abc"),
+    ],
+)
+def test_a_translation_matches_where_python_matches(pattern: str, text: str) -> None:
+    import re2
+
+    assert re.search(pattern, text)
+    translated = to_re2(pattern)
+    assert translated is not None and re2.search(translated, text), translated
+
+
+@needs_re2
+@settings(max_examples=300)
+@given(_TEXTS)
+def test_every_translation_matches_wherever_python_matches(text: str) -> None:
+    lowered = text.lower()
+    for python, translated in _translations():
+        if python.search(lowered):
+            assert translated.search(lowered), (python.pattern, lowered)
+
+
+@cache
+def _translations() -> list[tuple[re.Pattern[str], Any]]:
+    import re2
+
+    out = []
+    for _, scanner in default_features()._scanners:
+        translated = to_re2(scanner.lower.pattern)
+        if translated is not None:
+            out.append((scanner.lower, re2.compile(translated)))
+    return out
+
+
+@needs_re2
+def test_a_prefilter_keeps_only_what_can_match() -> None:
+    prefilter = Prefilter(
+        [("thanks", r"\bthank\s+you\b"), ("sorry", r"\bsorry\b"), ("back", r"(a)\1")]
+    )
+    assert prefilter.candidates("Thank you!".lower()) == {"thanks", "back"}
+    assert prefilter.candidates("") == {"back"}  # untranslatable: always kept
+    assert Prefilter([]).candidates("anything") == frozenset()
+
+
+@needs_re2
+def test_text_re2_cannot_read_leaves_every_pattern_in() -> None:
+    prefilter = Prefilter([("sorry", r"\bsorry\b")])
+    assert prefilter.candidates("sorry \udcff") is None  # a lone surrogate
+
+
+def test_extraction_is_the_same_with_and_without_the_prefilter_on_every_labelled_message() -> None:
+    with_prefilter, plain = default_features(), _without_prefilter()
+    for text in _labelled_texts():
+        assert with_prefilter.extract(text).hits == plain.extract(text).hits, text
+
+
+@settings(max_examples=300)
+@given(_TEXTS)
+def test_extraction_is_the_same_with_and_without_the_prefilter(text: str) -> None:
+    assert default_features().extract(text).hits == _without_prefilter().extract(text).hits
+
+
+@pytest.mark.parametrize("use_prefilter", [True, False])
+def test_a_possessive_does_not_hide_the_word_before_it(use_prefilter: bool) -> None:
+    features = default_features() if use_prefilter else _without_prefilter()
+    found = features.extract("We can ship this year's units in March.")
+    assert "this year" in [found.text[h.start : h.end] for h in found.hits["specific"]]
+
+
+def test_numbers_are_found_where_they_start_not_inside_words() -> None:
+    found = default_features().extract("Order A12 units: 40 units by 3/4, ref 7b9.")
+    spans = [found.text[h.start : h.end] for h in found.hits["specific"]]
+    assert "40 units" in spans and "3/4" in spans
+    assert not any(s.startswith(("12", "9")) for s in spans)
+    assert re.search(r"\d", "A12")  # the digits are there; they just do not open a number
