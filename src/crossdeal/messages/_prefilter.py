@@ -8,6 +8,11 @@ anchors and word boundaries are dropped, classes are kept or widened, never narr
 The prefilter may therefore keep a pattern that then finds nothing, but never drops
 one that would have matched; Python's ``re`` still finds every match and its span.
 
+The automaton reads bytes, one per character: ASCII stays itself and every other
+character becomes one stand-in byte (0x80), which every class that holds any
+non-ASCII character (a "\\s", a "\\d", an emoji range, a negated class) accepts. A
+small alphabet keeps the automaton small enough to stay in the processor's cache.
+
 A pattern that cannot be translated (a back-reference, an inline case flag) is always
 kept. Without the ``google-re2`` package, or when RE2 fails on a text, every pattern is
 kept and the caller falls back to its own, slower gating.
@@ -35,14 +40,14 @@ _MAX_COUNT = 1000
 # Room for the automaton of ~250 patterns over a 20,000-character message.
 _MAX_MEM = 64 << 20
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
-# Python's \s is str.isspace(), which is wider than RE2's [\t\n\f\r ]; all such
-# characters are below U+3001.
-_SPACES = "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace())
+_OTHER = 0x80  # the byte every non-ASCII character is read as
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_OTHER_CHAR = chr(_OTHER)
+# What Python's \d, \s and \w accept among ASCII characters, plus the stand-in byte.
 _CATEGORIES = {
-    C.CATEGORY_DIGIT: r"\p{Nd}",
-    C.CATEGORY_SPACE: _SPACES,
-    # str.isalnum() is letters (L*) and numbers (N*); "_" is a word character too
-    C.CATEGORY_WORD: r"\p{L}\p{N}_",
+    C.CATEGORY_DIGIT: "0-9\\x{80}",
+    C.CATEGORY_SPACE: "\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{80}",
+    C.CATEGORY_WORD: "0-9A-Za-z_\\x{80}",
 }
 _ANY = r"(?s:.)"
 
@@ -72,7 +77,9 @@ def to_re2(pattern: str) -> str | None:
 
 
 def _char(code: int) -> str:
-    return chr(code) if chr(code).isascii() and chr(code).isalnum() else f"\\x{{{code:x}}}"
+    if code >= _OTHER:
+        return "\\x{80}"
+    return chr(code) if chr(code).isalnum() else f"\\x{{{code:x}}}"
 
 
 def _sequence(items: list[tuple[Any, Any]], dotall: bool) -> str:
@@ -83,7 +90,7 @@ def _item(op: Any, av: Any, dotall: bool) -> str:
     if op is C.LITERAL:
         return _char(av)
     if op is C.NOT_LITERAL:
-        return f"[^{_char(av)}]"
+        return f"[^{_char(av)}]" if av < _OTHER else _ANY
     if op is C.ANY:
         return _ANY if dotall else "."
     if op is C.IN:
@@ -116,18 +123,30 @@ def _class(items: list[tuple[Any, Any]]) -> str:
     parts: list[str] = []
     for op, av in items[1:] if negated else items:
         if op is C.LITERAL:
-            parts.append(_char(av))
+            if not (negated and av >= _OTHER):  # [^é] still accepts other non-ASCII
+                parts.append(_char(av))
         elif op is C.RANGE:
-            parts.append(f"{_char(av[0])}-{_char(av[1])}")
+            low, high = av
+            if low < _OTHER:
+                parts.append(f"{_char(low)}-{_char(min(high, _OTHER - 1))}")
+            if high >= _OTHER and not negated:
+                parts.append(_char(_OTHER))
         elif op is C.CATEGORY and av in _CATEGORIES and not negated:
             parts.append(_CATEGORIES[av])
         else:
-            # \D, \S, \W, or a category inside [^...]: RE2's tables may differ from
-            # Python's, so the only safe superset is any character.
+            # \D, \S, \W, or a category inside [^...]: the only safe superset is any
+            # character.
             return _ANY
     if not parts:
-        return _ANY if negated else "[^\\x{0}-\\x{10ffff}]"
+        return _ANY if negated else r"\b\B"  # [^é]: anything; an empty class: nothing
     return ("[^" if negated else "[") + "".join(parts) + "]"
+
+
+def _bytes(text: str) -> bytes:
+    """The text as the automaton reads it: one byte per character."""
+    if not text.isascii():
+        text = _NON_ASCII.sub(_OTHER_CHAR, text)
+    return text.encode("latin-1")
 
 
 class Prefilter(Generic[Key]):
@@ -142,6 +161,7 @@ class Prefilter(Generic[Key]):
         if _re2 is None or not patterns:
             return
         options = _re2.Options()
+        options.encoding = _re2.Options.Encoding.LATIN1
         options.max_mem = _MAX_MEM
         options.log_errors = False
         matcher = _re2.Set.SearchSet(options)
@@ -174,10 +194,7 @@ class Prefilter(Generic[Key]):
             return None if self._failed else frozenset()  # no patterns: nothing matches
         if not text:
             return self._always
-        try:
-            found = self._set.Match(text)
-        except (UnicodeError, _re2.error):  # a lone surrogate cannot be encoded
-            return None
+        found = self._set.Match(_bytes(text))
         if not found or self._sentinel not in found:
             return None
         keys = self._keys

@@ -84,13 +84,21 @@ def _context(
     extra: Mapping[str, float | None] | None = None,
 ) -> dict[str, float | str | None]:
     context = pair_context(seller, buyer, model)
-    for name in default_features().names:
-        context["text." + name] = float(features.count(name))
+    hits = features.hits
+    for key, name in _count_keys():
+        found = hits.get(name)
+        context[key] = float(len(found)) if found else 0.0
     context["text.words"] = float(features.words)
     context["text.sentences"] = float(len(features.sentences))
     for key, value in (extra or {}).items():
         context[key] = value
     return context
+
+
+@functools.cache
+def _count_keys() -> tuple[tuple[str, str], ...]:
+    """(context variable, feature) for the count of every feature."""
+    return tuple(("text." + name, name) for name in default_features().names)
 
 
 class _Fill(dict[str, str]):

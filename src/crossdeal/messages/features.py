@@ -14,9 +14,10 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -27,12 +28,21 @@ from crossdeal.messages._anchors import Anchors
 from crossdeal.messages._anchors import anchors as literal_anchors
 from crossdeal.messages._prefilter import Prefilter, available
 
-__all__ = ["FeatureSet", "Hit", "Sentence", "TextFeatures", "default_features", "split_sentences"]
+__all__ = [
+    "FeatureSet",
+    "Hit",
+    "Sentence",
+    "TextFeatures",
+    "default_features",
+    "lower_case",
+    "split_sentences",
+]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 _DIGIT = re.compile(r"\d")
 _NUMBER_START = re.compile(r"\b\d")
+_BY_SPAN = itemgetter(1, 2)  # a Hit's start and end
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,17 +121,15 @@ class _FeaturesFile(BaseModel):
 class _Scanner:
     """One alternative of a feature's patterns, compiled for speed.
 
-    ``lower`` is matched against the lower-cased text (IGNORECASE costs about four
-    times as much in Python's re); ``insensitive`` against the original text, for the
-    rare text whose lower-case form has another length. A leading \\b is removed and
-    checked in Python (``bounded``): it stops re from jumping to the literal prefix and
-    makes a scan 10-20 times slower. ``anchors``: literals one of which every match
-    starts with; when the text has none of them the scan is skipped (``None``: always
-    scan). ``digit``: every match starts with a digit.
+    ``pattern`` is matched against the lower-cased text (IGNORECASE costs about four
+    times as much in Python's re), or the text as written for a case-sensitive feature.
+    A leading \\b is removed and checked in Python (``bounded``): it stops re from
+    jumping to the literal prefix and makes a scan 10-20 times slower. ``anchors``:
+    literals one of which every match contains; when the text has none of them the
+    scan is skipped (``None``: always scan). ``digit``: every match starts with a digit.
     """
 
-    lower: re.Pattern[str]
-    insensitive: re.Pattern[str]
+    pattern: re.Pattern[str]
     bounded: bool
     anchors: tuple[str, ...] | None
     whole_words: bool
@@ -137,8 +145,8 @@ class _Compiled:
     not_at_sentence_start: bool
     words: frozenset[str]
     anywhere: tuple[_Scanner, ...]
-    at_sentence_start: tuple[re.Pattern[str] | None, re.Pattern[str] | None]
-    at_line_start: tuple[re.Pattern[str] | None, re.Pattern[str] | None]
+    at_sentence_start: re.Pattern[str] | None
+    at_line_start: re.Pattern[str] | None
     start_anchors: Anchors | None
     sentence_has: tuple[str, ...]
     sentence_lacks: tuple[str, ...]
@@ -203,10 +211,14 @@ class FeatureSet:
         self._word_lists = {w: tuple(names) for w, names in word_lists.items()}
         self._triggers = {w: tuple(ids) for w, ids in triggers.items()}
         self._list_words = frozenset(self._word_lists)
+        # All listed words as one regex shaped like a trie ("you(?:r(?:s)?)?"), so that
+        # re tries a few first letters at each position rather than every word.
+        self._listed = re.compile(_trie(sorted(self._list_words)) + r"(?![\w'])")
         self._trigger_words = frozenset(self._triggers)
-        self._all_scanners = frozenset(range(len(self._scanners)))
-        self._with_start = [c for c in compiled.values() if c.at_sentence_start[0] is not None]
-        self._with_line = [c for c in compiled.values() if c.at_line_start[0] is not None]
+        self._with_start = [
+            (c, c.at_sentence_start) for c in compiled.values() if c.at_sentence_start
+        ]
+        self._with_line = [(c, c.at_line_start) for c in compiled.values() if c.at_line_start]
         self._combined = [c for c in compiled.values() if c.sentence_has]
         self._parts: dict[tuple[str, ...], frozenset[str]] = {}
         self._prefilters = self._build_prefilters() if use_prefilter and available() else None
@@ -221,7 +233,7 @@ class FeatureSet:
         cased: list[tuple[int, str]] = []
         for index, (name, scanner) in enumerate(self._scanners):
             target = cased if self._features[name].case_sensitive else lower
-            target.append((index, scanner.lower.pattern))
+            target.append((index, scanner.pattern.pattern))
         return Prefilter(lower), Prefilter(cased)
 
     @property
@@ -267,10 +279,8 @@ class FeatureSet:
         cased = cased_filter.candidates(text)
         return None if cased is None else lower | cased
 
-    def _anchored(self, lowered: str, words: frozenset[str], fast: bool) -> list[int]:
-        """The scanners whose anchors occur in the text (all of them when not ``fast``)."""
-        if not fast:
-            return sorted(self._all_scanners)
+    def _anchored(self, lowered: str, words: frozenset[str]) -> list[int]:
+        """The scanners whose anchors occur in the text."""
         live: set[int] = set(self._always)
         for token in words & self._trigger_words:
             live.update(self._triggers[token])
@@ -287,61 +297,53 @@ class FeatureSet:
         wanted = None if only is None else self._wanted(only)
         sentences = split_sentences(text)
         starts = [s.start for s in sentences]
-        lowered = text.lower()
-        fast = len(lowered) == len(text)  # else offsets of the lower-cased copy would shift
+        lowered = lower_case(text)
         found: dict[str, list[Hit]] = {}
 
         def sentence_of(offset: int) -> int:
             return max(bisect.bisect_right(starts, offset) - 1, 0)
 
-        # 1. the words: word-list hits
-        subject_words = lowered if fast else text.lower()
-        token_list = _TOKEN.findall(subject_words)
+        # 1. the words, and the hits of word lists
+        token_list = _TOKEN.findall(lowered)
         tokens = frozenset(token_list)
-        for token in tokens & self._list_words:
-            names = self._word_lists[token]
-            size = len(token)
-            position = subject_words.find(token)
-            while position != -1:
-                before = subject_words[position - 1] if position else " "
-                after = subject_words[position + size : position + size + 1] or " "
-                if not (before.isalnum() or before in "_'") and not (
-                    after.isalnum() or after in "_'"
-                ):
-                    for name in names:
-                        found.setdefault(name, []).append(
-                            Hit(name, position, position + size, sentence_of(position))
-                        )
-                position = subject_words.find(token, position + 1)
+        if self._list_words:
+            word_lists = self._word_lists
+            for m in self._listed.finditer(lowered):
+                position = m.start()
+                before = lowered[position - 1] if position else " "
+                if before.isalnum() or before in "_'":
+                    continue  # inside a word: "us" in "bus"
+                for name in word_lists[m.group()]:
+                    found.setdefault(name, []).append(
+                        Hit(name, position, m.end(), sentence_of(position))
+                    )
 
         # 2. which patterns can match at all: one pass of the prefilter, or else anchors
-        candidates = self._candidates(text, lowered) if fast else None
+        candidates = self._candidates(text, lowered)
         # "year's" is one token but "year" a whole word to \b: anchors see both
         words = tokens.union(*(t.split("'") for t in tokens if "'" in t))
-        live = self._anchored(lowered, words, fast) if candidates is None else sorted(candidates)
+        live = self._anchored(lowered, words) if candidates is None else sorted(candidates)
         has_digit = _DIGIT.search(text) is not None
 
         # 3. the patterns that can match
-        digit_starts: dict[int, list[int]] = {}  # by id of the subject
+        digit_starts: dict[bool, list[int]] = {}  # by case-sensitivity of the subject
         for index in live:
             name, scanner = self._scanners[index]
             if (wanted is not None and name not in wanted) or (scanner.digit and not has_digit):
                 continue
-            if fast and not self._features[name].case_sensitive:
-                pattern, subject = scanner.lower, lowered
-            else:
-                pattern, subject = scanner.insensitive, text
+            cased = self._features[name].case_sensitive
+            subject = text if cased else lowered
             if scanner.digit and scanner.bounded:
                 # A pattern that opens with a digit has no literal prefix for re to look
                 # for, so it would be tried at every character: try it where numbers start.
-                starts_here = digit_starts.get(id(subject))
+                starts_here = digit_starts.get(cased)
                 if starts_here is None:
-                    starts_here = digit_starts[id(subject)] = [
+                    starts_here = digit_starts[cased] = [
                         m.start() for m in _NUMBER_START.finditer(subject)
                     ]
-                matches = _scan_at(pattern, subject, starts_here)
+                matches = _scan_at(scanner.pattern, subject, starts_here)
             else:
-                matches = _scan(pattern, subject, scanner.bounded)
+                matches = _scan(scanner.pattern, subject, scanner.bounded)
             for m in matches:
                 found.setdefault(name, []).append(
                     Hit(name, m.start(), m.end(), sentence_of(m.start()), _groups(m, text))
@@ -352,32 +354,25 @@ class FeatureSet:
         lines = [i for i, s in enumerate(sentences) if s.first_on_line]
         line_starts = [starts[i] for i in lines]
         line_ends = [ends[i] for i in lines]
-        for feature in self._with_start:
+        for feature, opener in self._with_start:
             if wanted is not None and feature.name not in wanted:
                 continue
-            use_lower = fast and not feature.case_sensitive
-            if use_lower and feature.start_anchors is not None:
+            if not feature.case_sensitive and feature.start_anchors is not None:
                 anchors, whole = feature.start_anchors
                 pool: Container[str] = words if whole else lowered
                 if not any(a in pool for a in anchors):
                     continue
-            opener = feature.at_sentence_start[0 if use_lower else 1]
-            assert opener is not None  # _with_start holds features with start patterns
-            subject = lowered if use_lower else text
-            opened = map(opener.match, repeat(subject), starts, ends)
-            for i, hit in enumerate(opened):
+            subject = text if feature.case_sensitive else lowered
+            for i, hit in enumerate(map(opener.match, repeat(subject), starts, ends)):
                 if hit:
                     found.setdefault(feature.name, []).append(
                         Hit(feature.name, hit.start(), hit.end(), i, _groups(hit, text))
                     )
-        for feature in self._with_line:
+        for feature, opener in self._with_line:
             if wanted is not None and feature.name not in wanted:
                 continue
-            use_lower = fast and not feature.case_sensitive
-            line_opener = feature.at_line_start[0 if use_lower else 1]
-            assert line_opener is not None
-            subject = lowered if use_lower else text
-            opened = map(line_opener.match, repeat(subject), line_starts, line_ends)
+            subject = text if feature.case_sensitive else lowered
+            opened = map(opener.match, repeat(subject), line_starts, line_ends)
             for i, hit in zip(lines, opened, strict=True):
                 if hit:
                     found.setdefault(feature.name, []).append(
@@ -396,7 +391,7 @@ class FeatureSet:
             if self._features[name].not_at_sentence_start:
                 items = [h for h in items if h.start not in sentence_starts]
             if items:
-                items.sort(key=lambda h: (h.start, h.end))
+                items.sort(key=_BY_SPAN)
                 hits[name] = tuple(items)
         return TextFeatures(text, tuple(sentences), hits, len(token_list), tokens)
 
@@ -440,6 +435,37 @@ def _scan_at(pattern: re.Pattern[str], subject: str, starts: list[int]) -> list[
     return out
 
 
+def lower_case(text: str) -> str:
+    """``text`` in lower case, character for character, so that offsets stay valid.
+
+    Only the dotted capital I ("\u0130") lowers to two characters; it becomes "i",
+    as Python's case-insensitive matching reads it."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text.replace("\u0130", "i").lower()
+    return lowered
+
+
+def _trie(words: Sequence[str]) -> str:
+    """An alternation of ``words`` that shares prefixes: ["you", "your"] -> "you(?:r)?"."""
+    root: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def alternation(node: dict[str, dict[str, Any]]) -> str:
+        branches = [re.escape(ch) + alternation(node[ch]) for ch in sorted(node) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # a word that ends here may also go on: try the longer words first
+        return f"(?:{body})?" if "" in node else body
+
+    return alternation(root) or "(?!)"
+
+
 def _groups(match: re.Match[str], text: str) -> Mapping[str, str]:
     """Captured groups, taken from the original text (not its lower-cased copy)."""
     if not match.re.groupindex:
@@ -470,16 +496,11 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
                 f"feature {name!r}: {what} {pattern!r} is not a valid pattern ({exc})", source
             ) from None
 
-    insensitive_flag = 0 if spec.case_sensitive else re.IGNORECASE
-
-    def joined(
-        parts: list[str], what: str
-    ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    def joined(parts: list[str], what: str) -> re.Pattern[str] | None:
         if not parts:
-            return (None, None)
+            return None
         check_case(parts, what)
-        text = "|".join(f"(?:{p})" for p in parts)
-        return (regex(text, 0, what), regex(text, insensitive_flag, what))
+        return regex("|".join(f"(?:{p})" for p in parts), 0, what)
 
     check_case(spec.patterns, "patterns")
     alternatives = [alt for p in spec.patterns for alt in _top_level_alternatives(p)]
@@ -501,8 +522,7 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
             continue
         scanners.append(
             _Scanner(
-                lower=regex(body, 0, "patterns"),
-                insensitive=regex(body, insensitive_flag, "patterns"),
+                pattern=regex(body, 0, "patterns"),
                 bounded=bounded,
                 anchors=_lookup_words(found),
                 whole_words=found.whole_words,
@@ -513,8 +533,7 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
         merged = "|".join(f"(?:{b})" for b in _unique_groups(bodies))
         scanners.append(
             _Scanner(
-                lower=regex(merged, 0, "patterns"),
-                insensitive=regex(merged, insensitive_flag, "patterns"),
+                pattern=regex(merged, 0, "patterns"),
                 bounded=bounded,
                 anchors=None,
                 whole_words=False,

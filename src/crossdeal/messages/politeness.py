@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crossdeal.errors import DataFileError
-from crossdeal.messages.features import _TOKEN, TextFeatures, data_dir
+from crossdeal.messages.features import _TOKEN, TextFeatures, data_dir, lower_case
 
 # Features that make a sentence a request (what the politeness corpus rates).
 REQUEST_FEATURES = ("question_mark", "imperative", "please", "obligation", "polite_request")
@@ -82,7 +82,7 @@ class PolitenessModel:
         (``sentence`` from :meth:`score_message`; None: the whole text)."""
         if sentence is None:
             return self.explain(features, top)
-        return self._drivers(self._sentence_inputs(features), sentence, top)
+        return self._drivers(_Windows(self, features), sentence, top)
 
     def read_message(
         self, features: TextFeatures, top: int = 4
@@ -91,17 +91,16 @@ class PolitenessModel:
         sentence it rests on, and the ``top`` inputs that moved it most."""
         if not features.sentences:
             return 0.5, None, self.explain(features, top) if top else []
-        inputs = self._sentence_inputs(features)
+        windows = _Windows(self, features)
         asks = self._request_sentences(features)
         if asks:
-            score, weakest = min((self._probability(inputs, i), i) for i in asks)
-            return score, weakest, self._drivers(inputs, weakest, top) if top else []
-        every = [self._probability(inputs, i) for i in range(len(inputs))]
+            score, weakest = min((windows.probability(i), i) for i in asks)
+            return score, weakest, self._drivers(windows, weakest, top) if top else []
+        every = [windows.probability(i) for i in range(len(features.sentences))]
         return sum(every) / len(every), None, self.explain(features, top) if top else []
 
-    def _drivers(self, inputs: list[set[str]], sentence: int, top: int) -> list[tuple[str, float]]:
-        window = inputs[max(sentence - 1, 0)] | inputs[sentence]
-        weighted = [(k, self.weights[k]) for k in window if k in self.weights]
+    def _drivers(self, windows: _Windows, sentence: int, top: int) -> list[tuple[str, float]]:
+        weighted = [(k, self.weights[k]) for k in windows.inputs(sentence) if k in self.weights]
         weighted.sort(key=lambda kv: (-abs(kv[1]), kv[0]))
         return weighted[:top]
 
@@ -111,26 +110,12 @@ class PolitenessModel:
             asks.update(h.sentence for h in features.hits.get(name, ()))
         return sorted(asks)
 
-    def _sentence_inputs(self, features: TextFeatures) -> list[set[str]]:
-        """For each sentence, the model inputs present in it (strategies and words)."""
-        text = features.text
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            words = [_TOKEN.findall(lowered, s.start, s.end) for s in features.sentences]
-        else:  # lower-casing moved the offsets: lower each sentence on its own
-            words = [_TOKEN.findall(text[s.start : s.end].lower()) for s in features.sentences]
-        out = [{"w:" + w for w in sentence} for sentence in words]
-        for name in self.strategies:
-            for hit in features.hits.get(name, ()):
-                out[hit.sentence].add("s:" + name)
-        return out
-
-    def _probability(self, inputs: list[set[str]], i: int) -> float:
-        """Sentence ``i`` read together with the sentence before it."""
-        window = inputs[max(i - 1, 0)] | inputs[i]
-        weights = self.weights
-        z = self.intercept + sum([weights.get(k, 0.0) for k in window])
-        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+    @functools.cached_property
+    def _split_weights(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Word and strategy weights keyed by the bare word or strategy name."""
+        words = {k[2:]: w for k, w in self.weights.items() if k.startswith("w:")}
+        strategies = {k[2:]: w for k, w in self.weights.items() if k.startswith("s:")}
+        return words, strategies
 
     @classmethod
     def load(cls, path: Path) -> PolitenessModel:
@@ -154,6 +139,49 @@ class PolitenessModel:
             **(extra or {}),
         }
         path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class _Windows:
+    """A message read as the model reads it: each sentence together with the one
+    before it. Sentences are tokenised only when a window needs them."""
+
+    def __init__(self, model: PolitenessModel, features: TextFeatures) -> None:
+        self._model = model
+        self._features = features
+        self._lowered = lower_case(features.text)
+        self._words: dict[int, set[str]] = {}
+        self._strategies: list[set[str]] = [set() for _ in features.sentences]
+        for name in model.strategies:
+            for hit in features.hits.get(name, ()):
+                self._strategies[hit.sentence].add(name)
+
+    def words(self, i: int) -> set[str]:
+        found = self._words.get(i)
+        if found is None:
+            sentence = self._features.sentences[i]
+            tokens = _TOKEN.findall(self._lowered, sentence.start, sentence.end)
+            found = self._words[i] = set(tokens)
+        return found
+
+    def strategies(self, i: int) -> set[str]:
+        return self._strategies[i]
+
+    def inputs(self, i: int) -> set[str]:
+        """The model inputs of the window that ends with sentence ``i``."""
+        before = max(i - 1, 0)
+        words = self.words(before) | self.words(i)
+        strategies = self._strategies[before] | self._strategies[i]
+        return {"w:" + w for w in words} | {"s:" + s for s in strategies}
+
+    def probability(self, i: int) -> float:
+        before = max(i - 1, 0)
+        word_weights, strategy_weights = self._model._split_weights
+        z = self._model.intercept
+        z += sum([word_weights.get(w, 0.0) for w in self.words(before) | self.words(i)])
+        z += sum(
+            [strategy_weights.get(s, 0.0) for s in self._strategies[before] | self._strategies[i]]
+        )
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 
 @functools.cache
