@@ -7,9 +7,9 @@ is one pass per feature over the whole text; spans are character offsets.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
+from bisect import bisect_right
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -63,6 +63,11 @@ class Hit(NamedTuple):
     end: int
     sentence: int
     groups: Mapping[str, str] = _NO_GROUPS
+
+
+# Hit(...) runs a Python-level __new__; extraction makes dozens per text, so the hot
+# loops build the tuple directly (all five fields, in order).
+_new_hit = functools.partial(tuple.__new__, Hit)
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -300,8 +305,8 @@ class FeatureSet:
         lowered = lower_case(text)
         found: dict[str, list[Hit]] = {}
 
-        def sentence_of(offset: int) -> int:
-            return max(bisect.bisect_right(starts, offset) - 1, 0)
+        def sentence_of(offset: int) -> int:  # text before the first sentence counts to it
+            return (bisect_right(starts, offset) or 1) - 1
 
         # 1. the words, and the hits of word lists
         token_list = _TOKEN.findall(lowered)
@@ -315,7 +320,7 @@ class FeatureSet:
                     continue  # inside a word: "us" in "bus"
                 for name in word_lists[m.group()]:
                     found.setdefault(name, []).append(
-                        Hit(name, position, m.end(), sentence_of(position))
+                        _new_hit((name, position, m.end(), sentence_of(position), _NO_GROUPS))
                     )
 
         # 2. which patterns can match at all: one pass of the prefilter, or else anchors
@@ -346,7 +351,7 @@ class FeatureSet:
                 matches = _scan(scanner.pattern, subject, scanner.bounded)
             for m in matches:
                 found.setdefault(name, []).append(
-                    Hit(name, m.start(), m.end(), sentence_of(m.start()), _groups(m, text))
+                    _new_hit((name, m.start(), m.end(), sentence_of(m.start()), _groups(m, text)))
                 )
 
         # 4. sentence-start and line-start patterns, tried at every (line's first) sentence
@@ -366,7 +371,7 @@ class FeatureSet:
             for i, hit in enumerate(map(opener.match, repeat(subject), starts, ends)):
                 if hit:
                     found.setdefault(feature.name, []).append(
-                        Hit(feature.name, hit.start(), hit.end(), i, _groups(hit, text))
+                        _new_hit((feature.name, hit.start(), hit.end(), i, _groups(hit, text)))
                     )
         for feature, opener in self._with_line:
             if wanted is not None and feature.name not in wanted:
@@ -376,7 +381,7 @@ class FeatureSet:
             for i, hit in zip(lines, opened, strict=True):
                 if hit:
                     found.setdefault(feature.name, []).append(
-                        Hit(feature.name, hit.start(), hit.end(), i, _groups(hit, text))
+                        _new_hit((feature.name, hit.start(), hit.end(), i, _groups(hit, text)))
                     )
 
         # 5. sentence-level combinations, then positional filters
