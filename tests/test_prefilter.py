@@ -150,3 +150,63 @@ def test_numbers_are_found_where_they_start_not_inside_words() -> None:
     assert "40 units" in spans and "3/4" in spans
     assert not any(s.startswith(("12", "9")) for s in spans)
     assert re.search(r"\d", "A12")  # the digits are there; they just do not open a number
+
+
+# --- patterns that are only a choice of whole words ------------------------------------
+
+_WORDY = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "maybe",
+                "Perhaps",
+                "sorry",
+                "thanks",
+                "thank you",
+                "btw",
+                "q3",
+                "Friday",
+                "asap",
+                "actually",
+                "let's",
+                "let",
+                "we'd",
+                "but",
+                "if",
+                "ok",
+                "congrats",
+                "haha",
+                "lol",
+            ]
+        ),
+        st.text(alphabet="'_-é9 .,\n", max_size=3),
+    ),
+    max_size=20,
+).map(lambda parts: "".join(parts))
+
+
+@cache
+def _without_word_pass() -> FeatureSet:
+    import crossdeal.messages.features as module
+
+    original = module._whole_words
+    module._whole_words = lambda *_: None  # type: ignore[assignment]
+    try:
+        return module.load_features(module.data_dir() / "features.yaml")
+    finally:
+        module._whole_words = original
+
+
+def test_some_patterns_are_found_in_the_word_pass() -> None:
+    assert len(_without_word_pass()._scanners) > len(default_features()._scanners)
+
+
+def test_the_word_pass_finds_what_the_patterns_find_on_every_labelled_message() -> None:
+    for text in _labelled_texts():
+        assert default_features().extract(text).hits == _without_word_pass().extract(text).hits
+
+
+@settings(max_examples=400)
+@given(_WORDY)
+def test_the_word_pass_finds_what_the_patterns_find(text: str) -> None:
+    assert default_features().extract(text).hits == _without_word_pass().extract(text).hits

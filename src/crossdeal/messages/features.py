@@ -16,6 +16,8 @@ from importlib import resources
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
+from re._constants import AT, AT_BOUNDARY  # the parser's opcodes, as in _anchors
+from re._parser import parse as sre_parse
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -24,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import LineDict, load_yaml
 from crossdeal.errors import DataFileError
-from crossdeal.messages._anchors import Anchors
+from crossdeal.messages._anchors import Anchors, _literal_set
 from crossdeal.messages._anchors import anchors as literal_anchors
 from crossdeal.messages._prefilter import Prefilter, available
 
@@ -43,6 +45,9 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 _DIGIT = re.compile(r"\d")
 _NUMBER_START = re.compile(r"\b\d")
 _BY_SPAN = itemgetter(1, 2)  # a Hit's start and end
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
+# Position tests and named groups that a plain choice of words cannot keep.
+_POSITION_OR_GROUP = re.compile(r"\\[bBAZ]|[\^$]|\(\?P<|\(\?[=!<]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,14 +201,23 @@ class FeatureSet:
         # Index the work so that one pass over the words of a text decides which
         # patterns can match at all: word lists, and whole-word anchors of patterns.
         word_lists: dict[str, list[str]] = {}
+        for c in compiled.values():
+            for word in c.words:
+                word_lists.setdefault(word, []).append(c.name)
+        # A pattern that is only a choice of whole words ("\\b(?:maybe|perhaps)\\b") is
+        # found with the word lists, in the same pass, instead of by a search of its own.
+        pattern_words: dict[str, list[str]] = {}
         triggers: dict[str, list[int]] = {}
         self._scanners: list[tuple[str, _Scanner]] = []
         self._substring_gated: list[int] = []
         self._always: list[int] = []
         for c in compiled.values():
-            for word in c.words:
-                word_lists.setdefault(word, []).append(c.name)
             for scanner in c.anywhere:
+                words = None if c.case_sensitive else _whole_words(scanner, word_lists)
+                if words is not None:
+                    for word in words:
+                        pattern_words.setdefault(word, []).append(c.name)
+                    continue
                 index = len(self._scanners)
                 self._scanners.append((c.name, scanner))
                 if scanner.anchors is None:
@@ -213,12 +227,14 @@ class FeatureSet:
                         triggers.setdefault(word, []).append(index)
                 else:
                     self._substring_gated.append(index)
-        self._word_lists = {w: tuple(names) for w, names in word_lists.items()}
+        self._words = {
+            w: (tuple(word_lists.get(w, ())), tuple(dict.fromkeys(pattern_words.get(w, ()))))
+            for w in sorted(word_lists.keys() | pattern_words.keys())
+        }
         self._triggers = {w: tuple(ids) for w, ids in triggers.items()}
-        self._list_words = frozenset(self._word_lists)
-        # All listed words as one regex shaped like a trie ("you(?:r(?:s)?)?"), so that
+        # All these words as one regex shaped like a trie ("you(?:r(?:s)?)?"), so that
         # re tries a few first letters at each position rather than every word.
-        self._listed = re.compile(_trie(sorted(self._list_words)) + r"(?![\w'])")
+        self._word_regex = re.compile(_trie(list(self._words)) + r"(?!\w)")
         self._trigger_words = frozenset(self._triggers)
         self._with_start = [
             (c, c.at_sentence_start) for c in compiled.values() if c.at_sentence_start
@@ -311,16 +327,25 @@ class FeatureSet:
         # 1. the words, and the hits of word lists
         token_list = _TOKEN.findall(lowered)
         tokens = frozenset(token_list)
-        if self._list_words:
-            word_lists = self._word_lists
-            for m in self._listed.finditer(lowered):
-                position = m.start()
-                before = lowered[position - 1] if position else " "
-                if before.isalnum() or before in "_'":
-                    continue  # inside a word: "us" in "bus"
-                for name in word_lists[m.group()]:
+        word_index = self._words
+        for m in self._word_regex.finditer(lowered):
+            position = m.start()
+            before = lowered[position - 1] if position else " "
+            if before.isalnum() or before == "_":
+                continue  # inside a word: "us" in "bus"
+            end = m.end()
+            listed, patterned = word_index[m.group()]
+            sentence = sentence_of(position)
+            # a listed word is a whole token: "we" is not listed in "we'd"
+            if listed and before != "'" and lowered[end : end + 1] != "'":
+                for name in listed:
                     found.setdefault(name, []).append(
-                        _new_hit((name, position, m.end(), sentence_of(position), _NO_GROUPS))
+                        _new_hit((name, position, end, sentence, _NO_GROUPS))
+                    )
+            for name in patterned:
+                if wanted is None or name in wanted:
+                    found.setdefault(name, []).append(
+                        _new_hit((name, position, end, sentence, _NO_GROUPS))
                     )
 
         # 2. which patterns can match at all: one pass of the prefilter, or else anchors
@@ -410,6 +435,25 @@ class FeatureSet:
         for name in feature.sentence_lacks:
             chosen -= sentences_with(name)
         return [Hit(feature.name, sentences[i].start, sentences[i].end, i) for i in sorted(chosen)]
+
+
+def _whole_words(scanner: _Scanner, listed: Mapping[str, object]) -> frozenset[str] | None:
+    """The words a scanner finds when it is only a choice of whole words, such as
+    "\\b(?:maybe|perhaps)\\b" (None otherwise). Not when a listed word begins with one
+    of them and an apostrophe ("let" and "let's"): one pass finds the longer only."""
+    body = scanner.pattern.pattern
+    if not scanner.bounded or not body.endswith("\\b") or _POSITION_OR_GROUP.search(body[:-2]):
+        return None
+    try:
+        items = list(sre_parse(body))
+    except re.error:
+        return None
+    words = _literal_set(items[:-1]) if items and items[-1] == (AT, AT_BOUNDARY) else None
+    if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+        return None
+    if any(other.startswith(word + "'") for word in words for other in listed):
+        return None
+    return frozenset(words)
 
 
 def _scan(pattern: re.Pattern[str], subject: str, bounded: bool) -> list[re.Match[str]]:
