@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -121,7 +122,8 @@ def test_a_prefilter_keeps_only_what_can_match() -> None:
         [("thanks", r"\bthank\s+you\b"), ("sorry", r"\bsorry\b"), ("back", r"(a)\1")]
     )
     assert prefilter.candidates("Thank you!".lower()) == {"thanks", "back"}
-    assert prefilter.candidates("") == {"back"}  # untranslatable: always kept
+    assert prefilter.candidates("sorry") == {"sorry", "back"}  # untranslatable: always kept
+    assert prefilter.candidates("") is None  # the empty text is left to re
     assert Prefilter([]).candidates("anything") == frozenset()
 
 
@@ -210,3 +212,47 @@ def test_the_word_pass_finds_what_the_patterns_find_on_every_labelled_message() 
 @given(_WORDY)
 def test_the_word_pass_finds_what_the_patterns_find(text: str) -> None:
     assert default_features().extract(text).hits == _without_word_pass().extract(text).hits
+
+
+def _feature_file(tmp_path: Path, body: str) -> FeatureSet:
+    from crossdeal.messages.features import load_features
+
+    path = tmp_path / "features.yaml"
+    path.write_text("features:\n" + body, encoding="utf-8")
+    return load_features(path)
+
+
+def test_a_word_on_either_side_of_a_listed_apostrophe_is_still_found(tmp_path: Path) -> None:
+    features = _feature_file(
+        tmp_path,
+        '  contraction: {description: a listed word, words: ["you\'re", "o\'clock"]}\n'
+        "  re: {description: a pattern word, patterns: ['\\bre\\b', '\\bclock\\b']}\n",
+    )
+    found = features.extract("you're late, no'clock")
+    assert [found.text[h.start : h.end] for h in found.hits["re"]] == ["re", "clock"]
+
+
+def test_two_patterns_of_a_feature_that_find_the_same_word_count_twice(tmp_path: Path) -> None:
+    features = _feature_file(
+        tmp_path,
+        "  hedge: {description: hedges, patterns: ['\\bmaybe\\b', '\\b(?:maybe|perhaps)\\b']}\n",
+    )
+    assert features.extract("maybe later").count("hedge") == 2
+
+
+@pytest.mark.parametrize("text", ["at 5 pm or am", "am or pm"])
+def test_a_pattern_whose_digit_is_optional_is_tried_everywhere(tmp_path: Path, text: str) -> None:
+    features = _feature_file(
+        tmp_path, "  time: {description: a time, patterns: ['\\b\\d?(?:am|pm)\\b']}\n"
+    )
+    found = features.extract(text)
+    assert sorted(found.text[h.start : h.end] for h in found.hits["time"]) == sorted(
+        m.group() for m in re.finditer(r"\b\d?(?:am|pm)\b", text)
+    )
+
+
+def test_a_possessive_choice_is_not_taken_for_a_word_list(tmp_path: Path) -> None:
+    features = _feature_file(
+        tmp_path, "  odd: {description: possessive, patterns: ['\\b(?:ab)?+abc\\b']}\n"
+    )
+    assert not features.extract("abc").has("odd")  # (?:ab)?+ keeps "ab"; "c" cannot follow

@@ -193,7 +193,7 @@ class Prefilter(Generic[Key]):
         if self._set is None:
             return None if self._failed else frozenset()  # no patterns: nothing matches
         if not text:
-            return self._always
+            return None  # some pattern may match the empty text; re decides at once
         found = self._set.Match(_bytes(text))
         if not found or self._sentinel not in found:
             return None

@@ -16,7 +16,16 @@ from importlib import resources
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
-from re._constants import AT, AT_BOUNDARY  # the parser's opcodes, as in _anchors
+from re._constants import (  # the parser's opcodes, as in _anchors
+    AT,
+    AT_BOUNDARY,
+    CATEGORY,
+    CATEGORY_DIGIT,
+    IN,
+    MAX_REPEAT,
+    MIN_REPEAT,
+    POSSESSIVE_REPEAT,
+)
 from re._parser import parse as sre_parse
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -47,7 +56,9 @@ _NUMBER_START = re.compile(r"\b\d")
 _BY_SPAN = itemgetter(1, 2)  # a Hit's start and end
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 # Position tests and named groups that a plain choice of words cannot keep.
-_POSITION_OR_GROUP = re.compile(r"\\[bBAZ]|[\^$]|\(\?P<|\(\?[=!<]")
+# Position tests, named groups and possessive or atomic parts (which do not give back
+# what they took) that a plain choice of words cannot keep.
+_POSITION_OR_GROUP = re.compile(r"\\[bBAZ]|[\^$]|\(\?P<|\(\?[=!<>]|[?*+}]\+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +239,7 @@ class FeatureSet:
                 else:
                     self._substring_gated.append(index)
         self._words = {
-            w: (tuple(word_lists.get(w, ())), tuple(dict.fromkeys(pattern_words.get(w, ()))))
+            w: (tuple(word_lists.get(w, ())), tuple(pattern_words.get(w, ())))
             for w in sorted(word_lists.keys() | pattern_words.keys())
         }
         self._triggers = {w: tuple(ids) for w, ids in triggers.items()}
@@ -439,8 +450,9 @@ class FeatureSet:
 
 def _whole_words(scanner: _Scanner, listed: Mapping[str, object]) -> frozenset[str] | None:
     """The words a scanner finds when it is only a choice of whole words, such as
-    "\\b(?:maybe|perhaps)\\b" (None otherwise). Not when a listed word begins with one
-    of them and an apostrophe ("let" and "let's"): one pass finds the longer only."""
+    "\\b(?:maybe|perhaps)\\b" (None otherwise). Not when a listed word holds one of
+    them on either side of an apostrophe ("let" in "let's", "re" in "you're"): one pass
+    finds the listed word and steps over the other."""
     body = scanner.pattern.pattern
     if not scanner.bounded or not body.endswith("\\b") or _POSITION_OR_GROUP.search(body[:-2]):
         return None
@@ -451,9 +463,24 @@ def _whole_words(scanner: _Scanner, listed: Mapping[str, object]) -> frozenset[s
     words = _literal_set(items[:-1]) if items and items[-1] == (AT, AT_BOUNDARY) else None
     if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
         return None
-    if any(other.startswith(word + "'") for word in words for other in listed):
+    around_apostrophes = {part for other in listed if "'" in other for part in other.split("'")}
+    if words & around_apostrophes:
         return None
     return frozenset(words)
+
+
+def _opens_with_digit(body: str) -> bool:
+    """Whether every match of ``body`` begins with a digit ("\\d+", not "\\d?")."""
+    try:
+        items = list(sre_parse(body))
+    except re.error:
+        return False
+    if not items:
+        return False
+    op, av = items[0]
+    if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
+        op, av = next(iter(av[2]))
+    return bool(op is IN and av == [(CATEGORY, CATEGORY_DIGIT)])
 
 
 def _scan(pattern: re.Pattern[str], subject: str, bounded: bool) -> list[re.Match[str]]:
@@ -564,7 +591,7 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
     for alt in alternatives:
         bounded = alt.startswith("\\b")
         body = alt[2:] if bounded else alt
-        digit = body.startswith("\\d")
+        digit = _opens_with_digit(body)
         found = None if spec.case_sensitive else literal_anchors(body, bounded)
         if found is None:
             unanchored.setdefault((bounded, digit), []).append(body)

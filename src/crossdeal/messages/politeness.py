@@ -44,9 +44,8 @@ class PolitenessModel:
 
     def decision(self, features: TextFeatures) -> float:
         weights = self.weights
-        return self.intercept + sum(
-            weights.get(k, 0.0) for k in model_inputs(features, self.strategies)
-        )
+        inputs = model_inputs(features, self.strategies)
+        return math.fsum([self.intercept, *[weights.get(k, 0.0) for k in inputs]])
 
     def predict_proba(self, features: TextFeatures) -> float:
         """Probability that the text reads as polite (0..1)."""
@@ -176,10 +175,17 @@ class _Windows:
     def probability(self, i: int) -> float:
         before = max(i - 1, 0)
         word_weights, strategy_weights = self._model._split_weights
-        z = self._model.intercept
-        z += sum([word_weights.get(w, 0.0) for w in self.words(before) | self.words(i)])
-        z += sum(
-            [strategy_weights.get(s, 0.0) for s in self._strategies[before] | self._strategies[i]]
+        # fsum: the same score whatever order the sets iterate in, so that ties between
+        # sentences always break the same way
+        z = math.fsum(
+            [
+                self._model.intercept,
+                *[word_weights.get(w, 0.0) for w in self.words(before) | self.words(i)],
+                *[
+                    strategy_weights.get(s, 0.0)
+                    for s in self._strategies[before] | self._strategies[i]
+                ],
+            ]
         )
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
