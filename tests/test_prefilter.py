@@ -3,7 +3,6 @@ that would match, so feature extraction finds the same with it as without it."""
 
 from __future__ import annotations
 
-import copy
 import re
 from functools import cache
 from pathlib import Path
@@ -13,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossdeal.messages._prefilter import Prefilter, available, to_re2
-from crossdeal.messages.features import FeatureSet, default_features
+from crossdeal.messages.features import FeatureSet, data_dir, default_features, load_features
 from tests.test_messages import _labelled_texts
 
 needs_re2 = pytest.mark.skipif(not available(), reason="google-re2 is not installed")
@@ -63,9 +62,7 @@ _TEXTS = st.lists(st.one_of(_WORDS, st.text(alphabet=_AWKWARD, max_size=6)), max
 
 @cache
 def _without_prefilter() -> FeatureSet:
-    plain = copy.copy(default_features())
-    plain._prefilters = None
-    return plain
+    return load_features(data_dir() / "features.yaml", use_prefilter=False)
 
 
 @pytest.mark.parametrize("pattern", [r"(?i)sorry", r"(?P<w>a)(?P=w)"])
@@ -194,7 +191,7 @@ def _without_word_pass() -> FeatureSet:
     original = module._whole_words
     module._whole_words = lambda *_: None  # type: ignore[assignment]
     try:
-        return module.load_features(module.data_dir() / "features.yaml")
+        return load_features(data_dir() / "features.yaml")
     finally:
         module._whole_words = original
 
@@ -215,8 +212,6 @@ def test_the_word_pass_finds_what_the_patterns_find(text: str) -> None:
 
 
 def _feature_file(tmp_path: Path, body: str) -> FeatureSet:
-    from crossdeal.messages.features import load_features
-
     path = tmp_path / "features.yaml"
     path.write_text("features:\n" + body, encoding="utf-8")
     return load_features(path)

@@ -55,7 +55,6 @@ _DIGIT = re.compile(r"\d")
 _NUMBER_START = re.compile(r"\b\d")
 _BY_SPAN = itemgetter(1, 2)  # a Hit's start and end
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
-# Position tests and named groups that a plain choice of words cannot keep.
 # Position tests, named groups and possessive or atomic parts (which do not give back
 # what they took) that a plain choice of words cannot keep.
 _POSITION_OR_GROUP = re.compile(r"\\[bBAZ]|[\^$]|\(\?P<|\(\?[=!<>]|[?*+}]\+")
@@ -688,12 +687,12 @@ def _top_level_alternatives(pattern: str) -> list[str]:
     return parts
 
 
-def load_features(path: Path) -> FeatureSet:
+def load_features(path: Path, use_prefilter: bool = True) -> FeatureSet:
     data = load_yaml(path, error=DataFileError)
     if not isinstance(data, LineDict):
         raise DataFileError("expected a top-level 'features:' mapping", path)
     spec = validate_yaml(_FeaturesFile, data, path, DataFileError)
-    return FeatureSet(spec.features, str(path))
+    return FeatureSet(spec.features, str(path), use_prefilter)
 
 
 def data_dir() -> Path:
