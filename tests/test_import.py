@@ -334,6 +334,72 @@ def test_skip_invalid_keeps_the_good_rows_and_sets_the_bad_aside(
     assert rows[1][:2] == ["2", "Bad"] and rows[1][-2] == "3" and "negative" in rows[1][-1]
 
 
+MIXED_BODY = (
+    "1,Good,Proposal,100,2026-01-05,2027-02-01,Acme\n"
+    '2,=HYPERLINK("http://x"),Proposal,-1,2026-01-05,2027-02-01,Acme\n'
+)
+
+
+def test_rejected_rows_never_overwrite_the_input(store: PipelineStore, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "files"  # away from the test database
+    tmp_path.mkdir()
+    source = write(tmp_path, DEALS_HEADER + MIXED_BODY)
+    before = source.read_bytes()
+    with pytest.raises(ImportFileError, match="is the file being imported"):
+        import_csv(store, source, skip_invalid=True, rejected_path=source)
+    with pytest.raises(ImportFileError, match="is the file being imported"):
+        import_csv(store, source, skip_invalid=True, rejected_path=tmp_path / "." / source.name)
+    assert source.read_bytes() == before
+    assert count(store, Deal) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [source.name]  # no stray files
+
+
+def test_rejected_rows_never_overwrite_the_database(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'pipeline.db'}")
+    source = write(tmp_path, DEALS_HEADER + MIXED_BODY)
+    with pytest.raises(ImportFileError, match="imported into"):
+        import_csv(
+            PipelineStore(database),
+            source,
+            skip_invalid=True,
+            rejected_path=tmp_path / "pipeline.db",
+        )
+
+
+def test_an_earlier_side_file_is_kept_and_a_new_name_taken(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    source = write(tmp_path, DEALS_HEADER + MIXED_BODY, name="deals.csv")
+    earlier = tmp_path / "deals.rejected.csv"
+    earlier.write_text("what the user kept from last time\n", encoding="utf-8")
+    report = import_csv(store, source, skip_invalid=True)
+    assert earlier.read_text(encoding="utf-8") == "what the user kept from last time\n"
+    assert report.rejected_file == str(tmp_path / "deals.rejected-2.csv")
+    again = import_csv(store, source, skip_invalid=True)
+    assert again.rejected_file == str(tmp_path / "deals.rejected-3.csv")
+
+
+def test_no_side_file_when_nothing_is_rejected(store: PipelineStore, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "files"  # away from the test database
+    tmp_path.mkdir()
+    source = write(tmp_path, DEALS_HEADER + MIXED_BODY.splitlines(keepends=True)[0], "deals.csv")
+    named = tmp_path / "kept.csv"
+    named.write_text("an older file the user named\n", encoding="utf-8")
+    report = import_csv(store, source, skip_invalid=True, rejected_path=named)
+    assert report.committed and report.rejected == 0 and report.rejected_file is None
+    assert named.read_text(encoding="utf-8") == "an older file the user named\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deals.csv", "kept.csv"]
+
+
+def test_side_file_cells_cannot_run_as_formulas(store: PipelineStore, tmp_path: Path) -> None:
+    source = write(tmp_path, DEALS_HEADER + MIXED_BODY)
+    report = import_csv(store, source, skip_invalid=True)
+    assert report.rejected == 1 and report.rejected_file
+    rows = list(csv.reader(Path(report.rejected_file).read_text(encoding="utf-8").splitlines()))
+    assert rows[1][1] == '\'=HYPERLINK("http://x")'
+    assert rows[1][3] == "-1"  # a negative number stays a number
+
+
 def test_ctrl_c_in_the_middle_leaves_the_database_as_it_was(
     store: PipelineStore, tmp_path: Path
 ) -> None:

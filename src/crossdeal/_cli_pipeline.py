@@ -135,7 +135,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
         rejected: Annotated[
             Path | None,
-            typer.Option("--rejected", help="Where to write rejected rows (with --skip-invalid)."),
+            typer.Option(
+                "--rejected",
+                help="Where to write rejected rows (with --skip-invalid; never the input file).",
+            ),
         ] = None,
         output: FormatOption = OutputFormat.text,
         db: DbOption = None,

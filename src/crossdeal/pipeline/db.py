@@ -60,8 +60,11 @@ class Database:
         if parsed.drivername == "postgresql":  # plain URLs use psycopg 3
             parsed = parsed.set(drivername="postgresql+psycopg")
         self.dialect = parsed.get_backend_name()
+        # the SQLite file, if there is one (no other file may be written over it)
+        self.file: Path | None = None
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.file = Path(parsed.database).expanduser()
+            self.file.parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(parsed, future=True)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -15,7 +15,9 @@ import codecs
 import csv
 import difflib
 import io
+import os
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from sqlalchemy import Connection, Table, insert, select, update
 
 from crossdeal.errors import CrossdealError, UnknownCultureError
 from crossdeal.pipeline.db import new_id
+from crossdeal.pipeline.export import neutralise
 from crossdeal.pipeline.mapping import Mapping, detect, load_mapping
 from crossdeal.pipeline.models import Account, Contact, Deal, DealContact, Seller
 from crossdeal.pipeline.reports import ImportProblem, ImportReport
@@ -396,15 +399,11 @@ def import_csv(
     counts = _Counts()
     problems: list[ImportProblem] = []
     by_reason: Counter[str] = Counter()
-    side = None
-    side_path = None
-    if skip_invalid:
-        side_path = (
-            Path(rejected_path) if rejected_path else path.with_name(path.stem + ".rejected.csv")
-        )
-        side_file = side_path.open("w", encoding="utf-8", newline="")
-        side = csv.writer(side_file)
-        side.writerow([*header, "line", "problem"])
+    side = (
+        _SideFile(path, Path(rejected_path) if rejected_path else None, header, store.db.file)
+        if skip_invalid
+        else None
+    )
     writer = _Writer(store, chosen)
     committed = False
     try:
@@ -447,7 +446,7 @@ def import_csv(
                             )
                         )
                     if side is not None:
-                        side.writerow([*row, line, problem.reason])
+                        side.write(row, line, problem.reason)
             writer.flush(counts)
             if writer.new_roles:
                 # a changed role changes the decision-maker counts of the contact's deals
@@ -470,8 +469,7 @@ def import_csv(
     except _Rollback:
         committed = False
     finally:
-        if side is not None:
-            side_file.close()
+        side_path = side.finish(keep=counts.rejected > 0) if side is not None else None
     if not committed:
         counts.created = counts.updated = counts.unchanged = 0
     return ImportReport(
@@ -490,7 +488,7 @@ def import_csv(
             *_created_accounts_notes(writer.created_accounts if committed else []),
             *(f"{note} ({n} row{'s' if n != 1 else ''})" for note, n in mapper.notes.most_common()),
         ],
-        rejected_file=str(side_path) if side_path and counts.rejected else None,
+        rejected_file=str(side_path) if side_path else None,
     )
 
 
@@ -512,6 +510,78 @@ def _created_accounts_notes(created: list[tuple[str, bool]]) -> list[str]:
 
 class _Rollback(Exception):
     pass
+
+
+class _SideFile:
+    """The rows ``--skip-invalid`` sets aside, written so that no file is ever lost.
+
+    Rows go to a temporary file beside the target; only when the import has rejected
+    something does it take its place. A named target may not be the input (or the
+    database), and is replaced only at that moment; without a name, the first free
+    ``FILE.rejected.csv``, ``FILE.rejected-2.csv``, ... is taken, so an earlier side file
+    is never overwritten. Cells a spreadsheet would run as formulas are neutralised, as
+    in the export.
+    """
+
+    def __init__(
+        self, source: Path, named: Path | None, header: list[str], database: Path | None
+    ) -> None:
+        self.named = named
+        self.default = source.with_name(source.stem + ".rejected.csv")
+        target = named or self.default
+        protected = [source] if database is None else [source, database]
+        for other in protected:
+            if _same_file(target, other):
+                raise ImportFileError(
+                    f"--rejected {target} is the file being "
+                    f"{'imported' if other == source else 'imported into'}; "
+                    "name another file for the rejected rows"
+                )
+        if target.is_dir():
+            raise ImportFileError(f"--rejected {target} is a folder; name a file")
+        folder = target.parent if str(target.parent) else Path(".")
+        try:
+            handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        except OSError as error:
+            raise ImportFileError(
+                f"cannot write the rejected rows next to {target}: {error.strerror}"
+            ) from None
+        self.temp = Path(temp)
+        self.file = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow([neutralise(cell) for cell in [*header, "line", "problem"]])
+
+    def write(self, row: list[str], line: int, reason: str) -> None:
+        self.writer.writerow([neutralise(cell) for cell in row] + [line, reason])
+
+    def finish(self, keep: bool) -> Path | None:
+        """Close; put the file in place when there is something to keep, else remove it."""
+        self.file.close()
+        if not keep:
+            self.temp.unlink(missing_ok=True)
+            return None
+        if self.named is not None:
+            os.replace(self.temp, self.named)
+            return self.named
+        candidate, n = self.default, 1
+        while True:
+            try:
+                os.link(self.temp, candidate)  # fails if the name is taken: no overwrite
+                break
+            except FileExistsError:
+                n += 1
+                candidate = self.default.with_name(
+                    f"{self.default.name.removesuffix('.csv')}-{n}.csv"
+                )
+        self.temp.unlink()
+        return candidate
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 def _reason_key(problem: _Problem) -> str:
