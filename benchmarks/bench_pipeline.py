@@ -187,7 +187,7 @@ def bench_listing(folder: Path, deals: int, runs: int, exe: str, sqlite3: str) -
     url = f"sqlite:///{db_path}"
     start = time.perf_counter()
     store = PipelineStore(Database(url))
-    store.replace_demo(generate(deals=deals))
+    store.load_demo(generate(deals=deals))
     store.db.dispose()
     print(f"listing: demo pipeline of {deals:,} deals built in {time.perf_counter() - start:.0f} s")
     env = {**os.environ, "CROSSDEAL_DATABASE_URL": url}

@@ -29,20 +29,88 @@ def test_demo_then_deals_deal_and_export(crossdeal_home: Path) -> None:
     assert demo.exit_code == 0, demo.output
     assert "Created 60 demo deals" in demo.output
     assert (crossdeal_home / "crossdeal.db").exists()  # created and migrated with no setup
-    listing = json.loads(run("deals", "--outcome", "all", "--format", "json").output)
+    listing = json.loads(
+        run("deals", "--outcome", "all", "--format", "json", "--team", "demo").output
+    )
     assert listing["schema_version"] == "crossdeal.deals/1" and listing["total"] == 60
-    at_risk = json.loads(run("deals", "--at-risk", "--format", "json").output)
+    at_risk = json.loads(run("deals", "--at-risk", "--format", "json", "--team", "demo").output)
     assert at_risk["deals"] and all(d["worst"] in ("watch", "high") for d in at_risk["deals"])
     deal_id = at_risk["deals"][0]["id"]
-    shown = run("deal", str(deal_id))
+    shown = run("deal", str(deal_id), "--team", "demo")
     assert (
         shown.exit_code == 0
         and "Buying committee" in shown.output
         and "Risk signals" in shown.output
     )
-    exported = run("export", "--format", "csv")
+    exported = run("export", "--format", "csv", "--team", "demo")
     rows = list(csv.DictReader(io.StringIO(exported.output)))
     assert len(rows) == 60 and {"id", "account", "culture", "risk", "signals"} <= set(rows[0])
+
+
+def test_the_demo_never_touches_the_users_own_data(crossdeal_home: Path, tmp_path: Path) -> None:
+    # the README's tour: the user's own seller, account, deal, contact and activity, with
+    # names the demo also uses, then an import onto a demo account name
+    assert run("sellers", "add", "Emily Carter", "--culture", "US").exit_code == 0
+    assert (
+        run(
+            "accounts",
+            "add",
+            "Tanaka Precision",
+            "--country",
+            "JP",
+            "--observe",
+            "consensus-seeker",
+        ).exit_code
+        == 0
+    )
+    added = run(
+        "deals", "add", "Line 3 retrofit", "--account", "Tanaka Precision", "--amount", "120000",
+        "--owner", "Emily Carter", "--close", "2099-01-31",
+    )  # fmt: skip
+    deal_id = added.output.split("deal ")[1].split(":")[0]
+    # a deal can be named as well as numbered
+    named = run("deal", "line 3 RETROFIT", "add-contact", "Kenji Sato", "--culture", "JP")
+    assert named.exit_code == 0 and f"deal {deal_id}'s committee" in named.output, named.output
+    assert run("deal", "Line 3 retrofit", "log", "video", "--with", "Kenji Sato").exit_code == 0
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "Record ID,Deal Name,Deal Stage,Amount,Create Date,Close Date,Associated Company\n"
+        "77,Imported pilot,Proposal,1000,2026-01-05,2099-02-01,Sakura Logistics\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(path)).exit_code == 0
+
+    def mine() -> tuple[object, ...]:
+        deals = json.loads(run("deals", "--outcome", "all", "--format", "json").output)
+        view = json.loads(run("deal", deal_id, "--format", "json").output)
+        accounts = json.loads(run("accounts", "--format", "json").output)
+        return (
+            sorted((d["id"], d["name"]) for d in deals["deals"]),
+            [c["name"] for c in view["committee"]],
+            [a["channel"] for a in view["activities"]],
+            sorted((a["name"], tuple(a["observed"])) for a in accounts["accounts"]),
+        )
+
+    before = mine()
+    assert before[0] and before[1] == ["Kenji Sato"] and before[2] == ["video"]
+    first = run("demo", "--deals", "40")
+    assert first.exit_code == 0 and "team 'demo'" in first.output, first.output
+    assert mine() == before
+    again = run("demo", "--deals", "40")
+    assert again.exit_code == 0 and "already holds 40 deals" in flat(again.output)
+    refused = run("demo", "--deals", "50", "--reset")  # no terminal, no --yes: nothing deleted
+    assert refused.exit_code == 2 and "Add --yes to confirm" in flat(refused.output)
+    demo_total = json.loads(
+        run("deals", "--outcome", "all", "--format", "json", "--team", "demo").output
+    )["total"]
+    assert demo_total == 40
+    reset = run("demo", "--deals", "50", "--reset", "--yes")
+    assert reset.exit_code == 0 and "Created 50 demo deals" in reset.output
+    assert mine() == before
+    # the demo goes into the user's own team only when named, and never over their rows
+    into_mine = run("demo", "--deals", "40", "--team", "local")
+    assert into_mine.exit_code == 0 and "already holds" in flat(into_mine.output)
+    assert mine() == before
 
 
 def test_manual_entry_add_contact_and_log(crossdeal_home: Path) -> None:
@@ -103,6 +171,8 @@ def test_import_from_the_command_line(tmp_path: Path) -> None:
 def test_pipeline_errors_are_clear(tmp_path: Path) -> None:
     for args, message in [
         (("deal", "999"), "there is no deal 999"),
+        (("deal", "99999999999999999999"), "there is no deal 99999999999999999999"),
+        (("deal", "Nothing like it"), "there is no deal called 'Nothing like it'"),
         (("deals", "--country", "Atlantis"), "No culture matches 'Atlantis'"),
         (("import", str(tmp_path / "missing.csv")), "no such file"),
         (("deal", "1", "log", "fax"), "channel 'fax' is not one of"),
@@ -121,7 +191,7 @@ def test_pipeline_errors_are_clear(tmp_path: Path) -> None:
 def test_a_long_listing_shows_the_most_urgent_deals_in_a_narrow_terminal(
     crossdeal_home: Path,
 ) -> None:
-    assert run("demo", "--deals", "120").exit_code == 0
+    assert run("demo", "--deals", "120", "--team", "local").exit_code == 0
     every = json.loads(run("deals", "--at-risk", "--format", "json").output)
     assert every["total"] == len(every["deals"])  # JSON gives every deal unless limited
     narrow = runner.invoke(app, ["deals", "--at-risk", "--limit", "3"], env={"COLUMNS": "80"})

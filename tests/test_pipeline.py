@@ -14,7 +14,7 @@ from crossdeal.pipeline.demo import generate
 from crossdeal.pipeline.export import neutralise, write_csv
 from crossdeal.pipeline.models import Account, Seller
 from crossdeal.pipeline.signals import DealFacts
-from crossdeal.pipeline.store import NotFoundError, PipelineStore
+from crossdeal.pipeline.store import NotFoundError, PipelineStore, TeamNotEmptyError
 
 TODAY = date.today()
 
@@ -227,7 +227,8 @@ def test_bad_contacts_and_activities_are_refused(store: PipelineStore) -> None:
         store.add_account("Nowhere Inc", "Atlantis")
 
 
-def test_demo_pipeline_is_realistic_and_reproducible(store: PipelineStore) -> None:
+def test_demo_pipeline_is_realistic_and_reproducible(database: Database) -> None:
+    store = PipelineStore(database, "demo")
     first, again = generate(seed=3), generate(seed=3)
     assert [d.key for d in first.deals] == [d.key for d in again.deals]
     assert [(d.amount, d.outcome, d.created_on) for d in first.deals] == [
@@ -239,8 +240,10 @@ def test_demo_pipeline_is_realistic_and_reproducible(store: PipelineStore) -> No
     assert outcomes == {"won", "lost", "open"}
     span = max(d.created_on for d in first.deals) - min(d.created_on for d in first.deals)
     assert span.days > 600
-    store.replace_demo(first)
-    store.replace_demo(first)  # replacing, not adding
+    store.load_demo(first)
+    with pytest.raises(TeamNotEmptyError, match="already holds"):
+        store.load_demo(first)
+    store.load_demo(first, reset=True)  # replacing, not adding
     listing = store.deals(outcome=None)
     assert listing.total == len(first.deals)
     assert store.deals(at_risk=True).total > 0
@@ -346,11 +349,12 @@ def _change_committees(store: PipelineStore) -> None:
 
 @pytest.mark.parametrize("after_writes", [False, True])
 def test_the_listing_decides_every_deal_as_its_own_facts_say(
-    store: PipelineStore, after_writes: bool
+    database: Database, after_writes: bool
 ) -> None:
+    store = PipelineStore(database, "demo")
     # The listing reads counts kept on each deal; here every deal is counted again row
     # by row from its committee and activities, and its signals decided one at a time.
-    store.replace_demo(generate(seed=11, deals=160))
+    store.load_demo(generate(seed=11, deals=160))
     if after_writes:
         _change_committees(store)
     listing = store.deals(outcome=None)
@@ -482,7 +486,7 @@ def test_downgrading_the_counts_keeps_committees_and_activities(database: Databa
     from crossdeal.pipeline.models import Activity, DealContact
 
     store = PipelineStore(database)
-    store.replace_demo(generate(seed=5, deals=20))
+    store.load_demo(generate(seed=5, deals=20))
     with database.engine.connect() as conn:
         before = [
             conn.execute(select(func.count()).select_from(t)).scalar_one()

@@ -21,6 +21,7 @@ __all__ = [
     "OutputFormat",
     "ReaderRank",
     "RulesOption",
+    "confirm",
     "console",
     "emit_json",
     "fail",
@@ -85,3 +86,15 @@ def fail(error: CrossdealError) -> NoReturn:
 
 def emit_json(result: object) -> None:
     sys.stdout.write(result.model_dump_json(indent=2) + "\n")  # type: ignore[attr-defined]
+
+
+def confirm(what: str, yes: bool) -> None:
+    """Ask before a command deletes anything: on a terminal a yes/no question, in a
+    script ``--yes``; without either, nothing is deleted and the command fails."""
+    if yes:
+        return
+    if sys.stdin.isatty():
+        if not typer.confirm(f"{what}. Go ahead?", default=False, err=True):
+            raise typer.Exit(1)
+        return
+    fail(CrossdealError(f"{what}; nothing was changed. Add --yes to confirm"))

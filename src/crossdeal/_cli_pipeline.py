@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crossdeal._cli_common import FormatOption, OutputFormat, console, emit_json, fail
+from crossdeal._cli_common import FormatOption, OutputFormat, confirm, console, emit_json, fail
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
@@ -39,9 +39,17 @@ def _store(db: str | None, team: str | None) -> "PipelineStore":
     from crossdeal.pipeline.db import Database
     from crossdeal.pipeline.store import PipelineStore
 
-    store = PipelineStore(Database(db), team or os.environ.get("CROSSDEAL_TEAM") or "local")
+    store = PipelineStore(Database(db), team or _default_team())
     _freeze_loaded_heap()
     return store
+
+
+# where `crossdeal demo` puts its sample unless told otherwise: never the user's own team
+DEMO_TEAM = "demo"
+
+
+def _default_team() -> str:
+    return os.environ.get("CROSSDEAL_TEAM") or "local"
 
 
 _frozen: list[bool] = []
@@ -88,27 +96,60 @@ def register(app: typer.Typer) -> None:
         deals: Annotated[
             int, typer.Option(min=10, max=100_000, help="How many deals to generate.")
         ] = 180,
+        reset: Annotated[
+            bool,
+            typer.Option("--reset", help="Delete everything in the demo team and build it again."),
+        ] = False,
+        yes: Annotated[
+            bool, typer.Option("--yes", "-y", help="Do not ask before --reset deletes.")
+        ] = False,
         db: DbOption = None,
-        team: TeamOption = None,
+        team: Annotated[
+            str | None,
+            typer.Option(
+                "--team",
+                help=f"The team the sample goes into (default: {DEMO_TEAM!r}, never yours).",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
-        """Create a realistic sample pipeline (replacing earlier demo data) and show it."""
+        """A realistic sample pipeline in a team of its own, which never touches your data."""
         from crossdeal import _render
         from crossdeal.pipeline.demo import generate
 
+        team = team or DEMO_TEAM
         try:
             store = _store(db, team)
-            count = store.replace_demo(generate(seed=seed, deals=deals, model=store.model))
+            held = store.contents()
+            if held.total and reset:
+                confirm(
+                    f"This deletes everything in team {team!r}: {held.describe()}",
+                    yes,
+                )
+            if held.total and not reset:
+                message = (
+                    f"Team {team!r} already holds {held.describe()}; showing it as it is "
+                    "(crossdeal demo --reset rebuilds it)."
+                )
+            else:
+                count = store.load_demo(
+                    generate(seed=seed, deals=deals, model=store.model), reset=reset
+                )
+                message = (
+                    f"Created {count} demo deals in {store.db.describe()} (team {team!r}); "
+                    "no other team was touched."
+                )
             listing = store.deals(at_risk=True, limit=15)
         except CrossdealError as error:
             fail(error)
         out = console()
-        out.print(
-            f"Created {count} demo deals in {store.db.describe()} (team {store.team_name!r})."
-        )
+        out.print(message)
         _render.deals(out, listing, title="Open deals at risk (most severe first)")
+        first = listing.deals[0].id if listing.deals else 1
+        on = "" if team == _default_team() else f" --team {team}"
         out.print(
-            "[dim]Next: crossdeal deals · crossdeal deals --at-risk · crossdeal deal "
-            f"{listing.deals[0].id if listing.deals else 1} · crossdeal export --format csv[/dim]"
+            f"[dim]Next: crossdeal deals --at-risk{on} · crossdeal deal {first}{on} · "
+            f"crossdeal export --format csv{on}[/dim]"
         )
 
     @app.command("import")
@@ -352,7 +393,9 @@ def register(app: typer.Typer) -> None:
     @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
     def deal(
         ctx: typer.Context,
-        deal_id: Annotated[int, typer.Argument(help="The deal's number.")],
+        deal_ref: Annotated[
+            str, typer.Argument(metavar="DEAL", help="The deal's number, or its name.")
+        ],
         action: Annotated[
             str | None,
             typer.Argument(
@@ -374,8 +417,8 @@ def register(app: typer.Typer) -> None:
             try:
                 code = command.main(
                     args=[action, *ctx.args],
-                    prog_name=f"crossdeal deal {deal_id}",
-                    obj=(deal_id, db, team),
+                    prog_name=f"crossdeal deal {deal_ref}",
+                    obj=(deal_ref, db, team),
                     standalone_mode=False,
                 )
             except click_exceptions() as error:
@@ -389,7 +432,8 @@ def register(app: typer.Typer) -> None:
         from crossdeal import _render
 
         try:
-            view = _store(db, team).deal(deal_id)
+            store = _store(db, team)
+            view = store.deal(store.find_deal(deal_ref))
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
@@ -416,11 +460,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Add a person to the deal's buying committee."""
-        deal_id, db, team = ctx.obj
+        deal_ref, db, team = ctx.obj
         try:
-            contact_id = _store(db, team).add_contact(
-                deal_id, name, role, culture, seniority, observe or ()
-            )
+            store = _store(db, team)
+            contact_id = store.add_contact(deal_ref, name, role, culture, seniority, observe or ())
+            deal_id = store.find_deal(deal_ref)
         except CrossdealError as error:
             fail(error)
         console().print(f"{name} is on deal {deal_id}'s committee (contact {contact_id}).")
@@ -441,17 +485,18 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Log an activity on the deal (an inbound note is read by the message coach)."""
-        deal_id, db, team = ctx.obj
+        deal_ref, db, team = ctx.obj
         try:
             store = _store(db, team)
             activity_id = store.log_activity(
-                deal_id,
+                deal_ref,
                 channel,
                 with_ or (),
                 note,
                 "inbound" if inbound else "outbound",
                 _date(on, "date"),
             )
+            deal_id = store.find_deal(deal_ref)
         except CrossdealError as error:
             fail(error)
         console().print(f"Logged {channel} on deal {deal_id} (activity {activity_id}).")

@@ -61,7 +61,13 @@ from crossdeal.pipeline.reports import (
 from crossdeal.pipeline.signals import FACT_FIELDS, Signal, SignalBook, worst
 from crossdeal.playbook.rules import Severity
 
-__all__ = ["DEFAULT_CYCLE_DAYS", "NotFoundError", "PipelineStore"]
+__all__ = [
+    "DEFAULT_CYCLE_DAYS",
+    "NotFoundError",
+    "PipelineStore",
+    "TeamContents",
+    "TeamNotEmptyError",
+]
 
 # The usual cycle of a same-culture deal until the team has won enough deals to say.
 DEFAULT_CYCLE_DAYS = 90
@@ -106,6 +112,40 @@ class _Row:
     account_culture: str | None
     owner_name: str | None
     owner_culture: str | None
+
+
+_SINGULAR = {
+    "deals": "deal",
+    "accounts": "account",
+    "contacts": "contact",
+    "activities": "activity",
+    "sellers": "seller",
+}
+
+
+class TeamNotEmptyError(CrossdealError):
+    """The demo would be loaded into a team that holds rows already."""
+
+
+@dataclass(frozen=True)
+class TeamContents:
+    """What a team holds: row counts by kind, and how many a person added or imported."""
+
+    counts: dict[str, int]
+    added: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def describe(self) -> str:
+        parts = [
+            f"{n:,} {name if n != 1 else _SINGULAR[name]}" for name, n in self.counts.items() if n
+        ]
+        if not parts:
+            return "nothing"
+        mine = f" ({self.added:,} of the deals, accounts and contacts not from the demo)"
+        return ", ".join(parts) + (mine if self.added else "")
 
 
 class PipelineStore:
@@ -249,7 +289,7 @@ class PipelineStore:
 
     def add_contact(
         self,
-        deal_id: int,
+        deal_id: int | str,
         name: str,
         role: str | None = None,
         culture: str | None = None,
@@ -310,7 +350,7 @@ class PipelineStore:
 
     def log_activity(
         self,
-        deal_id: int,
+        deal_id: int | str,
         channel: str,
         with_: Sequence[str] = (),
         note: str | None = None,
@@ -365,8 +405,48 @@ class PipelineStore:
             self.refresh_counts(s.connection(), [deal.id])
             return activity.id
 
-    def replace_demo(self, pipeline: DemoPipeline) -> int:
-        """Load a generated demo pipeline, replacing earlier demo rows (source 'demo').
+    def contents(self, conn: Connection | None = None) -> TeamContents:
+        """How many rows of each kind the team holds, and how many of them a person added
+        or imported (everything but the demo generator's)."""
+        tables: list[tuple[str, Any, bool]] = [
+            ("deals", Deal, True),
+            ("accounts", Account, True),
+            ("contacts", Contact, True),
+            ("activities", Activity, False),
+            ("sellers", Seller, False),
+        ]
+
+        def read(c: Connection) -> TeamContents:
+            counts: dict[str, int] = {}
+            added = 0
+            for name, table, has_source in tables:
+                where = table.team_id == self.team_id
+                counts[name] = c.scalar(select(func.count()).select_from(table).where(where)) or 0
+                if has_source:
+                    added += (
+                        c.scalar(
+                            select(func.count())
+                            .select_from(table)
+                            .where(where, table.source != "demo")
+                        )
+                        or 0
+                    )
+            return TeamContents(counts=counts, added=added)
+
+        if conn is not None:
+            return read(conn)
+        with self.db.engine.connect() as c:
+            return read(c)
+
+    def _clear_team(self, conn: Connection) -> None:
+        """Delete every row of this team (the team itself stays)."""
+        for table in (Activity, Deal, Contact, Account, Seller):
+            conn.execute(delete(table).where(table.team_id == self.team_id))
+
+    def load_demo(self, pipeline: DemoPipeline, reset: bool = False) -> int:
+        """Load a generated demo pipeline into this team, which must be empty, or, with
+        ``reset``, whose rows are all deleted first (everything in this team, and nothing
+        in any other).
 
         Rows go in as batches (one INSERT ... RETURNING per table and batch), so a
         benchmark-sized pipeline of 100,000 deals loads in seconds, in one transaction.
@@ -375,14 +455,15 @@ class PipelineStore:
 
         flags: dict[str, bool] = {}
         with self.db.engine.begin() as conn:
-            old_accounts = select(Account.id).where(
-                Account.team_id == self.team_id, Account.source == "demo"
-            )
-            conn.execute(delete(Deal).where(Deal.team_id == self.team_id, Deal.source == "demo"))
-            conn.execute(delete(Contact).where(Contact.account_id.in_(old_accounts)))
-            conn.execute(
-                delete(Account).where(Account.team_id == self.team_id, Account.source == "demo")
-            )
+            self.lock_deals(conn)
+            held = self.contents(conn)
+            if held.total and not reset:
+                raise TeamNotEmptyError(
+                    f"team {self.team_name!r} already holds {held.describe()}; the demo goes "
+                    "into an empty team (reset it to rebuild the demo)"
+                )
+            if reset:
+                self._clear_team(conn)
             sellers: dict[str, int] = {
                 name: int(id_)
                 for name, id_ in conn.execute(
@@ -583,13 +664,41 @@ class PipelineStore:
             conn.execute(statement.where(Deal.id.in_(chunk)))
 
     # --- reads -------------------------------------------------------------------------
-    def _deal(self, s: Session, deal_id: int) -> Deal:
-        deal = s.get(Deal, deal_id)
-        if deal is None or deal.team_id != self.team_id:
+    def find_deal(self, ref: int | str) -> int:
+        """The number of the deal that ``ref`` names: its number, or its name (any case)."""
+        with self.db.session() as s:
+            return self._deal(s, ref).id
+
+    def _deal(self, s: Session, ref: int | str) -> Deal:
+        text = str(ref).strip()
+        deal = None
+        # a number larger than any id a database hands out names no deal (not an overflow)
+        if text.isdigit():
+            if len(text) <= 18:
+                deal = s.get(Deal, int(text))
+            if deal is None or deal.team_id != self.team_id:
+                raise NotFoundError(
+                    f"there is no deal {text} in this pipeline (team {self.team_name!r})"
+                )
+            return deal
+        found = s.scalars(
+            select(Deal)
+            .where(Deal.team_id == self.team_id, func.lower(Deal.name) == text.lower())
+            .order_by(Deal.id)
+            .limit(6)
+        ).all()
+        if len(found) == 1:
+            return found[0]
+        if not found:
             raise NotFoundError(
-                f"there is no deal {deal_id} in this pipeline (team {self.team_name!r})"
+                f"there is no deal called {text!r} in this pipeline (team {self.team_name!r}); "
+                "`crossdeal deals --outcome all` lists them"
             )
-        return deal
+        numbers = ", ".join(str(d.id) for d in found[:5])
+        raise NotFoundError(
+            f"{len(found) if len(found) < 6 else 'several'} deals are called {text!r} "
+            f"(numbers {numbers}{', ...' if len(found) > 5 else ''}); give the number"
+        )
 
     def _rows(
         self, s: Session, deal_ids: Sequence[int] | None = None, **filters: Any
