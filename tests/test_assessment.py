@@ -7,17 +7,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crossdeal.culture.assessment import questionnaire
+from crossdeal.culture.practice import default_practices
 from crossdeal.errors import InputError
 
 Q = questionnaire()
 DIMS = Q.dimensions
 
 
+VALUES = ("pdi", "idv", "mas", "uai", "lto", "ivr")
+PRACTICES = default_practices().keys
+
+
 def test_the_questionnaire_is_short_and_covers_every_dimension() -> None:
     assert 20 <= len(Q.items) <= 30
-    assert set(DIMS) == {"pdi", "idv", "mas", "uai", "lto", "ivr"}
-    for dim in DIMS:
+    assert set(DIMS) == {*VALUES, *PRACTICES}
+    for dim in VALUES:
         assert sum(1 for i in Q.items if dim in i.scores) >= 4, dim
+    for dim in PRACTICES:  # each practice scale is asked about at least once
+        assert any(dim in i.scores for i in Q.items), dim
 
 
 @pytest.mark.parametrize("dim", DIMS)
@@ -35,7 +42,9 @@ def test_answering_every_item_at_one_extreme_lands_at_that_pole(dim: str, pole: 
 def test_a_neutral_set_lands_mid_scale() -> None:
     result = Q.score({i.id: 3 for i in Q.items})
     assert {k: v.score for k, v in result.items()} == dict.fromkeys(DIMS, 50)
-    assert all(5 < v.sd < 15 for v in result.values())
+    assert all(5 < v.sd < 15 for k, v in result.items() if k in VALUES)
+    # a scale read by one or two items is less certain, never more than one item's spread
+    assert all(5 < v.sd <= 20 for k, v in result.items() if k not in VALUES)
 
 
 answers_strategy = st.fixed_dictionaries({i.id: st.integers(1, 5) for i in Q.items})

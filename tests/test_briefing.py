@@ -66,8 +66,11 @@ def test_every_risk_carries_its_evidence() -> None:
         assert risk.advice and risk.questions and risk.rationale and risk.sources
         assert risk.evidence
         for e in risk.evidence:
-            assert e.dimension.upper() in risk.rationale
+            cited = e.dimension.upper() if e.layer == "values" else e.dimension
+            assert cited in risk.rationale, (risk.rule_id, e.dimension)
             assert e.gap == e.buyer - e.seller  # type: ignore[operator]
+            if e.layer == "practice":  # a practice position names its sources
+                assert e.notes and all("confidence" in n for n in e.notes)
     hierarchy = next(r for r in briefing.risks if r.theme == "hierarchy-and-titles")
     pdi = next(e for e in hierarchy.evidence if e.dimension == "pdi")
     assert (pdi.seller, pdi.buyer, pdi.gap, pdi.buyer_level) == (40, 77, 37, "high")
@@ -82,7 +85,9 @@ def test_themes_summary_is_the_highest_severity_per_theme() -> None:
 
 def test_common_ground_and_channel_and_cycle() -> None:
     briefing = crossdeal.brief("US", "IN")
-    assert [c.key for c in briefing.common_ground] == ["mas", "uai"]
+    # close on uncertainty avoidance (46 vs 40), but three levels apart on scheduling:
+    # not shared ground
+    assert [c.key for c in briefing.common_ground] == ["mas"]
     assert all(abs(c.gap) <= 10 and c.angle for c in briefing.common_ground)
     assert briefing.channel[0].mode == "in-person"
     assert {c.rule_id for c in briefing.channel} <= {r.rule_id for r in briefing.risks}
@@ -102,7 +107,7 @@ def test_cycle_prior_is_configurable_and_capped() -> None:
 
 
 def test_missing_scores_are_reported_not_guessed() -> None:
-    briefing = crossdeal.brief("US", "Saudi Arabia")
+    briefing = crossdeal.brief("US", "Saudi Arabia", fallback=False)
     assert briefing.kogut_singh.dimensions_used == ["lto", "ivr"]
     assert briefing.not_evaluated
     for item in briefing.not_evaluated:
@@ -113,6 +118,54 @@ def test_missing_scores_are_reported_not_guessed() -> None:
     assert briefing.cycle.factor is None and briefing.common_ground == []
     assert any("Arab countries" in note for note in briefing.data_gaps)
     assert "too few for a distance" in briefing.cycle.explanation
+    assert briefing.fallbacks == []
+
+
+def test_a_culture_without_scores_borrows_its_region_visibly() -> None:
+    briefing = crossdeal.brief("US", "Saudi Arabia")
+    assert briefing.kogut_singh.dimensions_used == ["pdi", "idv", "mas", "uai", "lto", "ivr"]
+    assert briefing.fallbacks == [
+        "Using Arab countries (region) (ARA) for Saudi Arabia's power distance, "
+        "individualism, masculinity (achievement vs consensus), uncertainty avoidance: "
+        "there are no scores of its own, so the advice that rests on them is less certain."
+    ]
+    assert briefing.confidence == "medium"
+    # its own practice coding carries the advice: the senior person decides, trust first
+    assert briefing.themes["consensus-decision"] == "high"
+    assert briefing.themes["relationship-first"] == "high"
+    # and a borrowed score is never claimed as common ground
+    assert {g.key for g in briefing.common_ground} <= {"lto", "ivr"} | {
+        p.key for p in briefing.practices
+    }
+    pdi = next(e for r in briefing.risks for e in r.evidence if e.dimension == "pdi")
+    assert pdi.buyer == 80 and "taken from Arab countries" in " ".join(pdi.notes)
+
+
+def test_a_country_with_no_row_is_briefed_through_its_region() -> None:
+    kenya = crossdeal.brief("US", "Kenya")
+    assert kenya.buyer.name == "Kenya"
+    assert any("East Africa (region)" in note for note in kenya.fallbacks)
+    assert kenya.risks
+    # without fallback Kenya keeps its own practice coding and has no value scores
+    alone = crossdeal.brief("US", "Kenya", fallback=False)
+    assert alone.fallbacks == [] and alone.kogut_singh.value is None
+    assert alone.risks and all(
+        e.buyer is None for r in alone.risks for e in r.evidence if e.layer == "values"
+    )
+    # Lebanon has neither a row nor a practice entry: only its region speaks for it
+    assert crossdeal.brief("US", "Lebanon").fallbacks
+    with pytest.raises(crossdeal.UnknownCultureError, match="Arab countries"):
+        crossdeal.brief("US", "Lebanon", fallback=False)
+
+
+def test_no_false_calm_where_nothing_could_be_measured() -> None:
+    briefing = crossdeal.brief("US", "Albania")
+    assert briefing.risks == []
+    assert briefing.confidence == "low"
+    themes = {u.theme for u in briefing.unmeasured}
+    assert {"unqualified-yes", "consensus-decision", "relationship-first"} <= themes
+    assert all(u.questions for u in briefing.unmeasured)
+    assert any("no practice coding for Albania" in note for note in briefing.data_gaps)
 
 
 def test_four_shared_dimensions_still_give_a_rough_cycle_estimate() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 import crossdeal
 from crossdeal._clidocs import cli_markdown
-from crossdeal.culture.docs import people_markdown
+from crossdeal.culture.docs import people_markdown, practices_markdown
 from crossdeal.messages.docs import messages_markdown
 from crossdeal.pipeline.docs import pipeline_markdown
 from crossdeal.playbook import load_rules, themes
@@ -26,6 +26,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
         ("playbook.md", playbook_markdown),
         ("messages.md", messages_markdown),
         ("people.md", people_markdown),
+        ("practices.md", practices_markdown),
         ("pipeline.md", pipeline_markdown),
     ],
 )

@@ -13,6 +13,7 @@ from crossdeal.culture.individual import (
     observation_vocabulary,
     prior_sd,
 )
+from crossdeal.culture.layers import with_practices
 from crossdeal.errors import InputError
 
 VOCABULARY = sorted(observation_vocabulary())
@@ -50,6 +51,7 @@ def test_with_no_observations_the_person_is_the_country(model: CultureModel) -> 
 def test_one_observation_moves_towards_what_it_suggests_and_narrows(
     model: CultureModel, observation: str
 ) -> None:
+    model = with_practices(model)  # observations inform the practice scales too
     india = model.resolve("IN")
     person = estimate_person("P", india, model, [observation])
     for key, target in observation_vocabulary()[observation].suggests.items():

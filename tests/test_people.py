@@ -146,11 +146,21 @@ def test_a_patient_seller_softens_pace_and_patience() -> None:
 def test_a_buyer_seen_wanting_detail_gets_risk_advice_once_the_evidence_is_enough() -> None:
     # China's uncertainty avoidance is low (30); one observation moves Wei to about 62,
     # not yet past the rule's 65; a second, agreeing one does.
+    def detail(buyer: str) -> list[tuple[str, str, bool]]:
+        risks = crossdeal.brief("US", buyer).risks
+        return [
+            (r.ladder_severity, r.severity, r.borderline is not None)
+            for r in risks
+            if r.rule_id == "risk-and-detail/prove-and-plan"
+        ]
+
     crossdeal.add_person("Wei Chen", "CN", ["wants-detail"])
-    assert "risk-and-detail" not in crossdeal.brief("US", "CN").themes
-    assert "risk-and-detail" not in crossdeal.brief("US", "Wei Chen").themes
+    assert detail("CN") == []
+    assert detail("Wei Chen") == []
     crossdeal.add_person("Wei Chen", "CN", ["wants-detail", "punctual-strict"])
-    assert crossdeal.brief("US", "Wei Chen").themes["risk-and-detail"] == "watch"
+    # just past the threshold, within the estimate's own uncertainty: a borderline card,
+    # one step lower than the rule's ladder
+    assert detail("Wei Chen") == [("watch", "info", True)]
 
 
 def test_json_carries_both_the_country_prior_and_the_estimate() -> None:

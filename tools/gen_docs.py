@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from crossdeal._clidocs import cli_markdown
-from crossdeal.culture.docs import people_markdown
+from crossdeal.culture.docs import people_markdown, practices_markdown
 from crossdeal.messages.docs import messages_markdown
 from crossdeal.pipeline.docs import pipeline_markdown
 from crossdeal.playbook.docs import playbook_markdown
@@ -15,6 +15,7 @@ PAGES = {
     "playbook.md": playbook_markdown,
     "messages.md": messages_markdown,
     "people.md": people_markdown,
+    "practices.md": practices_markdown,
     "pipeline.md": pipeline_markdown,
 }
 

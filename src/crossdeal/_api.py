@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crossdeal.culture.individual import PersonEstimate, estimate_person
+from crossdeal.culture.layers import with_practices
 from crossdeal.culture.model import (
     Culture,
     CultureKind,
@@ -18,6 +19,7 @@ from crossdeal.culture.model import (
     default_model,
     load_culture_model,
 )
+from crossdeal.culture.practice import PracticeAtlas, load_practices
 from crossdeal.culture.reports import (
     Comparison,
     CultureList,
@@ -50,14 +52,28 @@ __all__ = [
 ]
 
 ModelArg = CultureModel | str | Path | None
+PracticesArg = PracticeAtlas | str | Path | Iterable[str | Path] | None
 
 
-def _model(model: ModelArg) -> CultureModel:
-    if model is None:
-        return default_model()
+def _model(model: ModelArg, practices: PracticesArg = None, fallback: bool = True) -> CultureModel:
+    """The culture model joined with the practice layer (and its visible fallbacks)."""
     if isinstance(model, CultureModel):
-        return model
-    return load_culture_model(model)
+        base = model
+    elif model is None:
+        base = default_model()
+    else:
+        base = load_culture_model(model)
+    if base.practices is not None:
+        return base
+    return with_practices(base, _practices(practices), fallback)
+
+
+def _practices(practices: PracticesArg) -> PracticeAtlas | None:
+    if practices is None or isinstance(practices, PracticeAtlas):
+        return practices
+    if isinstance(practices, str | Path):
+        practices = [practices]
+    return load_practices(list(practices))
 
 
 def countries(model: ModelArg = None, kind: CultureKind | None = None) -> CultureList:
@@ -179,14 +195,19 @@ def brief(
     playbook: Playbook | None = None,
     cycle_prior: CyclePrior | None = None,
     store: ProfileStore | None = None,
+    practices: PracticesArg = None,
+    fallback: bool = True,
 ) -> Briefing:
     """The pre-call briefing for a seller -> buyer pair.
 
     Each side is a culture ("US", "India"), "me" (your self-assessment), the name of a
     saved person, or a :class:`PersonEstimate`. ``rules`` adds user rule files or
     folders; pass a prepared ``playbook`` instead to reuse compiled rules.
+    ``practices`` adds or corrects practice positions (a file, files or a
+    :class:`PracticeAtlas`); ``fallback=False`` borrows no region's or country's data
+    for a culture that lacks its own.
     """
-    m = _model(model)
+    m = _model(model, practices, fallback)
     rule_paths = list(rules)
     if playbook is None:
         playbook = Playbook.load(rule_paths) if rule_paths else Playbook.default()

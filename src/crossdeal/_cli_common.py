@@ -19,6 +19,7 @@ __all__ = [
     "KindFilter",
     "ModelOption",
     "OutputFormat",
+    "PracticesOption",
     "ReaderRank",
     "RulesOption",
     "confirm",
@@ -61,6 +62,19 @@ RulesOption = Annotated[
     typer.Option(
         "--rules",
         help="A rule file or folder that adds rules or replaces shipped ones by id. Repeatable.",
+        show_default=False,
+    ),
+]
+
+
+PracticesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--practices",
+        help=(
+            "Your own practice file: adds cultures or corrects scales (docs/practices.md). "
+            "Repeatable."
+        ),
         show_default=False,
     ),
 ]

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile, DistanceReport
-from crossdeal.playbook.briefing import Briefing, PersonReport, Risk
+from crossdeal.playbook.briefing import Briefing, Evidence, PersonReport, Risk
 from crossdeal.playbook.rules import Rule, themes
 
 if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none of these
@@ -53,11 +53,19 @@ def countries(console: Console, result: CultureList) -> None:
     table.add_column("kind")
     for key in result.dimensions:
         table.add_column(key, justify="center")
+    table.add_column("pr.", justify="center")
     for c in result.cultures:
         has = set(c.available)
-        marks = ["✓" if k in has else "[dim]—[/dim]" for k in result.dimensions]
-        table.add_row(c.code, escape(c.name), c.kind, *marks)
+        marks = [
+            "✓" if k in has else ("~" if k in c.borrowed else "[dim]—[/dim]")
+            for k in result.dimensions
+        ]
+        table.add_row(c.code, escape(c.name), c.kind, *marks, "✓" if c.practice else "[dim]—[/dim]")
     console.print(table)
+    console.print(
+        "[dim]✓ own score · ~ taken from the region or country that covers it · — no data. "
+        "pr.: crossdeal's practice coding (docs/practices.md).[/dim]"
+    )
     full = sum(1 for c in result.cultures if not c.missing)
     console.print(
         f"{len(result.cultures)} cultures, {full} with every dimension. "
@@ -80,11 +88,35 @@ def profile(console: Console, result: CultureProfile) -> None:
         level = f"[{LEVEL_STYLE[s.level]}]{s.level}[/]" if s.level else "[dim]no data[/dim]"
         table.add_row(
             f"{escape(s.name)} ({s.key})",
-            _num(s.score),
+            _num(s.score) + ("~" if s.taken_from else ""),
             level,
             f"{escape(s.low_pole)} ↔ {escape(s.high_pole)}",
         )
     console.print(table)
+    borrowed = sorted({s.taken_from for s in result.scores if s.taken_from})
+    if borrowed:
+        console.print(f"[yellow]~ taken from {escape(', '.join(borrowed))}[/yellow]")
+    if result.practices:
+        console.print("[bold]How business is done[/bold] [dim](crossdeal's practice coding)[/dim]")
+        practice = Table(show_header=True, header_style="bold")
+        practice.add_column("scale (1 ↔ 5)")
+        practice.add_column("level", justify="center")
+        practice.add_column("what it means")
+        practice.add_column("confidence")
+        for p in result.practices:
+            practice.add_row(
+                f"{escape(p.name)} ({escape(p.low_pole)} ↔ {escape(p.high_pole)})",
+                "holistic" if p.holistic else str(p.level),
+                escape(p.meaning),
+                p.confidence,
+            )
+        console.print(practice)
+        origin = result.practices[0].taken_from
+        if origin:
+            console.print(f"[yellow]Practice positions taken from {escape(origin)}.[/yellow]")
+        if result.about:
+            console.print(_bullets("•", [result.about]))
+        console.print("[dim]Sources and notes for every position: --format json[/dim]")
     if result.missing:
         console.print(
             f"[yellow]No score on: {', '.join(result.missing)}[/yellow] "
@@ -148,28 +180,51 @@ def _bullets(mark: str, items: Sequence[str], style: str = "") -> Table:
     return grid
 
 
-def _risk(index: int, risk: Risk, seller: str, buyer: str) -> Panel:
+def _evidence(e: Evidence, seller: str, buyer: str) -> str:
+    if e.layer == "practice":
+        if e.dimension == "holistic":
+
+            def shown(v: float | None) -> str:
+                return "—" if v is None else ("holistic" if v >= 50 else "on the line")
+
+            return f"{e.name} {seller} {shown(e.seller)} → {buyer} {shown(e.buyer)}"
+        gap = None if e.gap is None else e.gap / 25
+        return (
+            f"{e.name} {seller} level {_num(e.seller_practice_level)} → {buyer} level "
+            f"{_num(e.buyer_practice_level)} ({_signed(gap)})"
+        )
+    return f"{e.name} {seller} {_num(e.seller)} → {buyer} {_num(e.buyer)} ({_signed(e.gap)})"
+
+
+def _risk(risk: Risk, seller: str, buyer: str) -> Panel:
     style = SEVERITY_STYLE[risk.severity]
-    body: list[Text | Table] = [Text(risk.title, style="bold"), Text("Do", style="underline")]
+    body: list[Text | Table] = [Text(risk.title, style="bold")]
+    if risk.borderline:
+        body.append(Text(f"Borderline: {risk.borderline}.", style="italic"))
+    body.append(Text("Do", style="underline"))
     body.append(_bullets("•", risk.advice))
     if risk.questions:
         body.append(Text("Ask", style="underline"))
         body.append(_bullets("?", risk.questions))
     body.append(Text("Why", style="underline"))
     body.append(_bullets(" ", [risk.rationale], style="dim"))
-    evidence = "; ".join(
-        f"{e.name} {seller} {_num(e.seller)} → {buyer} {_num(e.buyer)} ({_signed(e.gap)})"
-        for e in risk.evidence
-    )
+    evidence = "; ".join(_evidence(e, seller, buyer) for e in risk.evidence)
     body.append(Text(f"Evidence: {evidence}", style="dim"))
+    notes = [n for e in risk.evidence for n in e.notes]
+    if notes:
+        body.append(_bullets(" ", notes, style="dim"))
     body.append(Text(f"Rule {risk.rule_id} ({risk.rule_file}): {risk.condition}", style="dim"))
     title = Text.assemble(
-        (f" {index} · ", "bold"), (risk.severity.upper(), style), (f" · {risk.theme} ", "bold")
+        (f" {risk.rank} · ", "bold"), (risk.severity.upper(), style), (f" · {risk.theme} ", "bold")
     )
     return Panel(Group(*body), title=title, title_align="left", border_style=style)
 
 
-def briefing(console: Console, result: Briefing) -> None:
+TOP = 3  # cards on the first screen of a briefing
+
+
+def _headline(console: Console, result: Briefing) -> None:
+    """The first screen: who, how far, how sure, and the three things that matter most."""
     s, b = result.seller, result.buyer
     console.print(
         f"[bold]Pre-call briefing: {escape(s.name)} ({s.code}) → {escape(b.name)} ({b.code})[/bold]"
@@ -181,18 +236,61 @@ def briefing(console: Console, result: Briefing) -> None:
     console.print(
         "[dim]" + escape(" · ".join(facts)) + f" · data: {escape(result.model.name)}[/dim]"
     )
+    if result.kogut_singh_meaning:
+        console.print(f"[dim]{escape(result.kogut_singh_meaning)}[/dim]")
     if result.data_gaps and result.data_gaps[0].startswith("Not enough data"):
         console.print(f"[bold yellow]{escape(result.data_gaps[0])}[/bold yellow]")
+    if result.confidence != "high":
+        console.print(
+            f"[yellow]Confidence: {result.confidence}. {escape(result.confidence_reason)}[/yellow]"
+        )
+    if result.fallbacks:
+        console.print(_bullets("•", result.fallbacks, style="yellow"))
+    if not result.risks:
+        if result.unmeasured:
+            names = ", ".join(u.title.lower() for u in result.unmeasured)
+            console.print(
+                "[bold yellow]No risk rule fired, but crossdeal could not measure "
+                f"{escape(names)} for this pair.[/bold yellow] Do not read this as closeness; "
+                "ask instead (see 'Not measured' below)."
+            )
+        else:
+            console.print(
+                "No risk rule fired: on everything crossdeal measures for this pair, the two "
+                "cultures are close."
+            )
+        return
+    console.print(f"[bold]What matters most for this call[/bold] ({len(result.risks)} in all)")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for risk in result.risks[:TOP]:
+        mark = Text(f"{risk.rank}. {risk.severity.upper()}", style=SEVERITY_STYLE[risk.severity])
+        lines = Text(risk.title, style="bold")
+        lines.append(f"\n→ {risk.advice[0]}")
+        if risk.questions:
+            lines.append(f"\n? {risk.questions[0]}")
+        if risk.borderline:
+            lines.append("\n(borderline)", style="italic")
+        grid.add_row(mark, lines)
+    console.print(grid)
+
+
+def briefing(console: Console, result: Briefing, short: bool = False) -> None:
+    s, b = result.seller, result.buyer
+    _headline(console, result)
+    if short:
+        console.print(
+            "[dim]The full briefing (every card, practice positions, common ground, "
+            "missing data): drop --short.[/dim]"
+        )
+        return
     if result.themes:
         summary = Text("Themes: ")
         for theme, severity in result.themes.items():
             summary.append(f"{theme}", style=SEVERITY_STYLE[severity])
             summary.append(f" ({severity})  ")
         console.print(summary)
-    else:
-        console.print(
-            "No risk rule fired for this pair: the cultures are close on what the rules check."
-        )
     for side in (result.seller_person, result.buyer_person):
         if side is not None and side.departures:
             heading = (
@@ -216,8 +314,8 @@ def briefing(console: Console, result: Briefing) -> None:
                 ],
             )
         )
-    for i, risk in enumerate(result.risks, start=1):
-        console.print(_risk(i, risk, s.code, b.code))
+    for risk in result.risks:
+        console.print(_risk(risk, s.code, b.code))
     _common_ground(console, result.common_ground)
     if result.channel:
         console.print("\n[bold]Meetings and channel[/bold]")
@@ -227,7 +325,16 @@ def briefing(console: Console, result: Briefing) -> None:
             )
         )
     console.print("\n[bold]Sales cycle[/bold]")
-    console.print(_bullets("•", [cycle.explanation]))
+    console.print(_bullets("•", [result.cycle.explanation]))
+    _practices(console, result)
+    if result.unmeasured:
+        console.print("\n[bold yellow]Not measured for this pair[/bold yellow] (ask instead)")
+        console.print(
+            _bullets(
+                "•",
+                [f"{u.title}: " + " ".join(u.questions) for u in result.unmeasured],
+            )
+        )
     if result.data_gaps:
         console.print("\n[bold yellow]Missing data[/bold yellow]")
         console.print(_bullets("•", result.data_gaps))
@@ -237,6 +344,36 @@ def briefing(console: Console, result: Briefing) -> None:
     if result.playbook.rule_files:
         console.print(f"[dim]User rules: {escape(', '.join(result.playbook.rule_files))}[/dim]")
     console.print(f"\n[italic]{escape(result.caveat)}[/italic]")
+
+
+def _practices(console: Console, result: Briefing) -> None:
+    coded = [p for p in result.practices if p.seller_confidence or p.buyer_confidence]
+    if not coded:
+        return
+    s, b = result.seller, result.buyer
+    console.print(
+        "\n[bold]How business is done[/bold] [dim](crossdeal's practice coding, 1-5)[/dim]"
+    )
+    table = Table(header_style="bold", show_edge=False)
+    table.add_column("scale (1 ↔ 5)")
+    table.add_column(s.code, justify="center")
+    table.add_column(b.code, justify="center")
+    table.add_column("confidence")
+
+    def shown(level: int | None, holistic: bool, origin: str | None) -> str:
+        text = "holistic" if holistic else ("—" if level is None else str(level))
+        return text + ("*" if origin else "")
+
+    for p in coded:
+        table.add_row(
+            f"{escape(p.name)} ({escape(p.low_pole)} ↔ {escape(p.high_pole)})",
+            shown(p.seller_level, p.seller_holistic, p.seller_from),
+            shown(p.buyer_level, p.buyer_holistic, p.buyer_from),
+            f"{p.seller_confidence or '—'} / {p.buyer_confidence or '—'}",
+        )
+    console.print(table)
+    if any(p.seller_from or p.buyer_from for p in coded):
+        console.print("[dim]* taken from the region or country that covers it[/dim]")
 
 
 def rules(console: Console, items: Sequence[Rule]) -> None:

@@ -17,6 +17,7 @@ from crossdeal._cli_common import (
     KindFilter,
     ModelOption,
     OutputFormat,
+    PracticesOption,
     ReaderRank,
     RulesOption,
 )
@@ -132,6 +133,18 @@ def brief(
     cycle_cap: Annotated[
         float | None, typer.Option(help="Cycle prior: largest multiplier (default 1.75).")
     ] = None,
+    short: Annotated[
+        bool,
+        typer.Option("--short", help="Only the first screen: the three things that matter most."),
+    ] = False,
+    practices: PracticesOption = None,
+    no_fallback: Annotated[
+        bool,
+        typer.Option(
+            "--no-fallback",
+            help="Never borrow a region's or a country's data for a culture that lacks its own.",
+        ),
+    ] = False,
 ) -> None:
     """The pre-call briefing: risks for this pair, common ground, channel, cycle length."""
     import crossdeal
@@ -145,7 +158,15 @@ def brief(
                 cycle_per_unit if cycle_per_unit is not None else base.per_kogut_singh_unit,
                 cycle_cap if cycle_cap is not None else base.cap,
             )
-        result = crossdeal.brief(seller, buyer, model=model, rules=rules or (), cycle_prior=prior)
+        result = crossdeal.brief(
+            seller,
+            buyer,
+            model=model,
+            rules=rules or (),
+            cycle_prior=prior,
+            practices=practices or None,
+            fallback=not no_fallback,
+        )
     except CrossdealError as error:
         _fail(error)
     if output is OutputFormat.json:
@@ -153,7 +174,7 @@ def brief(
     else:
         from crossdeal import _render
 
-        _render.briefing(_console(), result)
+        _render.briefing(_console(), result, short=short)
 
 
 @app.command("rules")

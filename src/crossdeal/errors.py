@@ -26,6 +26,7 @@ __all__ = [
     "CultureModelError",
     "DataFileError",
     "InputError",
+    "PracticeFileError",
     "RuleFileError",
     "UnknownCultureError",
 ]
@@ -108,6 +109,10 @@ class DataFileError(CrossdealError):
 
 class CultureModelError(DataFileError):
     """A culture model (scores CSV + description YAML) is malformed."""
+
+
+class PracticeFileError(DataFileError):
+    """A practice data file (scales or culture positions) is malformed."""
 
 
 class RuleFileError(DataFileError):

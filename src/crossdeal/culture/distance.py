@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from crossdeal.culture.model import CultureModel
 
 __all__ = [
     "DimensionGap",
@@ -17,6 +20,7 @@ __all__ = [
     "dimension_gaps",
     "euclidean_distance",
     "kogut_singh_index",
+    "kogut_singh_percentile",
 ]
 
 Scores = Mapping[str, float | None]
@@ -92,3 +96,39 @@ def euclidean_distance(a: Scores, b: Scores, keys: Iterable[str]) -> Distance:
         total += (x - y) ** 2
     value = math.sqrt(total) if used else None
     return Distance("euclidean", value, tuple(used), tuple(missing))
+
+
+def kogut_singh_percentile(value: float, model: CultureModel) -> float | None:
+    """The share of pairs of countries (own scores on every distance dimension) that are
+    farther apart than ``value``: 0.7 means "closer than 70 % of pairs"."""
+    import bisect
+
+    reference = _reference_distances(model)
+    if not reference:
+        return None
+    return 1.0 - bisect.bisect_right(reference, value) / len(reference)
+
+
+_reference_cache: dict[int, tuple[object, list[float]]] = {}
+
+
+def _reference_distances(model: CultureModel) -> list[float]:
+    hit = _reference_cache.get(id(model))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    keys = model.distance_keys
+    full = [
+        c
+        for c in model.cultures
+        if c.kind in model.variance_kinds
+        and all(c.scores.get(k) is not None and k not in c.borrowed for k in keys)
+    ]
+    values = []
+    for i, a in enumerate(full):
+        for b in full[i + 1 :]:
+            d = kogut_singh_index(a.scores, b.scores, model.variances, keys).value
+            if d is not None:
+                values.append(d)
+    values.sort()
+    _reference_cache[id(model)] = (model, values)
+    return values

@@ -86,3 +86,114 @@ def people_markdown() -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def practices_markdown() -> str:
+    """docs/practices.md: the practice scales, every culture's coding, and the sources."""
+    from crossdeal.culture.practice import default_practices
+
+    atlas = default_practices()
+    lines = [
+        "# Practice scales: how business is actually done",
+        "",
+        "Generated from `src/crossdeal/culture/data/practice_scales.yaml` and `practices.yaml`",
+        "by `python tools/gen_docs.py`; a test fails if this page is stale.",
+        "",
+        "Six value dimensions cannot say how people disagree, give negative feedback, decide,",
+        "keep time, persuade or build trust. crossdeal keeps its own coding of those practices:",
+        "each culture has a level from 1 to 5 on each scale below, coded by this project from",
+        "the research and practitioner literature listed at the end (several sources per",
+        "position), with a confidence and a note where sources disagree. No source's own",
+        "numbers or charts were transcribed. The levels describe business populations, not",
+        "the person across the table: a contact's observed behaviour moves their estimate",
+        "(docs/people.md).",
+        "",
+        "The playbook reads the levels on the 0-100 footing of the value scores (level 1 = 0,",
+        "2 = 25, 3 = 50, 4 = 75, 5 = 100), so a rule can say `buyer.disagreeing >= 75 and",
+        "gap.disagreeing >= 25` (the buyer avoids open confrontation, and at least one level",
+        "more than the seller). A position may be off by "
+        + ", ".join(f"{v:g} level(s) at {k} confidence" for k, v in atlas.uncertainty.items())
+        + "; advice that rests on a position closer than that to a rule's threshold is marked",
+        "borderline and shown one step lower.",
+        "",
+        "A culture without an entry of its own reads the entry of its country (sub-national",
+        "samples) or of the region that covers it, and the briefing says so. A culture with no",
+        "entry and no covering region has no practice coding: the briefing says what it could",
+        "not measure and what to ask instead, and never calls two cultures close on it.",
+        "",
+        "## Your own corrections",
+        "",
+        "A company that knows a market better can correct an entry: `crossdeal brief ...",
+        "--practices ours.yaml` (or `practices=` in Python). The file has the shape of",
+        "`practices.yaml`; an entry for a culture that exists replaces only the scales it",
+        "names, a new entry (under `countries:` by ISO 3166 alpha-3 code, or `samples:` by the",
+        "culture model's code) must give `name`. Every position needs a level (or",
+        "`holistic: true` for persuading), a confidence and at least one source key from the",
+        "shipped bibliography or the file's own `sources:`. A mistake is reported with file,",
+        "line and reason.",
+        "",
+        "```yaml",
+        "countries:",
+        "  DEU:",
+        "    formality: {level: 3, confidence: medium, sources: [ours2026],",
+        "                note: 'Our software buyers switch to Du after the first workshop.'}",
+        "sources:",
+        "  ours2026: Our account team's notes on 40 German customers (2026).",
+        "```",
+        "",
+        "## The scales",
+        "",
+    ]
+    for scale in atlas.scales:
+        lines += [
+            f"### {scale.name} (`{scale.key}`): {scale.low_pole} (1) to {scale.high_pole} (5)",
+            "",
+            scale.meaning,
+            "",
+        ]
+        lines += [f"{level}. {text}" for level, text in sorted(scale.levels.items())]
+        lines.append("")
+    keys = [s.key for s in atlas.scales]
+    lines += [
+        "## Every culture",
+        "",
+        "Levels 1-5 (`H` holistic on persuading); a lower-case letter after a level is its",
+        "confidence (`h` high, `m` medium, `l` low).",
+        "",
+        "| culture | key | " + " | ".join(keys) + " |",
+        "| --- | --- |" + " --- |" * len(keys),
+    ]
+    entries = sorted([*atlas.countries.values(), *atlas.samples.values()], key=lambda p: p.name)
+    for profile in entries:
+        cells = []
+        for key in keys:
+            p = profile.positions.get(key)
+            if p is None:
+                cells.append("—")
+            else:
+                cells.append(("H" if p.holistic else str(p.level)) + p.confidence[0])
+        lines.append(f"| {profile.name} | {profile.key} | " + " | ".join(cells) + " |")
+    lines += ["", "## Notes and sources, culture by culture", ""]
+    for profile in entries:
+        lines += [f"### {profile.name} ({profile.key})", ""]
+        if profile.about:
+            lines += [profile.about, ""]
+        if profile.values_from:
+            lines += [
+                f"Value scores, where it has none of its own: `{profile.values_from}`.",
+                "",
+            ]
+        for key in keys:
+            p = profile.positions.get(key)
+            if p is None:
+                continue
+            shown = "holistic" if p.holistic else f"level {p.level}"
+            text = f"- **{key}** {shown} ({p.confidence}; {'; '.join(p.sources)})"
+            if p.note:
+                text += f": {p.note}"
+            lines.append(text)
+        lines.append("")
+    lines += ["## Bibliography", ""]
+    lines += [f"- `{key}`: {ref}" for key, ref in sorted(atlas.bibliography.items())]
+    lines.append("")
+    return "\n".join(lines)

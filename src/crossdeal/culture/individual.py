@@ -92,7 +92,12 @@ class PersonEstimate:
         return {k: d.estimate for k, d in self.dimensions.items()}
 
     def as_culture(self) -> Culture:
-        """A culture-shaped view of the person, so the playbook can brief for them."""
+        """A culture-shaped view of the person, so the playbook can brief for them.
+
+        Where evidence moved a score, its uncertainty is the estimate's; elsewhere the
+        person is their country, with the country data's uncertainty and fallbacks.
+        """
+        moved = {k for k, d in self.dimensions.items() if d.evidence}
         return Culture(
             code=self.culture.code,
             name=self.name,
@@ -101,6 +106,11 @@ class PersonEstimate:
             source_name=self.culture.source_name,
             iso2=self.culture.iso2,
             iso3=self.culture.iso3,
+            borrowed={k: v for k, v in self.culture.borrowed.items() if k not in moved},
+            uncertainty={
+                **self.culture.uncertainty,
+                **{k: self.dimensions[k].sd for k in moved},
+            },
         )
 
 
@@ -185,9 +195,14 @@ def estimate_person(
     """
     sd0 = sd0 if sd0 is not None else prior_sd()
     evidence = [*evidence_from_observations(observations), *extra_evidence]
-    unknown = sorted({e.dimension for e in evidence} - set(model.keys))
+    from crossdeal.culture.practice import HOLISTIC, default_practices
+
+    practice = {*default_practices().keys, HOLISTIC}
+    unknown = sorted({e.dimension for e in evidence} - set(model.keys) - practice)
     if unknown:
         raise DataFileError(f"evidence on dimensions the culture model lacks: {', '.join(unknown)}")
+    # a model without the practice layer simply has no practice scales to move
+    evidence = [e for e in evidence if e.dimension in model.keys]
     dims: dict[str, DimensionEstimate] = {}
     for key in model.keys:
         prior = culture.scores.get(key)

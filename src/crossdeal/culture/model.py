@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -54,6 +54,11 @@ class Dimension:
     low_below: float
     high_from: float
     common_ground: Mapping[str, str] = field(default_factory=dict)
+    # "values": a score of the culture model (distances use these); "practice": a
+    # position on a practice scale, on the same 0-100 footing (culture/practice.py)
+    layer: Literal["values", "practice"] = "values"
+    # practice scales on which a wide gap means closeness here is not shared ground
+    contradicted_by: tuple[str, ...] = ()
 
     def level(self, score: float) -> Level:
         """``low`` below ``low_below``, ``high`` from ``high_from``, else ``medium``."""
@@ -78,6 +83,10 @@ class Culture:
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     covers: tuple[str, ...] = ()
+    # key -> label of the row a missing score was taken from (a visible fallback)
+    borrowed: Mapping[str, str] = field(default_factory=dict)
+    # key -> how far the score may be off, in points (borderline advice reads it)
+    uncertainty: Mapping[str, float] = field(default_factory=dict)
 
     def score(self, key: str) -> float | None:
         return self.scores.get(key)
@@ -93,6 +102,11 @@ class Culture:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def own(self) -> tuple[str, ...]:
+        """Keys with a score of the culture's own (not borrowed from another row)."""
+        return tuple(k for k, v in self.scores.items() if v is not None and k not in self.borrowed)
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,8 @@ class CultureModel:
     common_ground_within: float = 10.0
     id_scheme: Literal["custom", "iso2", "iso3"] = "custom"
     path: str | None = None
+    # the practice data joined to this model, if any (culture/layers.py)
+    practices: Any = None
     variances: Mapping[str, float] = field(init=False)
     variance_counts: Mapping[str, int] = field(init=False)
     _by_code: Mapping[str, Culture] = field(init=False, repr=False)
@@ -126,7 +142,9 @@ class CultureModel:
             values = [
                 s
                 for c in self.cultures
-                if c.kind in self.variance_kinds and (s := c.scores.get(dim.key)) is not None
+                if c.kind in self.variance_kinds
+                and (s := c.scores.get(dim.key)) is not None
+                and dim.key not in c.borrowed
             ]
             counts[dim.key] = len(values)
             if len(values) >= 2:
@@ -141,6 +159,11 @@ class CultureModel:
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(d.key for d in self.dimensions)
+
+    @property
+    def distance_keys(self) -> tuple[str, ...]:
+        """The value dimensions: what distances and the cycle prior are computed on."""
+        return tuple(d.key for d in self.dimensions if d.layer == "values")
 
     def dimension(self, key: str) -> Dimension:
         try:
@@ -182,6 +205,7 @@ class _DimensionSpec(BaseModel):
     low_below: float | None = None
     high_from: float | None = None
     common_ground: dict[Level, str] = Field(default_factory=dict)
+    contradicted_by: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _ordered_levels(self) -> _DimensionSpec:
@@ -333,6 +357,7 @@ def _dimensions(spec: _ModelSpec) -> tuple[Dimension, ...]:
             low_below=d.low_below if d.low_below is not None else math.nan,
             high_from=d.high_from if d.high_from is not None else math.nan,
             common_ground={str(k): v for k, v in d.common_ground.items()},
+            contradicted_by=tuple(d.contradicted_by),
         )
         for d in spec.dimensions
     )
@@ -363,6 +388,7 @@ def _fill_default_levels(
                 low_below=low if math.isnan(d.low_below) else d.low_below,
                 high_from=high if math.isnan(d.high_from) else d.high_from,
                 common_ground=d.common_ground,
+                contradicted_by=d.contradicted_by,
             )
         )
     return tuple(out)

@@ -16,7 +16,7 @@ from crossdeal.culture.distance import (
     euclidean_distance,
     kogut_singh_index,
 )
-from crossdeal.culture.model import Culture, CultureKind, CultureModel, Level
+from crossdeal.culture.model import Culture, CultureKind, CultureModel, Dimension, Level
 
 __all__ = [
     "CAVEAT",
@@ -71,6 +71,25 @@ class DimensionScore(_Out):
     low_pole: str
     high_pole: str
     meaning: str
+    taken_from: str | None = Field(
+        default=None, description="the row the score was borrowed from, if not the culture's own"
+    )
+
+
+class PracticePositionReport(_Out):
+    """One culture on one of crossdeal's practice scales, with its sources."""
+
+    key: str
+    name: str
+    low_pole: str
+    high_pole: str
+    level: int | None = Field(description="1-5; null when holistic or not coded")
+    holistic: bool = False
+    meaning: str = Field(description="what this level means, from the scale's definition")
+    confidence: Literal["high", "medium", "low"]
+    sources: list[str] = Field(description="bibliography keys, with chapter where certain")
+    note: str = ""
+    taken_from: str | None = Field(description="the row the position was borrowed from, if any")
 
 
 class CultureProfile(_Out):
@@ -81,6 +100,10 @@ class CultureProfile(_Out):
     iso3: str | None
     model: ModelRef
     scores: list[DimensionScore]
+    practices: list[PracticePositionReport] = Field(
+        default_factory=list, description="crossdeal's practice coding (docs/practices.md)"
+    )
+    about: str = Field(default="", description="what the practice coding says a seller should know")
     missing: list[str] = Field(description="dimension keys with no score")
     related: list[CultureRef] = Field(description="rows you may want instead or as well")
     caveat: str = CAVEAT
@@ -92,8 +115,12 @@ class CultureSummary(_Out):
     kind: CultureKind
     iso2: str | None
     iso3: str | None
-    available: list[str]
+    available: list[str] = Field(description="value dimensions with a score of its own")
     missing: list[str]
+    borrowed: dict[str, str] = Field(
+        default_factory=dict, description="dimension -> the row its score is taken from"
+    )
+    practice: bool = Field(default=False, description="whether crossdeal has practice coding")
 
 
 class CultureList(_Out):
@@ -123,6 +150,7 @@ class DistanceReport(_Out):
 class CommonGround(_Out):
     key: str
     name: str
+    layer: Literal["values", "practice"] = "values"
     seller: float
     buyer: float
     gap: float
@@ -157,6 +185,8 @@ def culture_ref(culture: Culture) -> CultureRef:
 def culture_profile(culture: Culture, model: CultureModel) -> CultureProfile:
     scores = []
     for d in model.dimensions:
+        if d.layer != "values":
+            continue
         value = culture.scores.get(d.key)
         scores.append(
             DimensionScore(
@@ -167,25 +197,66 @@ def culture_profile(culture: Culture, model: CultureModel) -> CultureProfile:
                 low_pole=d.low_pole,
                 high_pole=d.high_pole,
                 meaning=d.meaning,
+                taken_from=culture.borrowed.get(d.key),
             )
         )
     related = [culture_ref(r) for code in culture.related if (r := model.get(code))]
+    from crossdeal.culture.layers import practice_profile
+
+    entry, _ = practice_profile(culture, model)
     return CultureProfile(
+        practices=_practice_positions(culture, model),
+        about=entry.about if entry is not None else "",
         culture=culture_ref(culture),
         source_name=culture.source_name,
         iso2=culture.iso2,
         iso3=culture.iso3,
         model=model_ref(model),
         scores=scores,
-        missing=list(culture.missing),
+        missing=[k for k in culture.missing if k in model.distance_keys],
         related=related,
     )
 
 
+def _practice_positions(culture: Culture, model: CultureModel) -> list[PracticePositionReport]:
+    from crossdeal.culture.layers import practice_profile
+
+    profile, donor = practice_profile(culture, model)
+    atlas = model.practices
+    if profile is None or atlas is None:
+        return []
+    out = []
+    for scale in atlas.scales:
+        position = profile.positions.get(scale.key)
+        if position is None:
+            continue
+        out.append(
+            PracticePositionReport(
+                key=scale.key,
+                name=scale.name,
+                low_pole=scale.low_pole,
+                high_pole=scale.high_pole,
+                level=position.level,
+                holistic=position.holistic,
+                meaning=(
+                    "Reasons from the whole system and its relationships (off this line)."
+                    if position.holistic
+                    else scale.levels[position.level or 3]
+                ),
+                confidence=position.confidence,
+                sources=list(position.sources),
+                note=position.note,
+                taken_from=donor,
+            )
+        )
+    return out
+
+
 def culture_list(model: CultureModel, kind: CultureKind | None = None) -> CultureList:
+    keys = model.distance_keys
     return CultureList(
         model=model_ref(model),
-        dimensions=list(model.keys),
+        dimensions=list(keys),
         cultures=[
             CultureSummary(
                 code=c.code,
@@ -193,8 +264,14 @@ def culture_list(model: CultureModel, kind: CultureKind | None = None) -> Cultur
                 kind=c.kind,
                 iso2=c.iso2,
                 iso3=c.iso3,
-                available=list(c.available),
-                missing=list(c.missing),
+                available=[k for k in c.available if k in keys and k not in c.borrowed],
+                missing=[k for k in c.missing if k in keys],
+                borrowed={k: v for k, v in c.borrowed.items() if k in keys},
+                practice=any(
+                    c.scores.get(d.key) is not None
+                    for d in model.dimensions
+                    if d.layer == "practice"
+                ),
             )
             for c in sorted(model.cultures, key=lambda c: c.name)
             if kind is None or c.kind == kind
@@ -211,37 +288,93 @@ def distance_report(distance: Distance) -> DistanceReport:
     )
 
 
+# Two practice positions this far apart (two levels) contradict a closeness in values.
+CONTRADICTION_POINTS = 50.0
+
+
 def common_ground(seller: Culture, buyer: Culture, model: CultureModel) -> list[CommonGround]:
-    """Dimensions where both sides sit within ``model.common_ground_within`` points."""
+    """What both sides share, claimed only on what both have data of their own for.
+
+    A value dimension counts where both scores are within ``model.common_ground_within``
+    points and the practice scales it lists under ``contradicted_by`` do not put the
+    two sides two or more levels apart; a practice scale counts where both sides sit on
+    the same level with at least medium confidence. A borrowed score (a region's, or a
+    country's for its sub-national sample) is never common ground.
+    """
     out = []
     for d in model.dimensions:
         s, b = seller.scores.get(d.key), buyer.scores.get(d.key)
-        if s is None or b is None or abs(b - s) > model.common_ground_within:
+        if s is None or b is None or d.key in seller.borrowed or d.key in buyer.borrowed:
+            continue
+        if d.layer == "practice":
+            if b != s or d.key not in _confident(seller, model) & _confident(buyer, model):
+                continue
+        elif abs(b - s) > model.common_ground_within or _contradicted(d, seller, buyer):
             continue
         level = d.level((s + b) / 2)
-        angle = d.common_ground.get(level) or (
+        angle = d.common_ground.get(level)
+        if angle is None and d.layer == "practice":
+            continue  # a practice scale without a conversational angle is not reported
+        angle = angle or (
             f"You sit close together on {d.name.lower()}: no adjustment is needed here, "
             "and it is shared ground you can name."
         )
         out.append(
             CommonGround(
-                key=d.key, name=d.name, seller=s, buyer=b, gap=b - s, level=level, angle=angle
+                key=d.key,
+                name=d.name,
+                layer=d.layer,
+                seller=s,
+                buyer=b,
+                gap=b - s,
+                level=level,
+                angle=angle,
             )
         )
     return out
 
 
+def _contradicted(dim: Dimension, seller: Culture, buyer: Culture) -> bool:
+    for key in dim.contradicted_by:
+        s, b = seller.scores.get(key), buyer.scores.get(key)
+        if s is not None and b is not None and abs(b - s) >= CONTRADICTION_POINTS:
+            return True
+    return False
+
+
+def _confident(culture: Culture, model: CultureModel) -> set[str]:
+    """Practice scales on which the culture's own position has at least medium confidence."""
+    atlas = model.practices
+    if atlas is None:
+        return set()
+    limit = atlas.uncertainty_points("medium")
+    return {k for k, u in culture.uncertainty.items() if u <= limit + 1e-9}
+
+
 def data_gaps(culture: Culture, model: CultureModel) -> list[str]:
-    """Plain-language notes on the scores a culture lacks, and rows that may stand in."""
-    if not culture.missing:
-        return []
-    names = ", ".join(model.dimension(k).name.lower() for k in culture.missing)
-    note = f"{culture.label} has no score on {names}; advice that needs them is left out."
-    related = [r for code in culture.related if (r := model.get(code))]
-    fuller = [r.label for r in related if len(r.available) > len(culture.available)]
-    if fuller:
-        note += " With more data: " + "; ".join(fuller) + "."
-    return [note]
+    """Plain-language notes on the scores a culture lacks, and rows that may stand in.
+
+    A score taken from another row is not a gap (the briefing's fallbacks say where it
+    came from); a practice scale with no coding at all is.
+    """
+    notes = []
+    missing = [k for k in culture.missing if model.dimension(k).layer == "values"]
+    if missing:
+        names = ", ".join(model.dimension(k).name.lower() for k in missing)
+        note = f"{culture.label} has no score on {names}; advice that needs them is left out."
+        related = [r for code in culture.related if (r := model.get(code))]
+        fuller = [r.label for r in related if len(r.available) > len(culture.available)]
+        if fuller:
+            note += " With more data: " + "; ".join(fuller) + "."
+        notes.append(note)
+    practice = [d.key for d in model.dimensions if d.layer == "practice" and d.key != "holistic"]
+    if model.practices is not None and all(culture.scores.get(k) is None for k in practice):
+        notes.append(
+            f"crossdeal has no practice coding for {culture.label} (how people disagree, give "
+            "feedback, decide, keep time, persuade and build trust): advice on those is not "
+            "given. Ask instead, or add your own entry with --practices (docs/practices.md)."
+        )
+    return notes
 
 
 def variance_basis(model: CultureModel) -> str:
@@ -253,7 +386,7 @@ def variance_basis(model: CultureModel) -> str:
 
 
 def compare_cultures(seller: Culture, buyer: Culture, model: CultureModel) -> Comparison:
-    keys = model.keys
+    keys = model.distance_keys
     gaps = []
     for g in dimension_gaps(seller.scores, buyer.scores, keys):
         d = model.dimension(g.key)

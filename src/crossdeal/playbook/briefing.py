@@ -25,7 +25,9 @@ __all__ = [
     "NotEvaluated",
     "PersonReport",
     "PlaybookRef",
+    "PracticeView",
     "Risk",
+    "Unmeasured",
 ]
 
 BRIEFING_SCHEMA: Literal["crossdeal.briefing/1"] = "crossdeal.briefing/1"
@@ -36,15 +38,31 @@ class _Out(BaseModel):
 
 
 class Evidence(_Out):
-    """The scores a rule read, for one dimension."""
+    """The scores a rule read, for one dimension or practice scale."""
 
     dimension: str
     name: str
+    layer: Literal["values", "practice"] = Field(
+        default="values",
+        description="values: a score of the culture model; practice: crossdeal's practice coding",
+    )
     seller: float | None
     buyer: float | None
     gap: float | None = Field(description="buyer minus seller")
     seller_level: Level | None
     buyer_level: Level | None
+    seller_practice_level: float | None = Field(
+        default=None, description="a practice position as its level, 1-5"
+    )
+    buyer_practice_level: float | None = Field(
+        default=None, description="a practice position as its level, 1-5"
+    )
+    notes: list[str] = Field(
+        default_factory=list,
+        description=(
+            "where a value came from: its sources and confidence, or the row it was taken from"
+        ),
+    )
 
 
 class Risk(_Out):
@@ -52,7 +70,14 @@ class Risk(_Out):
 
     rule_id: str
     theme: str
-    severity: Severity
+    severity: Severity = Field(description="graded: one step lower when the rule barely holds")
+    rank: int = Field(description="1 = what matters most for this call")
+    strength: float = Field(description="0-1: how clearly the rule holds (margin, capped at 3)")
+    margin: float | None = Field(
+        description="how far the evidence is past the rule's threshold, in units of its uncertainty"
+    )
+    ladder_severity: Severity = Field(description="the severity the rule's ladder gives")
+    borderline: str | None = Field(description="what is within the data's uncertainty, if anything")
     title: str
     advice: list[str]
     questions: list[str] = Field(description="questions that surface hidden assumptions")
@@ -123,6 +148,34 @@ class AdviceChange(_Out):
     because: list[str] = Field(description="the departures behind the change")
 
 
+class PracticeView(_Out):
+    """Both sides on one practice scale (crossdeal's own coding, with its sources)."""
+
+    key: str
+    name: str
+    low_pole: str
+    high_pole: str
+    seller_level: int | None = Field(description="1-5; null: not coded (or holistic)")
+    buyer_level: int | None = Field(description="1-5; null: not coded (or holistic)")
+    seller_holistic: bool = False
+    buyer_holistic: bool = False
+    seller_confidence: Literal["high", "medium", "low"] | None
+    buyer_confidence: Literal["high", "medium", "low"] | None
+    seller_from: str | None = Field(description="the row the seller's position was taken from")
+    buyer_from: str | None = Field(description="the row the buyer's position was taken from")
+    notes: list[str] = Field(description="the coders' notes on either side's position")
+    sources: list[str] = Field(description="bibliography keys behind both positions")
+
+
+class Unmeasured(_Out):
+    """A theme no rule could decide for this pair: what is missing, and what to ask instead."""
+
+    theme: str
+    title: str
+    missing: list[str] = Field(description="the scores its rules needed, e.g. buyer.deciding")
+    questions: list[str]
+
+
 class PlaybookRef(_Out):
     rules_evaluated: int
     rule_files: list[str] = Field(description="user rule files or folders, in load order")
@@ -135,7 +188,7 @@ class Briefing(_Out):
     model: ModelRef
     playbook: PlaybookRef
     themes: dict[str, Severity] = Field(description="highest severity per theme that fired")
-    risks: list[Risk] = Field(description="ordered by severity, then theme")
+    risks: list[Risk] = Field(description="ordered by rank: severity, then strength, then theme")
     common_ground: list[CommonGround]
     channel: list[ChannelAdvice]
     cycle: CycleEstimate
@@ -143,6 +196,20 @@ class Briefing(_Out):
     euclidean: DistanceReport
     not_evaluated: list[NotEvaluated]
     data_gaps: list[str] = Field(description="scores either side lacks, and rows that may stand in")
+    fallbacks: list[str] = Field(
+        default_factory=list, description="scores taken from another row (a region, a country)"
+    )
+    confidence: Literal["high", "medium", "low"] = Field(
+        default="high", description="how much of the briefing rests on the cultures' own data"
+    )
+    confidence_reason: str = ""
+    practices: list[PracticeView] = Field(default_factory=list)
+    unmeasured: list[Unmeasured] = Field(
+        default_factory=list, description="themes left undecided for lack of data"
+    )
+    kogut_singh_meaning: str | None = Field(
+        default=None, description="the distance in words: how it compares with other pairs"
+    )
     seller_person: PersonReport | None = None
     buyer_person: PersonReport | None = None
     adjustments: list[AdviceChange] = Field(

@@ -7,11 +7,18 @@ the same briefing, in the same order.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crossdeal.culture.distance import Distance, euclidean_distance, kogut_singh_index
+from crossdeal.culture.distance import (
+    Distance,
+    euclidean_distance,
+    kogut_singh_index,
+    kogut_singh_percentile,
+)
+from crossdeal.culture.layers import VALUE_UNCERTAINTY, with_practices
 from crossdeal.culture.model import Culture, CultureModel
 from crossdeal.culture.reports import (
     common_ground,
@@ -30,6 +37,14 @@ from crossdeal.playbook.briefing import (
     PlaybookRef,
     Risk,
 )
+from crossdeal.playbook.expressions import Condition
+from crossdeal.playbook.knowledge import (
+    briefing_confidence,
+    fallback_notes,
+    practice_views,
+    unmeasured_themes,
+)
+from crossdeal.playbook.margin import condition_margin
 from crossdeal.playbook.rules import (
     SEVERITIES,
     Rule,
@@ -48,13 +63,42 @@ MIN_SHARED_DIMENSIONS = 4
 _CHANNEL_RANK = {"in-person": 0, "video": 1, "phone": 2, "email": 3}
 
 
+# Margins (in units of the data's uncertainty) below this are borderline, and the
+# margin at which a card's strength stops growing.
+BORDERLINE_MARGIN = 1.0
+FULL_STRENGTH_MARGIN = 3.0
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A rule decided for one pair: fired with a severity, or left unknown."""
+    """A rule decided for one pair: fired with a severity, or left unknown.
+
+    ``severity`` is graded: a rule whose condition holds by less than one unit of the
+    data's uncertainty shows one step lower than its ladder says (``ladder_severity``),
+    two steps lower within half a unit, so a single point of a score never switches a
+    high card on or off: just past its threshold a rule shows as info. ``margin`` is
+    how far the condition is past its threshold in those units; ``borderline`` says
+    what is within the uncertainty.
+    """
 
     rule: Rule
     severity: Severity | None  # None: the condition could not be decided
     missing: tuple[str, ...] = ()
+    ladder_severity: Severity | None = None
+    margin: float | None = None
+    borderline: str | None = None
+
+    @property
+    def clear(self) -> bool:
+        """Whether the rule holds by at least one unit of the data's uncertainty."""
+        return self.margin is not None and self.margin >= BORDERLINE_MARGIN
+
+    @property
+    def strength(self) -> float:
+        """0-1: how clearly the rule holds (its margin, capped at three units)."""
+        if self.margin is None:
+            return 0.0
+        return round(min(max(self.margin, 0.0), FULL_STRENGTH_MARGIN) / FULL_STRENGTH_MARGIN, 2)
 
 
 class Playbook:
@@ -86,12 +130,17 @@ class Playbook:
 
     def evaluate(self, seller: Culture, buyer: Culture, model: CultureModel) -> list[Finding]:
         """Every applicable rule, decided for this pair (fired, or unknown with what is missing)."""
+        model = with_practices(model)
+        seller, buyer = _joined(seller, model), _joined(buyer, model)
         context = pair_context(seller, buyer, model)
         findings: list[Finding] = []
+        uncertainty = _uncertainty(seller, buyer, model)
+        thresholds = _thresholds(model)
+        steps = _steps(model)
         for rule in self.rules_for(model):
             outcome = rule.when.evaluate(context)
             if outcome is True:
-                findings.append(Finding(rule, _severity(rule, context)))
+                findings.append(_graded(rule, context, uncertainty, thresholds, steps))
             elif outcome is None:
                 missing = tuple(
                     dict.fromkeys(
@@ -109,19 +158,26 @@ class Playbook:
         cycle_prior: CyclePrior | None = None,
     ) -> Briefing:
         prior = cycle_prior or default_cycle_prior()
-        keys = model.keys
+        model = with_practices(model)
+        seller, buyer = _joined(seller, model), _joined(buyer, model)
+        keys = model.distance_keys
         ks = kogut_singh_index(seller.scores, buyer.scores, model.variances, keys)
         eu = euclidean_distance(seller.scores, buyer.scores, keys)
         findings = self.evaluate(seller, buyer, model)
         fired = [f for f in findings if f.severity is not None]
+        # what matters most for this call first: severity; then the cards that hold
+        # clearly, in the documented order of the themes (a yes that commits to nothing
+        # before tone); then the rest by how clearly they hold
         fired.sort(
             key=lambda f: (
                 -_SEVERITY_RANK[f.severity],  # type: ignore[index]
+                not f.clear,
                 themes()[f.rule.theme].order,
+                -f.strength,
                 f.rule.id,
             )
         )
-        risks = [_risk(f, seller, buyer, model) for f in fired]
+        risks = [_risk(i, f, seller, buyer, model) for i, f in enumerate(fired, 1)]
         theme_levels: dict[str, Severity] = {}
         for risk in risks:  # already ordered by severity, so the first one per theme wins
             theme_levels.setdefault(risk.theme, risk.severity)
@@ -132,11 +188,12 @@ class Playbook:
         thin = len(ks.used) < MIN_SHARED_DIMENSIONS
         factor = None if thin else prior.factor(ks.value)
         gaps = data_gaps(seller, model) + data_gaps(buyer, model)
+        confidence, confidence_reason = briefing_confidence(seller, buyer, model)
         if thin:
             gaps.insert(
                 0,
                 f"Not enough data for a full briefing: {len(ks.used)} of "
-                f"{len(model.keys)} dimensions are scored for both sides. The risks below "
+                f"{len(keys)} value dimensions are scored for both sides. The risks below "
                 "rest on those alone; no cycle estimate or common ground is given.",
             )
         return Briefing(
@@ -165,7 +222,39 @@ class Playbook:
                 if f.severity is None
             ],
             data_gaps=gaps,
+            fallbacks=fallback_notes(seller, model) + fallback_notes(buyer, model),
+            confidence=confidence,
+            confidence_reason=confidence_reason,
+            practices=practice_views(seller, buyer, model),
+            unmeasured=unmeasured_themes(findings),
+            kogut_singh_meaning=_kogut_singh_meaning(ks, model, thin),
         )
+
+
+def _kogut_singh_meaning(ks: Distance, model: CultureModel, thin: bool) -> str | None:
+    if ks.value is None or thin:
+        return None
+    share = kogut_singh_percentile(ks.value, model)
+    if share is None:
+        return None
+    if share >= 0.5:
+        where = f"closer than {round(share * 100)}% of pairs of countries in the data"
+    else:
+        where = f"farther apart than {round((1 - share) * 100)}% of pairs of countries in the data"
+    return (
+        f"Kogut-Singh {ks.value:.2f}: the average squared gap on the value dimensions, "
+        f"scaled by how much each varies between countries; {where}."
+    )
+
+
+def _joined(culture: Culture, model: CultureModel) -> Culture:
+    """The model's own row for a culture that was looked up without the practice layer."""
+    if culture.scores.keys() >= set(model.keys):
+        return culture
+    row = model.get(culture.code)
+    if row is not None and row.name == culture.name:
+        return row
+    return culture
 
 
 def pair_context(
@@ -189,7 +278,7 @@ def pair_context(
         context["gap." + key] = None if s is None or b is None else b - s
         context["seller." + key + ":level"] = None if s is None else dim.level(s)
         context["buyer." + key + ":level"] = None if b is None else dim.level(b)
-    keys = model.keys
+    keys = model.distance_keys
     context["distance.kogut_singh"] = kogut_singh_index(
         seller_scores, buyer_scores, model.variances, keys
     ).value
@@ -198,41 +287,188 @@ def pair_context(
 
 
 def _severity(rule: Rule, context: dict[str, float | str | None]) -> Severity:
-    for level, condition in rule.severity:
+    return rule.severity[_severity_step(rule, context)][0]
+
+
+def _severity_step(rule: Rule, context: dict[str, float | str | None]) -> int:
+    for i, (_, condition) in enumerate(rule.severity):
         if condition.evaluate(context) is True:
-            return level
-    return rule.severity[-1][0]
+            return i
+    return len(rule.severity) - 1
+
+
+Uncertainty = Callable[[str], float]
+
+
+def _uncertainty(seller: Culture, buyer: Culture, model: CultureModel) -> Uncertainty:
+    """Each context name's uncertainty in points: a side's own, or its default by layer."""
+    practice_default = (
+        model.practices.uncertainty_points("medium") if model.practices is not None else 0.0
+    )
+    defaults = {
+        d.key: VALUE_UNCERTAINTY if d.layer == "values" else practice_default
+        for d in model.dimensions
+    }
+
+    def side(culture: Culture, key: str) -> float:
+        return culture.uncertainty.get(key) or defaults.get(key, 0.0)
+
+    def of(name: str) -> float:
+        where, _, key = name.partition(".")
+        if where == "seller":
+            return side(seller, key)
+        if where == "buyer":
+            return side(buyer, key)
+        if where == "gap":
+            return math.hypot(side(seller, key), side(buyer, key))
+        return 0.0
+
+    return of
+
+
+def _steps(model: CultureModel) -> Callable[[str], float]:
+    """Practice positions take whole levels (steps of 25 points), and so do their gaps."""
+    from crossdeal.culture.practice import LEVEL_POINTS
+
+    lattice = {d.key for d in model.dimensions if d.layer == "practice"}
+
+    def of(name: str) -> float:
+        where, _, key = name.partition(".")
+        return LEVEL_POINTS if where in ("seller", "buyer", "gap") and key in lattice else 0.0
+
+    return of
+
+
+def _thresholds(model: CultureModel) -> Callable[[str], tuple[float, float] | None]:
+    bounds = {d.key: (d.low_below, d.high_from) for d in model.dimensions}
+
+    def of(name: str) -> tuple[float, float] | None:
+        return bounds.get(name.partition(".")[2])
+
+    return of
+
+
+def _graded(
+    rule: Rule,
+    context: dict[str, float | str | None],
+    uncertainty: Uncertainty,
+    thresholds: Callable[[str], tuple[float, float] | None],
+    steps: Callable[[str], float],
+) -> Finding:
+    """A fired rule with its margin, its graded severity and what is borderline."""
+
+    def margin_of(condition: Condition) -> float | None:
+        return condition_margin(condition.tree, context, uncertainty, thresholds, steps)
+
+    step = _severity_step(rule, context)
+    ladder = rule.severity[step][0]
+    margin = margin_of(rule.when)
+    notes = []
+    severity = ladder
+    if margin is not None and margin < BORDERLINE_MARGIN:
+        notes.append("the evidence is within the data's uncertainty of this rule's threshold")
+        # within half a unit: two steps down; within one unit: one step
+        steps_down = 2 if margin < BORDERLINE_MARGIN / 2 else 1
+        lower = max(SEVERITIES.index(ladder) - steps_down, 0)
+        if SEVERITIES[lower] != ladder:
+            severity = SEVERITIES[lower]
+            notes[-1] += f", so it shows as {severity} rather than {ladder}"
+    if severity == ladder and step < len(rule.severity) - 1:
+        level_margin = margin_of(rule.severity[step][1])
+        if level_margin is not None and level_margin < BORDERLINE_MARGIN:
+            below = rule.severity[step + 1][0]
+            notes.append(f"close to the line between {below} and {ladder}")
+    if step > 0:
+        above = margin_of(rule.severity[step - 1][1])
+        if above is not None and above > -BORDERLINE_MARGIN:
+            notes.append(f"close to the line between {ladder} and {rule.severity[step - 1][0]}")
+    return Finding(
+        rule,
+        severity,
+        ladder_severity=ladder,
+        margin=None if margin is None else round(margin, 2),
+        borderline="; ".join(notes) or None,
+    )
 
 
 def evidence_for(
     dimensions: Iterable[str], seller: Culture | None, buyer: Culture | None, model: CultureModel
 ) -> list[Evidence]:
-    """The scores behind a rule, one entry per dimension it read."""
+    """The scores behind a rule, one entry per dimension it read.
+
+    A practice position carries its level (1-5), confidence and sources; a score taken
+    from another row says which.
+    """
+    from crossdeal.culture.layers import practice_profile
+    from crossdeal.culture.practice import HOLISTIC, level_of
+
+    profiles = {
+        side: (practice_profile(c, model)[0] if c is not None else None)
+        for side, c in (("seller", seller), ("buyer", buyer))
+    }
     out = []
     for key in dimensions:
         dim = model.dimension(key)
         s = seller.scores.get(key) if seller is not None else None
         b = buyer.scores.get(key) if buyer is not None else None
+        practice = dim.layer == "practice"
+        notes: list[str] = []
+        if practice:
+            for side, culture in (("seller", seller), ("buyer", buyer)):
+                profile = profiles[side]
+                if culture is None or profile is None:
+                    continue
+                position = profile.positions.get("persuading" if key == HOLISTIC else key)
+                if position is None:
+                    continue
+                where = f" (from {culture.borrowed[key]})" if key in culture.borrowed else ""
+                shown = "holistic" if position.holistic else f"level {position.level}"
+                text = (
+                    f"{culture.name}{where}: {shown}, {position.confidence} confidence "
+                    f"({'; '.join(position.sources)})"
+                )
+                if position.note:
+                    text += f". {position.note}"
+                notes.append(text)
+        else:
+            for culture in (seller, buyer):
+                if culture is not None and key in culture.borrowed:
+                    notes.append(f"{culture.name}: taken from {culture.borrowed[key]}")
         out.append(
             Evidence(
                 dimension=key,
                 name=dim.name,
+                layer=dim.layer,
                 seller=s,
                 buyer=b,
                 gap=None if s is None or b is None else b - s,
                 seller_level=None if s is None else dim.level(s),
                 buyer_level=None if b is None else dim.level(b),
+                seller_practice_level=(
+                    None if not practice or s is None or key == HOLISTIC else round(level_of(s), 1)
+                ),
+                buyer_practice_level=(
+                    None if not practice or b is None or key == HOLISTIC else round(level_of(b), 1)
+                ),
+                notes=notes,
             )
         )
     return out
 
 
-def _risk(finding: Finding, seller: Culture, buyer: Culture, model: CultureModel) -> Risk:
+def _risk(
+    rank: int, finding: Finding, seller: Culture, buyer: Culture, model: CultureModel
+) -> Risk:
     rule = finding.rule
     return Risk(
         rule_id=rule.id,
         theme=rule.theme,
         severity=finding.severity,
+        rank=rank,
+        strength=finding.strength,
+        margin=finding.margin,
+        ladder_severity=finding.ladder_severity or finding.severity,
+        borderline=finding.borderline,
         title=rule.title,
         advice=list(rule.advice),
         questions=list(rule.questions),

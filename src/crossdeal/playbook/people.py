@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from crossdeal.culture.individual import PersonEstimate
 from crossdeal.culture.model import Culture, CultureModel
+from crossdeal.culture.practice import LEVEL_POINTS, level_of
 from crossdeal.culture.reports import culture_ref
 from crossdeal.forecast.prior import CyclePrior
 from crossdeal.playbook.briefing import AdviceChange, Briefing, DimensionView, PersonReport
@@ -51,9 +52,18 @@ def person_report(person: PersonEstimate, model: CultureModel) -> PersonReport:
             and est.estimate is not None
         ):
             pole = dim.high_pole if est.shift > 0 else dim.low_pole
+            if dim.layer == "practice" and est.prior is not None:  # levels 1-5, as coded
+                where = (
+                    f"about level {level_of(est.estimate):.1f} ± {est.sd / LEVEL_POINTS:.1f} "
+                    f"against {person.culture.name}'s {level_of(est.prior):.0f}"
+                )
+            else:
+                where = (
+                    f"about {est.estimate:.0f} ± {est.sd:.0f} "
+                    f"against {person.culture.name}'s {est.prior:.0f}"
+                )
             departures.append(
-                f"{person.name}: {dim.name.lower()} about {est.estimate:.0f} ± {est.sd:.0f} "
-                f"against {person.culture.name}'s {est.prior:.0f}, towards '{pole}' "
+                f"{person.name}: {dim.name.lower()} {where}, towards '{pole}' "
                 f"({', '.join(sources)})"
             )
     return PersonReport(

@@ -14,6 +14,7 @@ A rule file holds a ``rules:`` list. Each rule::
       rationale: why, citing the dimensions, written so an expert can check it
       sources: [literature the rationale rests on]
       channel: {mode: in-person, advice: ...}   # optional meeting/format advice
+      premise: buyer.disagreeing >= 75      # optional: what the advice presumes of the pair
 
 A user folder of rules (``--rules``) adds rules and replaces shipped ones by id;
 ``disabled: true`` switches a shipped rule off. Mistakes raise
@@ -59,6 +60,7 @@ class Theme:
     title: str
     about: str
     order: int
+    ask_when_unknown: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -67,7 +69,10 @@ def themes() -> dict[str, Theme]:
     path = _data_dir() / "themes.yaml"
     data = load_yaml(path, error=RuleFileError)
     entries = validate_yaml(_ThemesFile, data, path, RuleFileError).themes
-    return {t.id: Theme(t.id, t.title, t.about, i) for i, t in enumerate(entries)}
+    return {
+        t.id: Theme(t.id, t.title, t.about, i, tuple(t.ask_when_unknown))
+        for i, t in enumerate(entries)
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +98,9 @@ class Rule:
     file: str
     line: int
     shipped: bool
+    # what must hold of the pair for the rule's advice to make sense at all (a property
+    # test checks that the rule never fires where the practice data contradicts it)
+    premise: Condition | None = None
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -112,6 +120,7 @@ class _ThemeSpec(BaseModel):
     id: str = Field(pattern=RULE_ID)
     title: str
     about: str
+    ask_when_unknown: list[str] = Field(min_length=1)
 
 
 class _ThemesFile(BaseModel):
@@ -138,6 +147,7 @@ class _RuleSpec(BaseModel):
     rationale: str | None = Field(default=None, min_length=40)
     sources: list[str] = Field(default_factory=list)
     channel: _ChannelSpec | None = None
+    premise: str | None = None
     disabled: bool = False
 
     @field_validator("advice")
@@ -280,6 +290,8 @@ def _compile(
             raise fail(f"'{key}' does not parse: {exc}", key) from None
 
     when = condition(pick("when"), "when")  # type: ignore[arg-type]
+    premise_text = spec.premise if spec.premise is not None else (base.premise if base else None)
+    premise = None if premise_text is None else condition(premise_text, "premise")
     severity: tuple[tuple[Severity, Condition], ...]
     if spec.severity is None and base is not None:
         severity = base.severity
@@ -315,6 +327,7 @@ def _compile(
         file=_display_path(path, shipped),
         line=line,
         shipped=shipped,
+        premise=premise,
     )
 
 
