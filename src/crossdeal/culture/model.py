@@ -113,9 +113,10 @@ class Culture:
 class CultureModel:
     """Dimensions plus scored cultures, with per-dimension variances for distances.
 
-    ``variances[key]`` is the sample variance (n - 1) of the dimension over the
-    cultures whose kind is in ``variance_kinds`` and that have a score on it; it is
-    absent when fewer than two such cultures exist or all have the same score.
+    ``variances[key]`` is the sample variance (n - 1) of a value dimension over the
+    cultures whose kind is in ``variance_kinds`` and that have a score of their own on
+    it; it is absent when fewer than two such cultures exist or all have the same score,
+    and for practice scales, which no distance uses.
     """
 
     name: str
@@ -139,6 +140,8 @@ class CultureModel:
         variances: dict[str, float] = {}
         counts: dict[str, int] = {}
         for dim in self.dimensions:
+            if dim.layer != "values":
+                continue  # distances are computed on the value dimensions only
             values = [
                 s
                 for c in self.cultures

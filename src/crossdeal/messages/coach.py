@@ -13,6 +13,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Literal, cast
 
+from crossdeal.culture.layers import with_practices
 from crossdeal.culture.model import Culture, CultureModel, default_model
 from crossdeal.culture.reports import culture_ref, model_ref
 from crossdeal.errors import InputError
@@ -222,7 +223,7 @@ def lint_message(
     Returns findings (id, theme, severity, the spans they point at, why, a suggested
     rewrite), the politeness score, and the feature counts behind them.
     """
-    model = model or default_model()
+    model = with_practices(model or default_model())
     buyer = model.resolve(to)
     seller = _culture(model, sender)
     rank_name, rank = _rank(reader_rank)
@@ -393,7 +394,7 @@ def read_reply(
     ``asked`` is your earlier message; with it, questions the reply leaves unanswered
     are flagged too. ``to`` is your own culture, if you want it in the evidence.
     """
-    model = model or default_model()
+    model = with_practices(model or default_model())
     buyer = model.resolve(sender)
     seller = _culture(model, to)
     body, truncated = _prepare(text)

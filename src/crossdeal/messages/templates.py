@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import load_yaml
+from crossdeal.culture.layers import with_practices
 from crossdeal.culture.model import Culture, CultureModel, default_model
 from crossdeal.culture.reports import CultureRef, culture_ref
 from crossdeal.errors import DataFileError, InputError
@@ -147,7 +148,7 @@ def render_template(
     model: CultureModel | None = None,
 ) -> TemplateRendering:
     """Fill a template for a reader; unfilled optional slots stay as visible [placeholders]."""
-    model = model or default_model()
+    model = with_practices(model or default_model())
     found = templates()
     if name not in found:
         raise InputError(f"no template named {name!r}; templates are: {', '.join(found)}")

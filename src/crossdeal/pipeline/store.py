@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from crossdeal.culture.layers import with_practices
 from crossdeal.culture.model import Culture, CultureModel, default_model
 from crossdeal.errors import CrossdealError, InputError
 from crossdeal.forecast.prior import CyclePrior, default_cycle_prior
@@ -162,7 +163,7 @@ class PipelineStore:
         self.db = db
         self.team_name = team
         self.team_id = db.team(team)
-        self.model = model or default_model()
+        self.model = with_practices(model or default_model())
         self.signals = signals or SignalBook.default()
         self.cycle_prior = cycle_prior or default_cycle_prior()
 
@@ -901,7 +902,9 @@ class PipelineStore:
             return None
         from crossdeal.culture.distance import kogut_singh_index
 
-        ks = kogut_singh_index(seller.scores, buyer.scores, self.model.variances, self.model.keys)
+        ks = kogut_singh_index(
+            seller.scores, buyer.scores, self.model.variances, self.model.distance_keys
+        )
         return self.cycle_prior.factor(ks.value)
 
     def deals(
