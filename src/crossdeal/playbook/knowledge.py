@@ -96,10 +96,12 @@ def briefing_confidence(
         own_values = [k for k in value_keys if k in culture.own]
         if no_practice and len(own_values) < len(value_keys):
             level = max(level, 2)
-        elif no_practice or borrowed_values or borrowed_practice:
+        elif no_practice or borrowed_practice or len(own_values) < len(value_keys):
             level = max(level, 1)
         if borrowed_values:
             reasons.append(f"{culture.name}'s value scores are partly borrowed")
+        elif len(own_values) < len(value_keys):
+            reasons.append(f"{culture.name} lacks some value scores")
         if no_practice:
             reasons.append(f"crossdeal has no practice coding for {culture.name}")
         elif borrowed_practice:
