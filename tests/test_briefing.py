@@ -48,14 +48,25 @@ def test_same_pair_same_data_same_rules_same_output() -> None:
     assert again == first
 
 
-def test_risks_are_ordered_by_severity_then_theme() -> None:
-    briefing = crossdeal.brief("DE", "CN")
-    order = themes()
-    keys = [
-        (-SEVERITIES.index(r.severity), order[r.theme].order, r.rule_id) for r in briefing.risks
-    ]
-    assert keys == sorted(keys)
-    assert briefing.risks[0].severity == "high"
+@pytest.mark.parametrize(
+    ("seller", "buyer"), [("DE", "CN"), ("US", "IN"), ("NL", "ID"), ("FR", "BR")]
+)
+def test_risks_are_ranked_with_three_different_things_to_do_first(seller: str, buyer: str) -> None:
+    briefing = crossdeal.brief(seller, buyer)
+    risks = briefing.risks
+    assert [r.rank for r in risks] == list(range(1, len(risks) + 1))
+    top, rest = risks[:3], risks[3:]
+    family = {"make-them-see-you": "relationship-first"}
+    assert len({family.get(r.theme, r.theme) for r in top}) == len(top)
+    fired = {r.theme for r in risks}
+    assert not any(r.theme == "make-them-see-you" for r in top) or "relationship-first" not in fired
+
+    def key(r):  # type: ignore[no-untyped-def]
+        return (-SEVERITIES.index(r.severity), -r.strength, themes()[r.theme].order, r.rule_id)
+
+    assert [key(r) for r in top] == sorted(key(r) for r in top)
+    assert [key(r) for r in rest] == sorted(key(r) for r in rest)
+    assert risks[0].severity == max((r.severity for r in risks), key=SEVERITIES.index)
 
 
 def test_every_risk_carries_its_evidence() -> None:

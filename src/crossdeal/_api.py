@@ -57,6 +57,10 @@ PracticesArg = PracticeAtlas | str | Path | Iterable[str | Path] | None
 
 def _model(model: ModelArg, practices: PracticesArg = None, fallback: bool = True) -> CultureModel:
     """The culture model joined with the practice layer (and its visible fallbacks)."""
+    if model is None and practices is None and fallback:
+        from crossdeal._model_cache import cached_briefing_model
+
+        return cached_briefing_model()
     if isinstance(model, CultureModel):
         base = model
     elif model is None:

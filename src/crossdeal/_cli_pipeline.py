@@ -36,10 +36,11 @@ TeamOption = Annotated[
 
 
 def _store(db: str | None, team: str | None) -> "PipelineStore":
+    from crossdeal._model_cache import cached_briefing_model
     from crossdeal.pipeline.db import Database
     from crossdeal.pipeline.store import PipelineStore
 
-    store = PipelineStore(Database(db), team or _default_team())
+    store = PipelineStore(Database(db), team or _default_team(), model=cached_briefing_model())
     _freeze_loaded_heap()
     return store
 

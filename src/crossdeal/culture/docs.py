@@ -114,7 +114,7 @@ def practices_markdown() -> str:
         "more than the seller). A position may be off by "
         + ", ".join(f"{v:g} level(s) at {k} confidence" for k, v in atlas.uncertainty.items())
         + "; advice that rests on a position closer than that to a rule's threshold is marked",
-        "borderline and shown one step lower.",
+        "borderline and shown at most as watch (at most as info within half that).",
         "",
         "A culture without an entry of its own reads the entry of its country (sub-national",
         "samples) or of the region that covers it, and the briefing says so. A culture with no",

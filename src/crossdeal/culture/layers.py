@@ -82,10 +82,28 @@ def briefing_model() -> CultureModel:
     return with_practices(default_model())
 
 
+_profiles: dict[
+    tuple[int, str, str, str | None],
+    tuple[CultureModel, tuple[PracticeProfile | None, str | None]],
+] = {}
+
+
 def practice_profile(
     culture: Culture, model: CultureModel
 ) -> tuple[PracticeProfile | None, str | None]:
     """The practice entry a culture reads, and the row it is borrowed from (None: its own)."""
+    key = (id(model), culture.code, culture.kind, culture.iso3)
+    hit = _profiles.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    found = _find_profile(culture, model)
+    _profiles[key] = (model, found)
+    return found
+
+
+def _find_profile(
+    culture: Culture, model: CultureModel
+) -> tuple[PracticeProfile | None, str | None]:
     atlas: PracticeAtlas | None = model.practices
     if atlas is None:
         return None, None

@@ -135,6 +135,8 @@ class CultureModel:
     variance_counts: Mapping[str, int] = field(init=False)
     _by_code: Mapping[str, Culture] = field(init=False, repr=False)
     _by_key: Mapping[str, Dimension] = field(init=False, repr=False)
+    _keys: tuple[str, ...] = field(init=False, repr=False)
+    _distance_keys: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         variances: dict[str, float] = {}
@@ -158,15 +160,21 @@ class CultureModel:
         object.__setattr__(self, "variance_counts", counts)
         object.__setattr__(self, "_by_code", {c.code: c for c in self.cultures})
         object.__setattr__(self, "_by_key", {d.key: d for d in self.dimensions})
+        object.__setattr__(self, "_keys", tuple(d.key for d in self.dimensions))
+        object.__setattr__(
+            self,
+            "_distance_keys",
+            tuple(d.key for d in self.dimensions if d.layer == "values"),
+        )
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return tuple(d.key for d in self.dimensions)
+        return self._keys
 
     @property
     def distance_keys(self) -> tuple[str, ...]:
         """The value dimensions: what distances and the cycle prior are computed on."""
-        return tuple(d.key for d in self.dimensions if d.layer == "values")
+        return self._distance_keys
 
     def dimension(self, key: str) -> Dimension:
         try:

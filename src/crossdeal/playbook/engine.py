@@ -44,7 +44,7 @@ from crossdeal.playbook.knowledge import (
     practice_views,
     unmeasured_themes,
 )
-from crossdeal.playbook.margin import condition_margin
+from crossdeal.playbook.margin import MarginFn, compile_margin
 from crossdeal.playbook.rules import (
     SEVERITIES,
     Rule,
@@ -73,10 +73,11 @@ FULL_STRENGTH_MARGIN = 3.0
 class Finding:
     """A rule decided for one pair: fired with a severity, or left unknown.
 
-    ``severity`` is graded: a rule whose condition holds by less than one unit of the
-    data's uncertainty shows one step lower than its ladder says (``ladder_severity``),
-    two steps lower within half a unit, so a single point of a score never switches a
-    high card on or off: just past its threshold a rule shows as info. ``margin`` is
+    ``severity`` is graded: a card is no more severe than its evidence is clear. A rule
+    whose condition holds by less than one unit of the data's uncertainty shows at most
+    as watch, by less than half a unit at most as info, whatever its ladder says
+    (``ladder_severity``); so a single point of a score never switches a high card on or
+    off: just past its threshold a rule shows as info. ``margin`` is
     how far the condition is past its threshold in those units; ``borderline`` says
     what is within the uncertainty.
     """
@@ -165,22 +166,11 @@ class Playbook:
         eu = euclidean_distance(seller.scores, buyer.scores, keys)
         findings = self.evaluate(seller, buyer, model)
         fired = [f for f in findings if f.severity is not None]
-        # what matters most for this call first: severity; then the cards that hold
-        # clearly, in the documented order of the themes (a yes that commits to nothing
-        # before tone); then the rest by how clearly they hold
-        fired.sort(
-            key=lambda f: (
-                -_SEVERITY_RANK[f.severity],  # type: ignore[index]
-                not f.clear,
-                themes()[f.rule.theme].order,
-                -f.strength,
-                f.rule.id,
-            )
-        )
+        fired = _ranked(fired)
         risks = [_risk(i, f, seller, buyer, model) for i, f in enumerate(fired, 1)]
         theme_levels: dict[str, Severity] = {}
-        for risk in risks:  # already ordered by severity, so the first one per theme wins
-            theme_levels.setdefault(risk.theme, risk.severity)
+        for risk in sorted(risks, key=lambda r: -_SEVERITY_RANK[r.severity]):
+            theme_levels.setdefault(risk.theme, risk.severity)  # the highest per theme
         channel = _channel_advice(fired)
         # With fewer than four shared scores the distance says little: give no cycle
         # factor and no common ground rather than numbers that look more certain than
@@ -247,6 +237,40 @@ def _kogut_singh_meaning(ks: Distance, model: CultureModel, thin: bool) -> str |
     )
 
 
+# Themes that give the same advice from two sides count as one on the first screen.
+_FAMILY = {"make-them-see-you": "relationship-first"}
+TOP = 3
+
+
+def _ranked(fired: list[Finding]) -> list[Finding]:
+    """What matters most for this call first.
+
+    By severity, then by how clearly the rule holds (its strength), then in the
+    documented order of the themes; the first three come from three different themes,
+    so the first screen covers three different things to do.
+    """
+    order = sorted(
+        fired,
+        key=lambda f: (
+            -_SEVERITY_RANK[f.severity],  # type: ignore[index]
+            -f.strength,
+            themes()[f.rule.theme].order,
+            f.rule.id,
+        ),
+    )
+    fired_themes = {f.rule.theme for f in order}
+    top: list[Finding] = []
+    seen: set[str] = set()
+    for f in order:
+        family = _FAMILY.get(f.rule.theme, f.rule.theme)
+        # the family's own theme speaks for it where both fired
+        stand_in = family != f.rule.theme and family in fired_themes
+        if family not in seen and not stand_in and len(top) < TOP:
+            top.append(f)
+            seen.add(family)
+    return top + [f for f in order if f not in top]
+
+
 def _joined(culture: Culture, model: CultureModel) -> Culture:
     """The model's own row for a culture that was looked up without the practice layer."""
     if culture.scores.keys() >= set(model.keys):
@@ -298,6 +322,16 @@ def _severity_step(rule: Rule, context: dict[str, float | str | None]) -> int:
 
 
 Uncertainty = Callable[[str], float]
+
+_margins: dict[int, tuple[Condition, MarginFn]] = {}
+
+
+def _margin_fn(condition: Condition) -> MarginFn:
+    """The condition's margin, compiled once per condition."""
+    hit = _margins.get(id(condition))
+    if hit is None or hit[0] is not condition:
+        hit = _margins[id(condition)] = (condition, compile_margin(condition.tree))
+    return hit[1]
 
 
 def _uncertainty(seller: Culture, buyer: Culture, model: CultureModel) -> Uncertainty:
@@ -358,7 +392,7 @@ def _graded(
     """A fired rule with its margin, its graded severity and what is borderline."""
 
     def margin_of(condition: Condition) -> float | None:
-        return condition_margin(condition.tree, context, uncertainty, thresholds, steps)
+        return _margin_fn(condition)(context, uncertainty, thresholds, steps)
 
     step = _severity_step(rule, context)
     ladder = rule.severity[step][0]
@@ -367,9 +401,10 @@ def _graded(
     severity = ladder
     if margin is not None and margin < BORDERLINE_MARGIN:
         notes.append("the evidence is within the data's uncertainty of this rule's threshold")
-        # within half a unit: two steps down; within one unit: one step
-        steps_down = 2 if margin < BORDERLINE_MARGIN / 2 else 1
-        lower = max(SEVERITIES.index(ladder) - steps_down, 0)
+        # a card is no more severe than its evidence is clear: within half a unit of
+        # the threshold at most info, within one unit at most watch
+        cap = 0 if margin < BORDERLINE_MARGIN / 2 else 1
+        lower = min(SEVERITIES.index(ladder), cap)
         if SEVERITIES[lower] != ladder:
             severity = SEVERITIES[lower]
             notes[-1] += f", so it shows as {severity} rather than {ladder}"
@@ -399,41 +434,19 @@ def evidence_for(
     A practice position carries its level (1-5), confidence and sources; a score taken
     from another row says which.
     """
-    from crossdeal.culture.layers import practice_profile
     from crossdeal.culture.practice import HOLISTIC, level_of
 
-    profiles = {
-        side: (practice_profile(c, model)[0] if c is not None else None)
-        for side, c in (("seller", seller), ("buyer", buyer))
-    }
     out = []
     for key in dimensions:
         dim = model.dimension(key)
         s = seller.scores.get(key) if seller is not None else None
         b = buyer.scores.get(key) if buyer is not None else None
         practice = dim.layer == "practice"
-        notes: list[str] = []
-        if practice:
-            for side, culture in (("seller", seller), ("buyer", buyer)):
-                profile = profiles[side]
-                if culture is None or profile is None:
-                    continue
-                position = profile.positions.get("persuading" if key == HOLISTIC else key)
-                if position is None:
-                    continue
-                where = f" (from {culture.borrowed[key]})" if key in culture.borrowed else ""
-                shown = "holistic" if position.holistic else f"level {position.level}"
-                text = (
-                    f"{culture.name}{where}: {shown}, {position.confidence} confidence "
-                    f"({'; '.join(position.sources)})"
-                )
-                if position.note:
-                    text += f". {position.note}"
-                notes.append(text)
-        else:
-            for culture in (seller, buyer):
-                if culture is not None and key in culture.borrowed:
-                    notes.append(f"{culture.name}: taken from {culture.borrowed[key]}")
+        notes = [
+            note
+            for culture in (seller, buyer)
+            if culture is not None and (note := _evidence_note(culture, key, model)) is not None
+        ]
         out.append(
             Evidence(
                 dimension=key,
@@ -454,6 +467,41 @@ def evidence_for(
             )
         )
     return out
+
+
+_notes: dict[tuple[int, str, str, str], tuple[CultureModel, str | None]] = {}
+
+
+def _evidence_note(culture: Culture, key: str, model: CultureModel) -> str | None:
+    """Where one side's value on ``key`` comes from: its sources, or the row it was taken from."""
+    cache_key = (id(model), culture.code, culture.name, key)
+    hit = _notes.get(cache_key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    from crossdeal.culture.layers import practice_profile
+    from crossdeal.culture.practice import HOLISTIC
+
+    note: str | None = None
+    if model.dimension(key).layer == "practice":
+        profile = practice_profile(culture, model)[0]
+        position = (
+            profile.positions.get("persuading" if key == HOLISTIC else key) if profile else None
+        )
+        if position is not None:
+            where = f" (from {culture.borrowed[key]})" if key in culture.borrowed else ""
+            shown = "holistic" if position.holistic else f"level {position.level}"
+            note = (
+                f"{culture.name}{where}: {shown}, {position.confidence} confidence "
+                f"({'; '.join(position.sources)})"
+            )
+            if position.note:
+                note += f". {position.note}"
+    elif key in culture.borrowed:
+        note = f"{culture.name}: taken from {culture.borrowed[key]}"
+    if len(_notes) > 50_000:
+        _notes.clear()
+    _notes[cache_key] = (model, note)
+    return note
 
 
 def _risk(

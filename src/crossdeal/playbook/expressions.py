@@ -349,7 +349,10 @@ class _Parser:
     def unary(self) -> Node:
         if self.at("-"):
             self.take()
-            return Arith(Constant(0.0), "-", self.unary())
+            operand = self.unary()
+            if isinstance(operand, Constant) and not isinstance(operand.value, bool):
+                return Constant(-operand.value)  # "-50" is a number, not 0 - 50
+            return Arith(Constant(0.0), "-", operand)
         return self.atom()
 
     def atom(self) -> Node:

@@ -19,8 +19,23 @@ __all__ = ["briefing_confidence", "fallback_notes", "practice_views", "unmeasure
 Confidence = Literal["high", "medium", "low"]
 
 
+_views: dict[tuple[int, str, str, str, str], tuple[CultureModel, list[PracticeView]]] = {}
+
+
 def practice_views(seller: Culture, buyer: Culture, model: CultureModel) -> list[PracticeView]:
     """Both sides on every practice scale, with confidence, notes and sources."""
+    key = (id(model), seller.code, seller.name, buyer.code, buyer.name)
+    hit = _views.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    views = _practice_views(seller, buyer, model)
+    if len(_views) > 20_000:  # bounded: a long-running server briefs many pairs
+        _views.clear()
+    _views[key] = (model, views)
+    return views
+
+
+def _practice_views(seller: Culture, buyer: Culture, model: CultureModel) -> list[PracticeView]:
     atlas = model.practices
     if atlas is None:
         return []
@@ -93,7 +108,8 @@ def briefing_confidence(
         borrowed_values = [k for k in value_keys if k in culture.borrowed]
         no_practice = all(culture.scores.get(k) is None for k in practice_keys)
         borrowed_practice = any(k in culture.borrowed for k in practice_keys)
-        own_values = [k for k in value_keys if k in culture.own]
+        own = set(culture.own)
+        own_values = [k for k in value_keys if k in own]
         if no_practice and len(own_values) < len(value_keys):
             level = max(level, 2)
         elif no_practice or borrowed_practice or len(own_values) < len(value_keys):

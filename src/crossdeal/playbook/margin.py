@@ -31,7 +31,7 @@ from crossdeal.playbook.expressions import (
     Or,
 )
 
-__all__ = ["condition_margin"]
+__all__ = ["MarginFn", "compile_margin", "condition_margin"]
 
 Values = Mapping[str, float | str | None]
 Uncertainty = Callable[[str], float]  # a context name -> its uncertainty
@@ -173,3 +173,71 @@ def _value(node: Node, values: Values, uncertainty: Uncertainty) -> tuple[float 
         value, u = pick(args, key=lambda vu: vu[0])  # type: ignore[arg-type,return-value]
         return value, u
     return None, 0.0
+
+
+MarginFn = Callable[[Values, Uncertainty, Thresholds, Step], "float | None"]
+
+
+def compile_margin(node: Node) -> MarginFn:
+    """The same as :func:`condition_margin` on ``node``, compiled once into closures.
+
+    The common shape - a score compared with a constant - becomes one small function;
+    anything else falls back to walking the tree.
+    """
+    if isinstance(node, And | Or):
+        parts = tuple(compile_margin(p) for p in node.parts)
+        pick = min if isinstance(node, And) else max
+
+        def combine(v: Values, u: Uncertainty, t: Thresholds, s: Step) -> float | None:
+            known = [m for part in parts if (m := part(v, u, t, s)) is not None]
+            return pick(known) if known else None
+
+        return combine
+    if isinstance(node, Not):
+        inner = compile_margin(node.inner)
+
+        def negate(v: Values, u: Uncertainty, t: Thresholds, s: Step) -> float | None:
+            m = inner(v, u, t, s)
+            return None if m is None else -m
+
+        return negate
+    if (
+        isinstance(node, Compare)
+        and len(node.ops) == 1
+        and node.ops[0] in _FLIP
+        and isinstance(node.operands[1], Constant)
+        and isinstance(node.operands[0], Name)
+        and not isinstance(node.operands[1].value, bool)
+    ):
+        return _compiled_comparison(
+            node.operands[0].name, node.ops[0], float(node.operands[1].value)
+        )
+
+    def walk(v: Values, u: Uncertainty, t: Thresholds, s: Step) -> float | None:
+        return condition_margin(node, v, u, t, s)
+
+    return walk
+
+
+def _compiled_comparison(name: str, op: str, constant: float) -> MarginFn:
+    upward = op in (">", ">=")
+    thresholds: dict[float, float] = {}
+
+    def compare(v: Values, u: Uncertainty, t: Thresholds, s: Step) -> float | None:
+        a = v.get(name)
+        if not isinstance(a, int | float) or isinstance(a, bool):
+            return None
+        lattice = s(name)
+        if lattice:
+            b = thresholds.get(lattice)
+            if b is None:
+                b = thresholds[lattice] = _midpoint(constant, op, lattice)
+        else:
+            b = constant
+        diff = a - b if upward else b - a
+        unc = u(name)
+        if unc == 0:
+            return _CERTAIN if diff > 0 or (diff == 0 and op in (">=", "<=")) else -_CERTAIN
+        return diff / unc
+
+    return compare

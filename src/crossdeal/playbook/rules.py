@@ -102,7 +102,7 @@ class Rule:
     # test checks that the rule never fires where the practice data contradicts it)
     premise: Condition | None = None
 
-    @property
+    @functools.cached_property
     def dimensions(self) -> tuple[str, ...]:
         """Dimension keys the rule reads (condition first, then severity conditions)."""
         seen: dict[str, None] = {}
