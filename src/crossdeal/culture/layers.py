@@ -293,16 +293,9 @@ def _made_up_rows(base: CultureModel, atlas: PracticeAtlas, fallback: bool) -> l
 def _join(base: CultureModel, atlas: PracticeAtlas, fallback: bool) -> CultureModel:
     made_up = _made_up_rows(base, atlas, fallback)
     cultures = tuple(_enrich(c, base, atlas, fallback) for c in (*base.cultures, *made_up))
-    return CultureModel(
-        name=base.name,
+    return dataclasses.replace(
+        base,
         dimensions=(*base.dimensions, *_scale_dimensions(atlas)),
         cultures=cultures,
-        source=base.source,
-        citation=base.citation,
-        terms=base.terms,
-        variance_kinds=base.variance_kinds,
-        common_ground_within=base.common_ground_within,
-        id_scheme=base.id_scheme,
-        path=base.path,
         practices=atlas,
     )
