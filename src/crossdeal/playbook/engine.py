@@ -133,7 +133,15 @@ class Playbook:
         """Every applicable rule, decided for this pair (fired, or unknown with what is missing)."""
         model = with_practices(model)
         seller, buyer = _joined(seller, model), _joined(buyer, model)
-        context = pair_context(seller, buyer, model)
+        return self._evaluate(seller, buyer, model, pair_context(seller, buyer, model))
+
+    def _evaluate(
+        self,
+        seller: Culture,
+        buyer: Culture,
+        model: CultureModel,
+        context: dict[str, float | str | None],
+    ) -> list[Finding]:
         findings: list[Finding] = []
         uncertainty = _uncertainty(seller, buyer, model)
         thresholds = _thresholds(model)
@@ -164,7 +172,9 @@ class Playbook:
         keys = model.distance_keys
         ks = kogut_singh_index(seller.scores, buyer.scores, model.variances, keys)
         eu = euclidean_distance(seller.scores, buyer.scores, keys)
-        findings = self.evaluate(seller, buyer, model)
+        findings = self._evaluate(
+            seller, buyer, model, pair_context(seller, buyer, model, (ks.value, eu.value))
+        )
         fired = [f for f in findings if f.severity is not None]
         fired = _ranked(fired)
         risks = [_risk(i, f, seller, buyer, model) for i, f in enumerate(fired, 1)]
@@ -273,7 +283,7 @@ def _ranked(fired: list[Finding]) -> list[Finding]:
 
 def _joined(culture: Culture, model: CultureModel) -> Culture:
     """The model's own row for a culture that was looked up without the practice layer."""
-    if culture.scores.keys() >= set(model.keys):
+    if len(culture.scores) >= len(model.keys) and culture.scores.keys() >= set(model.keys):
         return culture
     row = model.get(culture.code)
     if row is not None and row.name == culture.name:
@@ -282,12 +292,16 @@ def _joined(culture: Culture, model: CultureModel) -> Culture:
 
 
 def pair_context(
-    seller: Culture | None, buyer: Culture | None, model: CultureModel
+    seller: Culture | None,
+    buyer: Culture | None,
+    model: CultureModel,
+    distances: tuple[float | None, float | None] | None = None,
 ) -> dict[str, float | str | None]:
     """The names a condition can read for a pair: scores, levels, gaps and distances.
 
     A side that is None (not known) has every score unknown, so conditions on it stay
-    undecided instead of guessing.
+    undecided instead of guessing. ``distances`` (Kogut-Singh, Euclidean) spares a
+    caller that has computed them already.
     """
     empty: dict[str, float | None] = {}
     seller_scores = seller.scores if seller is not None else empty
@@ -302,11 +316,13 @@ def pair_context(
         context["gap." + key] = None if s is None or b is None else b - s
         context["seller." + key + ":level"] = None if s is None else dim.level(s)
         context["buyer." + key + ":level"] = None if b is None else dim.level(b)
-    keys = model.distance_keys
-    context["distance.kogut_singh"] = kogut_singh_index(
-        seller_scores, buyer_scores, model.variances, keys
-    ).value
-    context["distance.euclidean"] = euclidean_distance(seller_scores, buyer_scores, keys).value
+    if distances is None:
+        keys = model.distance_keys
+        distances = (
+            kogut_singh_index(seller_scores, buyer_scores, model.variances, keys).value,
+            euclidean_distance(seller_scores, buyer_scores, keys).value,
+        )
+    context["distance.kogut_singh"], context["distance.euclidean"] = distances
     return context
 
 
@@ -334,15 +350,26 @@ def _margin_fn(condition: Condition) -> MarginFn:
     return hit[1]
 
 
+_defaults: dict[int, tuple[CultureModel, dict[str, float]]] = {}
+
+
+def _default_uncertainty(model: CultureModel) -> dict[str, float]:
+    hit = _defaults.get(id(model))
+    if hit is None or hit[0] is not model:
+        practice_default = (
+            model.practices.uncertainty_points("medium") if model.practices is not None else 0.0
+        )
+        values = {
+            d.key: VALUE_UNCERTAINTY if d.layer == "values" else practice_default
+            for d in model.dimensions
+        }
+        hit = _defaults[id(model)] = (model, values)
+    return hit[1]
+
+
 def _uncertainty(seller: Culture, buyer: Culture, model: CultureModel) -> Uncertainty:
     """Each context name's uncertainty in points: a side's own, or its default by layer."""
-    practice_default = (
-        model.practices.uncertainty_points("medium") if model.practices is not None else 0.0
-    )
-    defaults = {
-        d.key: VALUE_UNCERTAINTY if d.layer == "values" else practice_default
-        for d in model.dimensions
-    }
+    defaults = _default_uncertainty(model)
 
     def side(culture: Culture, key: str) -> float:
         return culture.uncertainty.get(key) or defaults.get(key, 0.0)
