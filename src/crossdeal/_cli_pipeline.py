@@ -503,6 +503,37 @@ def register(app: typer.Typer) -> None:
         console().print(f"Logged {channel} on deal {deal_id} (activity {activity_id}).")
 
     @app.command()
+    def forecast(
+        limit: Annotated[
+            int | None,
+            typer.Option(help="How many deals to show, by expected value (0: all).", min=0),
+        ] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Forecast as of this day (YYYY-MM-DD).")
+        ] = None,
+        output: FormatOption = OutputFormat.text,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """Open deals: win probability, close-date range (P50, P80) and expected value."""
+        from crossdeal import _render
+
+        day = _date(as_of, "--as-of")
+        try:
+            report = _store(db, team).forecast(as_of=day)
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            shown = _listing_limit(limit, output)
+            emit_json(
+                report
+                if shown is None
+                else report.model_copy(update={"deals": report.deals[:shown]})
+            )
+        else:
+            _render.forecast(console(), report, _listing_limit(limit, output))
+
+    @app.command()
     def export(
         output: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
         db: DbOption = None,

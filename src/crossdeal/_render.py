@@ -18,7 +18,13 @@ from crossdeal.playbook.rules import Rule, themes
 if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none of these
     from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
     from crossdeal.messages.templates import Template, TemplateRendering
-    from crossdeal.pipeline.reports import AccountList, DealList, DealView, ImportReport
+    from crossdeal.pipeline.reports import (
+        AccountList,
+        DealList,
+        DealView,
+        ForecastReport,
+        ImportReport,
+    )
 
 SEVERITY_STYLE = {"high": "bold red", "watch": "yellow", "info": "cyan"}
 LEVEL_STYLE = {"low": "blue", "medium": "white", "high": "magenta"}
@@ -688,6 +694,77 @@ def deals(console: Console, listing: DealList, title: str | None = None) -> None
     more = f", showing the first {shown} (--limit 0 shows all)" if shown < listing.total else ""
     console.print(
         f"[dim]{listing.total:,} deal(s){more} · team {listing.team} · {listing.database}[/dim]"
+    )
+
+
+def forecast(console: Console, report: ForecastReport, shown: int | None) -> None:
+    if not report.deals:
+        console.print("No open deals to forecast. Try `crossdeal demo`, or `crossdeal import`.")
+        return
+    deals = report.deals if shown is None else report.deals[:shown]
+    table = Table(
+        title=f"Forecast as of {report.as_of.isoformat()} (team {escape(report.team)})",
+        title_justify="left",
+        header_style="bold",
+        pad_edge=False,
+    )
+    # at 80 columns the numbers come first; a wide terminal also shows who and why
+    wide = console.width >= 110
+    widest_id = max(len(str(d.id)) for d in deals)
+    table.add_column("#", justify="right", no_wrap=True, min_width=widest_id)
+    if wide:
+        table.add_column("account", max_width=22, overflow="ellipsis")
+    table.add_column("cult.", no_wrap=True, min_width=3)
+    table.add_column("amount", justify="right", no_wrap=True)
+    table.add_column("P(win)", justify="right", no_wrap=True)
+    table.add_column("P50", no_wrap=True)
+    table.add_column("P80", no_wrap=True)
+    table.add_column("expected", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("largest factor", overflow="fold")
+    for d in deals:
+        factor = d.factors[0] if d.factors else None
+        why = f"{factor.label}: {factor.effect * 100:+.0f} pts" if factor else "the prior alone"
+        if d.stale:
+            why = "STALE: open longer than any won deal; " + why
+        cells = [
+            str(d.id),
+            d.culture or "—",
+            _short_money(d.amount, d.currency),
+            ("stale " if d.stale and not wide else "") + f"{d.p_win:.0%}",
+            d.close_p50.isoformat() if d.close_p50 else "—",
+            d.close_p80.isoformat() if d.close_p80 else "—",
+            _short_money(d.expected_value, d.currency),
+        ]
+        if wide:
+            cells.insert(1, escape(d.account))
+            cells.append(escape(why))
+        table.add_row(*cells)
+    console.print(table)
+    if not wide:
+        console.print(
+            "[dim]Accounts and the largest factors: a wider terminal, or --format json.[/dim]"
+        )
+    more = f", showing {len(deals)} (--limit 0 shows all)" if len(deals) < len(report.deals) else ""
+    console.print(f"[dim]{len(report.deals):,} open deal(s){more}[/dim]")
+    currency = deals[0].currency
+    for title, totals in (
+        ("By quarter of P50", report.by_quarter),
+        ("By market", report.by_market),
+    ):
+        console.print(
+            f"[bold]{title}:[/bold] "
+            + " · ".join(
+                f"{escape(t.key)} {_short_money(t.expected_value, currency)} expected "
+                f"of {_short_money(t.amount, currency)} ({t.deals})"
+                for t in totals
+            )
+        )
+    learned = report.closed_deals_learned_from
+    console.print(
+        f"[dim]Learned from {learned:,} closed deal(s) (win rate {report.win_rate:.0%}); "
+        f"{report.data_share:.0%} of each estimate is this team's data, the rest the "
+        f"documented prior. {escape(report.method)}[/dim]"
     )
 
 

@@ -10,7 +10,13 @@ from pydantic import BaseModel
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
 from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.messages.templates import TemplateRendering
-from crossdeal.pipeline.reports import AccountList, DealList, DealView, ImportReport
+from crossdeal.pipeline.reports import (
+    AccountList,
+    DealList,
+    DealView,
+    ForecastReport,
+    ImportReport,
+)
 from crossdeal.playbook.briefing import Briefing
 
 OUTPUTS: dict[str, type[BaseModel]] = {
@@ -25,6 +31,7 @@ OUTPUTS: dict[str, type[BaseModel]] = {
     "accounts": AccountList,
     "deal": DealView,
     "import": ImportReport,
+    "forecast": ForecastReport,
 }
 
 

@@ -23,6 +23,10 @@ __all__ = [
     "DealList",
     "DealSummary",
     "DealView",
+    "ForecastFactor",
+    "ForecastLine",
+    "ForecastReport",
+    "ForecastTotal",
     "ImportProblem",
     "ImportReport",
 ]
@@ -140,3 +144,52 @@ class AccountList(_Out):
     schema_version: Literal["crossdeal.accounts/1"] = "crossdeal.accounts/1"
     team: str
     accounts: list[AccountSummary]
+
+
+class ForecastFactor(_Out):
+    feature: str
+    label: str = Field(description="the feature in words")
+    value: float
+    average: float = Field(description="the team's average over the deals the model learned from")
+    effect: float = Field(description="win probability with this value minus with the average")
+
+
+class ForecastLine(_Out):
+    """One open deal's forecast."""
+
+    id: int
+    name: str
+    account: str
+    culture: str | None
+    owner: str | None
+    amount: float | None
+    currency: str
+    p_win: float = Field(description="probability of a win within the horizon")
+    p_lost: float
+    close_p50: date | None = Field(description="half of the win probability is reached by")
+    close_p80: date | None = Field(description="four fifths of the win probability by")
+    expected_value: float = Field(description="p_win x amount")
+    data_share: float = Field(description="0: the documented prior alone; 1: the team's data")
+    stale: bool = Field(description="open far longer than the team's won deals ever took")
+    factors: list[ForecastFactor] = Field(description="the largest factors, largest first")
+
+
+class ForecastTotal(_Out):
+    key: str = Field(description="a quarter (2027Q2) or a culture code")
+    deals: int
+    expected_value: float
+    amount: float
+
+
+class ForecastReport(_Out):
+    schema_version: Literal["crossdeal.forecast/1"] = "crossdeal.forecast/1"
+    team: str
+    as_of: date
+    horizon_weeks: int
+    closed_deals_learned_from: int
+    data_share: float = Field(description="how much of every estimate is the team's own data")
+    win_rate: float = Field(description="the team's own win rate (the prior's, with no history)")
+    deals: list[ForecastLine] = Field(description="open deals, by expected value")
+    by_quarter: list[ForecastTotal] = Field(description="expected value by the P50 quarter")
+    by_market: list[ForecastTotal] = Field(description="expected value by buyer culture")
+    method: str
