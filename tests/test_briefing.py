@@ -115,6 +115,11 @@ def test_cycle_prior_is_configurable_and_capped() -> None:
         crossdeal.CyclePrior(per_kogut_singh_unit=-1)
     with pytest.raises(crossdeal.InputError):
         crossdeal.CyclePrior(cap=0.5)
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(crossdeal.InputError, match="finite"):
+            crossdeal.CyclePrior(cap=bad)
+        with pytest.raises(crossdeal.InputError, match="finite"):
+            crossdeal.CyclePrior(per_kogut_singh_unit=bad)
 
 
 def test_missing_scores_are_reported_not_guessed() -> None:

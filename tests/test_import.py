@@ -400,6 +400,44 @@ def test_side_file_cells_cannot_run_as_formulas(store: PipelineStore, tmp_path: 
     assert rows[1][3] == "-1"  # a negative number stays a number
 
 
+@pytest.mark.parametrize(
+    ("amount", "reason"),
+    [
+        ("1e400", "too large"),
+        ("123456789012345", "too large"),
+        ("NaN", "not an amount"),
+        ("Infinity", "not an amount"),
+    ],
+)
+def test_numbers_that_are_not_amounts_are_problems_not_tracebacks(
+    store: PipelineStore, tmp_path: Path, amount: str, reason: str
+) -> None:
+    body = f"1,Big,Proposal,{amount},2026-01-05,2027-02-01,Acme\n"
+    report = import_csv(store, write(tmp_path, DEALS_HEADER + body))
+    assert not report.committed and report.rejected == 1
+    assert reason in report.problems[0].reason
+    assert count(store, Deal) == 0
+
+
+def test_amounts_are_stored_in_cents_so_a_reimport_changes_nothing(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    body = "1,Pilot,Proposal,1234.5678,2026-01-05,2027-02-01,Acme\n"
+    path = write(tmp_path, DEALS_HEADER + body)
+    first = import_csv(store, path)
+    again = import_csv(store, path)
+    assert first.created == 1 and (again.updated, again.unchanged) == (0, 1)
+    [deal] = store.deals(outcome=None).deals
+    assert deal.amount == 1234.57
+    # the largest amount the column holds still fits, on both databases
+    most = write(
+        tmp_path,
+        DEALS_HEADER + "2,Max,Proposal,99999999999999.99,2026-01-05,2027-02-01,Acme\n",
+        "max.csv",
+    )
+    assert import_csv(store, most).created == 1
+
+
 def test_ctrl_c_in_the_middle_leaves_the_database_as_it_was(
     store: PipelineStore, tmp_path: Path
 ) -> None:

@@ -85,6 +85,49 @@ def test_a_code_that_means_two_cultures_is_not_guessed(model: CultureModel) -> N
 
 
 @pytest.mark.parametrize(
+    ("code", "row", "iso_country"),
+    [
+        ("BEN", "Belgium (Dutch-speaking)", "Benin"),
+        ("CAF", "Canada (French-speaking)", "Central African Republic"),
+        ("MAC", "North Macedonia", "Macao"),
+        ("mng", "Montenegro", "Mongolia"),
+    ],
+)
+def test_a_hofstede_code_that_is_another_countrys_iso_code_is_refused(
+    model: CultureModel, code: str, row: str, iso_country: str
+) -> None:
+    with pytest.raises(AmbiguousCultureError) as caught:
+        resolve(model, code)
+    assert row in str(caught.value) and iso_country in str(caught.value)
+    # the full names still work, each to its own meaning
+    assert resolve(model, row).name == row
+    with pytest.raises(UnknownCultureError, match=f"{iso_country} has no scores"):
+        resolve(model, iso_country)
+
+
+def test_every_code_clash_is_declared() -> None:
+    """The data says which Hofstede codes are also another country's ISO code."""
+    import pycountry
+
+    from crossdeal.culture.model import default_model
+
+    for culture in default_model().cultures:
+        country = pycountry.countries.get(alpha_3=culture.code)
+        clashes = country is not None and country.alpha_3 != (culture.iso3 or "")
+        assert (culture.code_clash is not None) == clashes, culture.code
+        if clashes:
+            assert culture.code_clash == getattr(country, "common_name", country.name)
+
+
+def test_a_real_country_is_not_pointed_to_the_row_that_shares_its_iso_code(
+    model: CultureModel,
+) -> None:
+    with pytest.raises(UnknownCultureError) as caught:
+        resolve(model, "Macao")
+    assert not any("North Macedonia" in s for s in caught.value.suggestions)
+
+
+@pytest.mark.parametrize(
     ("typed", "suggested"),
     [
         ("Indai", "India (IND)"),

@@ -83,6 +83,8 @@ class Culture:
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     covers: tuple[str, ...] = ()
+    # the country whose ISO 3166 alpha-3 code this row's own code also is (BEN: Benin)
+    code_clash: str | None = None
     # key -> label of the row a missing score was taken from (a visible fallback)
     borrowed: Mapping[str, str] = field(default_factory=dict)
     # key -> how far the score may be off, in points (borderline advice reads it)
@@ -268,6 +270,7 @@ class _CultureSpec(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     related: list[str] = Field(default_factory=list)
     covers: list[str] = Field(default_factory=list)
+    code_clash: str | None = None
 
 
 class _CulturesFile(BaseModel):
@@ -493,6 +496,7 @@ def _read_cultures(
         aliases: tuple[str, ...] = ()
         related: tuple[str, ...] = ()
         covers: tuple[str, ...] = ()
+        clash: str | None = None
         if extra is not None:
             name = extra.name or name
             kind = extra.kind
@@ -501,6 +505,7 @@ def _read_cultures(
             aliases = tuple(extra.aliases)
             related = tuple(extra.related)
             covers = tuple(extra.covers)
+            clash = extra.code_clash
         cultures.append(
             Culture(
                 code=code,
@@ -513,6 +518,7 @@ def _read_cultures(
                 aliases=aliases,
                 related=related,
                 covers=covers,
+                code_clash=clash,
             )
         )
     if not cultures:

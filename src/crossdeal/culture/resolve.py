@@ -80,6 +80,15 @@ def resolve(model: CultureModel, query: str) -> Culture:
         raise AmbiguousCultureError(text, [_describe_candidate(c, text) for c in cultures if c])
     culture = model.get(next(iter(codes)))
     assert culture is not None
+    if culture.code_clash and normalize(text) == normalize(culture.code):
+        raise AmbiguousCultureError(
+            text,
+            [
+                f"{culture.name} ({text.upper()} is its code here; type {culture.name!r})",
+                f"{culture.code_clash} ({text.upper()} is its ISO code; type "
+                f"{culture.code_clash!r})",
+            ],
+        )
     return culture
 
 
@@ -120,7 +129,12 @@ def _suggestions(model: CultureModel, text: str, limit: int = 4) -> list[str]:
             if region.covers and country.alpha_2 in region.covers:
                 out.append(f"{region.label}, which covers {country.name}")
     index = _index(model)
+    # a real country's own ISO code is not a hint towards the row that shares it
+    # (Macao is not North Macedonia because Hofstede codes that MAC)
+    own_code = normalize(country.alpha_3) if country is not None else None
     for key in difflib.get_close_matches(normalize(text), list(index), n=8, cutoff=0.72):
+        if key == own_code:
+            continue
         for code in sorted(index[key]):
             culture = model.get(code)
             if culture is not None and culture.label not in out:

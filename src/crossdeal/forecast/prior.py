@@ -11,6 +11,7 @@ practitioners report for relationship-first markets. docs/cycle-prior.md explain
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,8 @@ class CyclePrior:
     cap: float = 1.75
 
     def __post_init__(self) -> None:
+        if not (math.isfinite(self.per_kogut_singh_unit) and math.isfinite(self.cap)):
+            raise InputError("the cycle prior's slope and cap must be finite numbers")
         if self.per_kogut_singh_unit < 0:
             raise InputError("the cycle prior's slope cannot be negative")
         if self.cap < 1:

@@ -28,13 +28,13 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert, select, update
 
-from crossdeal.errors import CrossdealError, UnknownCultureError
+from crossdeal.errors import CrossdealError, InputError, UnknownCultureError
 from crossdeal.pipeline.db import new_id
 from crossdeal.pipeline.export import neutralise
 from crossdeal.pipeline.mapping import Mapping, detect, load_mapping
 from crossdeal.pipeline.models import Account, Contact, Deal, DealContact, Seller
 from crossdeal.pipeline.reports import ImportProblem, ImportReport
-from crossdeal.pipeline.store import PipelineStore, mentions_standard_offer
+from crossdeal.pipeline.store import PipelineStore, checked_amount, mentions_standard_offer
 
 __all__ = ["ImportFileError", "import_csv"]
 
@@ -194,7 +194,7 @@ _PLAIN_AMOUNT = re.compile(r"\d{1,15}(\.\d{1,4})?")
 
 def _amount(value: str) -> Decimal:
     if _PLAIN_AMOUNT.fullmatch(value):
-        return Decimal(value)
+        return _stored(value, Decimal(value))
     text = _AMOUNT_JUNK.sub("", value.strip())
     if text.count(",") and text.count("."):
         text = (
@@ -214,7 +214,15 @@ def _amount(value: str) -> Decimal:
         raise _Problem(None, value, "is not an amount")
     if amount < 0:
         raise _Problem(None, value, "is negative")
-    return amount
+    return _stored(value, amount)
+
+
+def _stored(value: str, amount: Decimal) -> Decimal:
+    """The amount as the database will hold it (cents, at most 14 digits before the point)."""
+    try:
+        return checked_amount(amount)
+    except InputError as exc:
+        raise _Problem(None, value, str(exc).removeprefix(f"amount {amount} ")) from None
 
 
 class _Mapper:

@@ -73,6 +73,7 @@ __all__ = [
     "PipelineStore",
     "TeamContents",
     "TeamNotEmptyError",
+    "checked_amount",
 ]
 
 # The usual cycle of a same-culture deal until the team has won enough deals to say.
@@ -273,7 +274,7 @@ class PipelineStore:
                 account_id=account_id,
                 owner_id=owner_id,
                 name=name,
-                amount=Decimal(str(amount)) if amount is not None else None,
+                amount=checked_amount(amount) if amount is not None else None,
                 currency=currency.upper(),
                 stage=stage,
                 outcome=outcome,
@@ -1262,6 +1263,32 @@ def _required(value: str | None, what: str) -> str:
     return " ".join(str(value).split())
 
 
+# the deals.amount column: Numeric(16, 2), so 14 digits before the point and 2 after
+AMOUNT_DIGITS = 14
+_CENT = Decimal("0.01")
+
+
+def checked_amount(value: float | Decimal | str) -> Decimal:
+    """An amount as it will be stored: finite, not negative, in cents, and small enough
+    for the column; anything else is an InputError that says why."""
+    import decimal
+
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except decimal.InvalidOperation:
+        raise InputError(f"{value!r} is not an amount") from None
+    if not amount.is_finite():
+        raise InputError(f"{value!r} is not an amount (it is not a finite number)")
+    if amount < 0:
+        raise InputError(f"amount {value} is negative")
+    if amount.adjusted() >= AMOUNT_DIGITS:
+        raise InputError(
+            f"amount {value} is too large (at most {AMOUNT_DIGITS} digits before the point)"
+        )
+    # rounded here, once, so that what is stored is what the next import compares with
+    return amount.quantize(_CENT, rounding=decimal.ROUND_HALF_EVEN)
+
+
 def _check_deal(
     amount: float | Decimal | None,
     outcome: str,
@@ -1271,8 +1298,8 @@ def _check_deal(
 ) -> None:
     if outcome not in OUTCOMES:
         raise InputError(f"outcome {outcome!r} is not one of: {', '.join(OUTCOMES)}")
-    if amount is not None and Decimal(str(amount)) < 0:
-        raise InputError(f"amount {amount} is negative")
+    if amount is not None:
+        checked_amount(amount)
     today = date.today()
     if created_on and created_on > today:
         raise InputError(f"created date {created_on.isoformat()} is in the future")
