@@ -643,7 +643,23 @@ _register_pipeline()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:
+        # Another process held the database longer than the busy timeout (a large
+        # import, say): say so, rather than print the driver's traceback. Matched by
+        # name, so that commands that never open a database need not import SQLAlchemy.
+        orig = str(getattr(exc, "orig", "")).lower()
+        if type(exc).__name__ != "OperationalError" or not ("locked" in orig or "lock" in orig):
+            raise
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            "[bold red]Error:[/bold red] the database is busy: another crossdeal command "
+            "(an import?) is writing to it. Nothing was changed; try again when it has "
+            "finished."
+        )
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

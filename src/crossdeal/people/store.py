@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -126,20 +127,38 @@ class ProfileStore:
 
     def save_person(self, record: PersonRecord) -> PersonRecord:
         """Add a person, or replace the one with the same name (case-insensitive)."""
-        people = [p for p in self.people() if p.name.casefold() != record.name.casefold()]
-        people.append(record.model_copy(update={"updated": _now()}))
-        people.sort(key=lambda p: p.name.casefold())
-        body = _PeopleFile(people=people).model_dump(by_alias=True)
-        self._write(self.people_path, body)
+        with self._locked():  # read, change and write as one step: no save is lost
+            people = [p for p in self.people() if p.name.casefold() != record.name.casefold()]
+            people.append(record.model_copy(update={"updated": _now()}))
+            people.sort(key=lambda p: p.name.casefold())
+            body = _PeopleFile(people=people).model_dump(by_alias=True)
+            self._write(self.people_path, body)
         return people[[p.name for p in people].index(record.name)]
 
     def remove_person(self, name: str) -> PersonRecord:
-        found = self.find(name)
-        if found is None:
-            raise InputError(f"no saved person called {name!r}")
-        people = [p for p in self.people() if p is not found and p.name != found.name]
-        self._write(self.people_path, _PeopleFile(people=people).model_dump(by_alias=True))
+        with self._locked():
+            found = self.find(name)
+            if found is None:
+                raise InputError(f"no saved person called {name!r}")
+            people = [p for p in self.people() if p is not found and p.name != found.name]
+            self._write(self.people_path, _PeopleFile(people=people).model_dump(by_alias=True))
         return found
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer of the people file at a time, across processes (POSIX)."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: saves stay atomic, not serialised
+            yield
+            return
+        self.people_path.parent.mkdir(parents=True, exist_ok=True)
+        with (self.people_path.parent / ".people.lock").open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     # --- me ------------------------------------------------------------------------
     def me(self) -> SelfProfile | None:

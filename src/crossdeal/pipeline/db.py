@@ -29,6 +29,10 @@ __all__ = ["HEAD", "Database", "DatabaseError", "default_url", "new_id"]
 # The newest migration. Checked against Alembic's own view by a test, so that a normal
 # run can tell the schema is current without importing Alembic.
 HEAD = "0004"
+# the advisory lock key under which one PostgreSQL session migrates at a time
+_MIGRATION_LOCK = 7_462_913
+# how long a write waits for another process's write before giving up (seconds)
+BUSY_TIMEOUT = 30
 
 
 class DatabaseError(CrossdealError):
@@ -65,7 +69,10 @@ class Database:
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
             self.file = Path(parsed.database).expanduser()
             self.file.parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(parsed, future=True)
+        options: dict[str, Any] = {}
+        if self.dialect == "sqlite":
+            options["connect_args"] = {"timeout": BUSY_TIMEOUT}
+        self.engine: Engine = create_engine(parsed, future=True, **options)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -98,30 +105,77 @@ class Database:
             raise DatabaseError(f"cannot open the database {self.describe()}: {exc.orig}") from None
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration (creating it on first use)."""
+        """Bring the schema to the newest migration (creating it on first use).
+
+        Several processes may start on a fresh database at once (a team's first commands,
+        a server's workers): one migrates while the others wait for it, then find the
+        schema current. SQLite serialises through a lock file beside the database,
+        PostgreSQL through an advisory lock.
+        """
         if self.revision() == HEAD:
             return
-        from alembic import command
-        from alembic.config import Config
+        with self._migration_lock():
+            if self.revision() == HEAD:  # another process migrated while we waited
+                return
+            from alembic import command
+            from alembic.config import Config
 
-        config = Config()
-        config.set_main_option(
-            "script_location", str(resources.files("crossdeal.pipeline").joinpath("migrations"))
-        )
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            config = Config()
+            config.set_main_option(
+                "script_location",
+                str(resources.files("crossdeal.pipeline").joinpath("migrations")),
+            )
+            with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                    )
+                    if conn.execute(
+                        text("SELECT to_regclass('alembic_version') IS NOT NULL")
+                    ).scalar() and (
+                        conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                        == HEAD
+                    ):
+                        return
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        if self.file is None:
+            yield
+            return
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: the busy timeout below still serialises writers
+            yield
+            return
+        lock = self.file.with_name(self.file.name + ".migrate.lock")
+        with lock.open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def team(self, name: str = "local") -> int:
-        """The id of the team called ``name``, created on first use."""
-        with self.session() as session:
-            found = session.scalar(select(Team.id).where(Team.name == name))
-            if found is not None:
-                return found
-            team = Team(name=name, created_at=datetime.now(UTC).replace(tzinfo=None))
-            session.add(team)
-            session.flush()
-            return team.id
+        """The id of the team called ``name``, created on first use (by whichever of
+        several processes starting at once gets there first)."""
+        from sqlalchemy.exc import IntegrityError
+
+        for _ in range(2):
+            try:
+                with self.session() as session:
+                    found = session.scalar(select(Team.id).where(Team.name == name))
+                    if found is not None:
+                        return found
+                    team = Team(name=name, created_at=datetime.now(UTC).replace(tzinfo=None))
+                    session.add(team)
+                    session.flush()
+                    return team.id
+            except IntegrityError:
+                continue  # another process created it a moment ago: read it back
+        raise DatabaseError(f"cannot create the team {name!r}")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,53 @@
+"""Several crossdeal processes at once on one home: no traceback, no lost write."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+RUN = [sys.executable, "-c", "from crossdeal.cli import main; main()"]
+
+
+def _start(home: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "CROSSDEAL_HOME": str(home), "COLUMNS": "100"}
+    env.pop("CROSSDEAL_DATABASE_URL", None)
+    return subprocess.Popen(
+        [*RUN, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _finish(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str]]:
+    out = []
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        out.append((p.returncode, err))
+    return out
+
+
+def test_first_use_by_several_processes_migrates_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    results = _finish([_start(home, "deals") for _ in range(6)])
+    assert all(code == 0 for code, _ in results), results
+    assert not any("Traceback" in err for _, err in results)
+
+
+def test_people_added_at_once_are_all_saved(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    names = [f"Person {i}" for i in range(8)]
+    results = _finish([_start(home, "person", "add", name, "--culture", "JP") for name in names])
+    assert all(code == 0 for code, _ in results), results
+    saved = json.loads((home / "people.json").read_text(encoding="utf-8"))["people"]
+    assert sorted(p["name"] for p in saved) == sorted(names)
+
+
+def test_writers_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert _finish([_start(home, "sellers", "add", "Tom Baker", "--culture", "US")])[0][0] == 0
+    procs = [_start(home, "accounts", "add", f"Account {i}", "--country", "JP") for i in range(5)]
+    results = _finish(procs)
+    assert all(code == 0 for code, _ in results), results
+    listing = _finish([_start(home, "accounts", "--format", "json")])
+    assert listing[0][0] == 0
