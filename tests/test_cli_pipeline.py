@@ -224,3 +224,27 @@ def test_accounts_lists_culture_norms_and_open_deals(crossdeal_home: Path) -> No
     assert [a["name"] for a in japan["accounts"]] == ["Tanaka Precision"]
     text = flat(run("accounts").output)
     assert "Tanaka Precision" in text and "consensus-seeker" in text and "2 account(s)" in text
+
+
+def test_control_characters_from_data_are_shown_not_sent(
+    crossdeal_home: Path, tmp_path: Path
+) -> None:
+    """A name or a CSV cell with terminal escapes (clear screen, window title, clipboard)
+    is printed with the escapes made visible."""
+    evil = "Evil\x1b]0;pwned\x07\x1b[2J Co"
+    outputs = [
+        run("accounts", "add", evil, "--country", "JP").output,
+        run("accounts").output,
+        run("person", "add", evil, "--culture", "JP").output,
+        run("person", "list").output,
+    ]
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "Record ID,Deal Name,Deal Stage,Amount,Create Date,Close Date,Associated Company\n"
+        "1,\x1b[2JDeal,Proposal,10,2026-01-05,2099-02-01,\x1b]52;c;aGk=\x07Acme\n",
+        encoding="utf-8",
+    )
+    outputs += [run("import", str(path)).output, run("deals", "--outcome", "all").output]
+    for output in outputs:
+        assert "\x1b" not in output and "\x07" not in output, output
+    assert any("\\x1b" in output for output in outputs)

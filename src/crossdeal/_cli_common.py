@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +27,8 @@ __all__ = [
     "console",
     "emit_json",
     "fail",
+    "safe",
+    "visible",
 ]
 
 
@@ -78,6 +81,23 @@ PracticesOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+# C0 and C1 control characters (but tab and newline) and DEL: a name or a CSV cell that
+# carries them could clear the screen, retitle the window or write to the clipboard
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """The text with control characters shown as escapes (``\\x1b``), never sent raw."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def safe(text: object) -> str:
+    """Data for a Rich console: control characters made visible, markup escaped."""
+    from rich.markup import escape
+
+    return escape(visible(str(text)))
 
 
 def console() -> Console:

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crossdeal._cli_common import FormatOption, OutputFormat, confirm, console, emit_json, fail
+from crossdeal._cli_common import (
+    FormatOption,
+    OutputFormat,
+    confirm,
+    console,
+    emit_json,
+    fail,
+    safe,
+)
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
@@ -369,7 +377,7 @@ def register(app: typer.Typer) -> None:
             account_id = _store(db, team).add_account(name, country, industry, observe or ())
         except CrossdealError as error:
             fail(error)
-        console().print(f"Account {account_id}: {name}")
+        console().print(f"Account {account_id}: {safe(name)}")
 
     sellers_app = typer.Typer(help="The sellers of the team and their home culture.")
     app.add_typer(sellers_app, name="sellers")
@@ -387,7 +395,7 @@ def register(app: typer.Typer) -> None:
             seller_id = _store(db, team).add_seller(name, culture, email)
         except CrossdealError as error:
             fail(error)
-        console().print(f"Seller {seller_id}: {name}")
+        console().print(f"Seller {seller_id}: {safe(name)}")
 
     deal_actions = DEAL_ACTIONS
 
@@ -468,7 +476,7 @@ def register(app: typer.Typer) -> None:
             deal_id = store.find_deal(deal_ref)
         except CrossdealError as error:
             fail(error)
-        console().print(f"{name} is on deal {deal_id}'s committee (contact {contact_id}).")
+        console().print(f"{safe(name)} is on deal {deal_id}'s committee (contact {contact_id}).")
 
     @deal_actions.command("log")
     def log(

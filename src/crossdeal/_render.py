@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -25,6 +25,14 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
         ForecastReport,
         ImportReport,
     )
+
+
+def escape(text: str) -> str:
+    """Data for the console: markup escaped and control characters shown, not sent."""
+    from crossdeal._cli_common import visible
+
+    return _markup_escape(visible(text))
+
 
 SEVERITY_STYLE = {"high": "bold red", "watch": "yellow", "info": "cyan"}
 LEVEL_STYLE = {"low": "blue", "medium": "white", "high": "magenta"}
@@ -568,8 +576,8 @@ def template_rendering(console: Console, result: TemplateRendering) -> None:
 def _estimate_table(report: PersonReport, who: str) -> Table:
     table = Table(header_style="bold")
     table.add_column("dimension")
-    table.add_column(who, justify="right")
-    table.add_column(report.culture.name, justify="right")
+    table.add_column(escape(who), justify="right")
+    table.add_column(escape(report.culture.name), justify="right")
     table.add_column("difference", justify="right")
     table.add_column("from")
     for d in report.dimensions:

@@ -20,6 +20,7 @@ from crossdeal._cli_common import (
     PracticesOption,
     ReaderRank,
     RulesOption,
+    safe,
 )
 from crossdeal._cli_common import (
     console as _console,
@@ -604,7 +605,7 @@ def person_remove(name: Annotated[str, typer.Argument(help="A saved person's nam
         removed = ProfileStore().remove_person(name)
     except CrossdealError as error:
         _fail(error)
-    _console().print(f"Removed {removed.name}.")
+    _console().print(f"Removed {safe(removed.name)}.")
 
 
 @person_app.command("observations")
