@@ -198,3 +198,29 @@ def test_json_round_trips_through_the_model() -> None:
     again = crossdeal.Briefing.model_validate(json.loads(briefing.model_dump_json()))
     assert again == briefing
     assert json.loads(briefing.model_dump_json())["schema_version"] == "crossdeal.briefing/1"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: crossdeal.brief(seller=None, buyer="IN"), TypeError, "seller must be"),
+        (lambda: crossdeal.brief("US", 123), TypeError, "buyer must be"),
+        (lambda: crossdeal.compare(1, "IN"), TypeError, "named by a string"),
+        (lambda: crossdeal.profile(None), TypeError, "named by a string"),
+        (lambda: crossdeal.countries(kind="planet"), crossdeal.InputError, "kind must be one of"),
+        (lambda: crossdeal.brief("US", "IN", rules=42), TypeError, "rules must be a path"),
+        (
+            lambda: crossdeal.brief("US", "IN", rules="no/such/rules"),
+            crossdeal.RuleFileError,
+            "no/such/rules",
+        ),
+    ],
+)
+def test_the_library_front_door_names_the_wrong_argument(call, error, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_one_string_is_one_item_not_a_list_of_letters() -> None:
+    record = crossdeal.add_person("A Person", "IN", "pushes-back")
+    assert record.observations == ["pushes-back"]

@@ -75,14 +75,49 @@ def _model(model: ModelArg, practices: PracticesArg = None, fallback: bool = Tru
 def _practices(practices: PracticesArg) -> PracticeAtlas | None:
     if practices is None or isinstance(practices, PracticeAtlas):
         return practices
-    if isinstance(practices, str | Path):
-        practices = [practices]
-    return load_practices(list(practices))
+    return load_practices(_paths(practices, "practices"))
+
+
+_KINDS = ("country", "region", "subnational")
 
 
 def countries(model: ModelArg = None, kind: CultureKind | None = None) -> CultureList:
     """Every culture of the model, with the dimensions it has scores for."""
+    if kind is not None and kind not in _KINDS:
+        raise InputError(f"kind must be one of {', '.join(_KINDS)} (or None for all), not {kind!r}")
     return culture_list(_model(model), kind)
+
+
+def _paths(value: str | Path | Iterable[str | Path], name: str) -> list[str | Path]:
+    """One path or several: a single string is one file, never a list of letters."""
+    if isinstance(value, str | Path):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a path or a list of paths, not {type(value).__name__}"
+        ) from None
+    for item in items:
+        if not isinstance(item, str | Path):
+            raise TypeError(f"{name} must hold paths (str or Path), not {type(item).__name__}")
+    return items
+
+
+def _names(value: str | Iterable[str], name: str) -> list[str]:
+    """One name or several: a single string is one id, never a list of letters."""
+    if isinstance(value, str):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a string or a list of strings, not {type(value).__name__}"
+        ) from None
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{name} must hold strings, not {type(item).__name__}")
+    return items
 
 
 def profile(culture: str | Culture, model: ModelArg = None) -> CultureProfile:
@@ -147,7 +182,7 @@ def add_person(
 
     m = _model(model)
     code = m.resolve(culture).code
-    observed = check_observations(observations)
+    observed = check_observations(_names(observations, "observations"))
     try:
         record = PersonRecord(
             name=name, culture=code, observations=observed, company=company, role=role
@@ -174,9 +209,16 @@ def assess(
     return me(m, store)
 
 
-def _side(side: Side, model: CultureModel, store: ProfileStore | None) -> Culture | PersonEstimate:
+def _side(
+    side: Side, model: CultureModel, store: ProfileStore | None, name: str = "side"
+) -> Culture | PersonEstimate:
     if isinstance(side, Culture | PersonEstimate):
         return side
+    if not isinstance(side, str):
+        raise TypeError(
+            f"{name} must be a culture ('India', 'IN'), 'me', a saved person's name, "
+            f"a Culture or a PersonEstimate, not {type(side).__name__}"
+        )
     text = side.strip()
     if text.lower() in ("me", "myself"):
         return me(model, store)
@@ -212,10 +254,16 @@ def brief(
     for a culture that lacks its own.
     """
     m = _model(model, practices, fallback)
-    rule_paths = list(rules)
+    rule_paths = _paths(rules, "rules")
     if playbook is None:
         playbook = Playbook.load(rule_paths) if rule_paths else Playbook.default()
-    return brief_people(playbook, _side(seller, m, store), _side(buyer, m, store), m, cycle_prior)
+    return brief_people(
+        playbook,
+        _side(seller, m, store, "seller"),
+        _side(buyer, m, store, "buyer"),
+        m,
+        cycle_prior,
+    )
 
 
 def lint_message(

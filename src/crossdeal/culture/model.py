@@ -192,6 +192,11 @@ class CultureModel:
         """The one culture ``query`` names (name, code, ISO code, alias)."""
         if isinstance(query, Culture):
             return query
+        if not isinstance(query, str):
+            raise TypeError(
+                "a culture is named by a string such as 'India', 'IN' or 'IND' "
+                f"(or given as a Culture), not by {type(query).__name__}"
+            )
         from crossdeal.culture.resolve import resolve
 
         return resolve(self, query)

@@ -64,6 +64,12 @@ class Database:
         if parsed.drivername == "postgresql":  # plain URLs use psycopg 3
             parsed = parsed.set(drivername="postgresql+psycopg")
         self.dialect = parsed.get_backend_name()
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise DatabaseError(
+                f"{self.describe()} is a {self.dialect} database; crossdeal works with "
+                "SQLite (sqlite:///path/crossdeal.db) and PostgreSQL "
+                "(postgresql+psycopg://user@host/db)"
+            )
         # the SQLite file, if there is one (no other file may be written over it)
         self.file: Path | None = None
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
