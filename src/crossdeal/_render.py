@@ -464,6 +464,19 @@ def _finding(index: int, f: MessageFinding) -> Panel:
     return Panel(Group(*body), title=title, title_align="left", border_style=style)
 
 
+ECHO_LINES = 200  # lines of a draft shown above its findings
+
+
+def _nth_newline(text: str, n: int) -> int | None:
+    """The offset of the n-th newline, or None if the text has fewer."""
+    at = -1
+    for _ in range(n):
+        at = text.find("\n", at + 1)
+        if at < 0:
+            return None
+    return at
+
+
 def lint(console: Console, result: LintReport, text: str) -> None:
     who = f"{escape(result.reader.name)} ({result.reader.code})"
     console.print(f"[bold]Draft check for a reader in {who}[/bold]")
@@ -473,7 +486,18 @@ def lint(console: Console, result: LintReport, text: str) -> None:
     )
     if result.truncated:
         console.print("[yellow]Only the first part of this long text was checked.[/yellow]")
-    console.print(Panel(_marked(text, result.findings), border_style="dim"))
+    # the part that was checked, and at most a screenful of it: echoing a megabyte helps
+    # no one (the findings below quote their lines whatever is shown)
+    from crossdeal.messages.coach import MAX_CHARS
+
+    shown = text[:MAX_CHARS]
+    cut = _nth_newline(shown, ECHO_LINES)
+    hidden = shown.count("\n", cut) if cut is not None else 0
+    if cut is not None:
+        shown = shown[:cut]
+    console.print(Panel(_marked(shown, result.findings), border_style="dim"))
+    if hidden:
+        console.print(f"[dim]… {hidden:,} more line(s) checked, not shown[/dim]")
     if not result.findings:
         console.print("[green]Nothing to flag for this reader.[/green]")
     for i, f in enumerate(result.findings, start=1):

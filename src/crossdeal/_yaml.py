@@ -69,12 +69,20 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mappi
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 
 
+# a data file (rules, models, practices, mappings) larger than this is refused unread
+MAX_DATA_BYTES = 50_000_000
+
+
 def load_yaml(
     path: Path, text: str | None = None, error: type[DataFileError] = DataFileError
 ) -> Any:
     """Parse one YAML document; syntax errors become ``error`` with the file and line."""
     if text is None:
         try:
+            if path.exists() and not path.is_file():
+                raise error("is not a regular file (a folder, a device or a pipe?)", path)
+            if path.exists() and path.stat().st_size > MAX_DATA_BYTES:
+                raise error(f"is larger than {MAX_DATA_BYTES // 1_000_000} MB", path)
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise error("file not found", path) from None

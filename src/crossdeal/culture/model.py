@@ -352,7 +352,13 @@ def _build_model(data: object, path: Path, shipped: bool = False) -> CultureMode
 
 
 def _read(path: Path) -> str:
+    from crossdeal._yaml import MAX_DATA_BYTES
+
     try:
+        if path.exists() and not path.is_file():
+            raise CultureModelError("is not a regular file (a folder, a device or a pipe?)", path)
+        if path.exists() and path.stat().st_size > MAX_DATA_BYTES:
+            raise CultureModelError(f"is larger than {MAX_DATA_BYTES // 1_000_000} MB", path)
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CultureModelError("file not found", path) from None

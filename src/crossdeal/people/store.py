@@ -35,6 +35,10 @@ class StoreError(DataFileError):
     """A stored profile file is unreadable or malformed; it is left untouched."""
 
 
+# a people or profile file larger than this is not one crossdeal wrote
+MAX_FILE_BYTES = 50_000_000
+
+
 def home() -> Path:
     """The folder crossdeal keeps its local files in."""
     override = os.environ.get("CROSSDEAL_HOME")
@@ -181,6 +185,12 @@ class ProfileStore:
     # --- files ---------------------------------------------------------------------
     def _read(self, path: Path) -> Any:
         try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise StoreError(
+                    f"is larger than {MAX_FILE_BYTES // 1_000_000} MB; a people file is far "
+                    "smaller - move it away and crossdeal will start a new one",
+                    path,
+                )
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
@@ -192,6 +202,12 @@ class ProfileStore:
             raise StoreError(f"cannot be read ({exc.strerror})", path) from None
         try:
             return json.loads(text)
+        except RecursionError:
+            raise StoreError(
+                "is nested too deeply to be a people file; fix or move the file - crossdeal "
+                "will not overwrite it",
+                path,
+            ) from None
         except json.JSONDecodeError as exc:
             raise StoreError(
                 f"not valid JSON ({exc.msg}, column {exc.colno}); fix or move the file - crossdeal "

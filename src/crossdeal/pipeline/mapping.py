@@ -71,6 +71,8 @@ class _FieldSpec(BaseModel):
     def _one_source(self) -> _FieldSpec:
         if sum(x is not None for x in (self.column, self.value, self.template)) != 1:
             raise ValueError("give exactly one of column, value or template")
+        if self.template is not None:
+            _check_template(self.template)
         return self
 
 
@@ -252,3 +254,27 @@ def detect(header: Sequence[str], crm: str | None = None) -> Mapping:
         )
     matches.sort(key=lambda p: -len(p.detect))
     return matches[0]
+
+
+# a template may join columns and text, nothing more: no widths, formats, attributes
+TEMPLATE_LIMIT = 500
+
+
+def _check_template(template: str) -> None:
+    import string
+
+    if len(template) > TEMPLATE_LIMIT:
+        raise ValueError(f"a template is at most {TEMPLATE_LIMIT} characters")
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(f"the template does not parse ({exc})") from None
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if not name or any(c in name for c in ".[]") or spec or conversion:
+            raise ValueError(
+                f"template fields are plain column names such as {{Deal Name}}; "
+                f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}} "
+                "is not"
+            )

@@ -57,6 +57,9 @@ SIDES = ("seller", "buyer", "gap")
 DISTANCES = ("kogut_singh", "euclidean")
 LEVELS = ("low", "medium", "high")
 FUNCTIONS = ("abs", "min", "max")
+# bounds on what one condition may ask of the parser
+MAX_DEPTH = 50
+MAX_LENGTH = 10_000
 
 _TOKEN = re.compile(
     r"""
@@ -246,7 +249,10 @@ class _Parser:
         self.text = text
         self.extra_sides = extra_sides
         self.pos = 0
+        self.depth = 0
         self.variables: list[Variable] = []
+        if len(text) > MAX_LENGTH:
+            raise ExpressionError(f"the condition is longer than {MAX_LENGTH} characters", text, 0)
         self.tokens = _tokens(text)
 
     # -- token helpers ------------------------------------------------------------
@@ -296,9 +302,21 @@ class _Parser:
 
     def not_expr(self) -> Node:
         if self.at("not"):
-            self.take()
-            return Not(self.not_expr())
+            where = self.take()[2]
+            self.enter(where)
+            try:
+                return Not(self.not_expr())
+            finally:
+                self.depth -= 1
         return self.comparison()
+
+    def enter(self, where: int) -> None:
+        """One level deeper; a condition nested past MAX_DEPTH is refused, not recursed."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(
+                f"the condition is nested more than {MAX_DEPTH} levels deep", self.text, where
+            )
 
     def comparison(self) -> Node:
         start, first = self.peek(), self.pos
@@ -348,8 +366,12 @@ class _Parser:
 
     def unary(self) -> Node:
         if self.at("-"):
-            self.take()
-            operand = self.unary()
+            where = self.take()[2]
+            self.enter(where)
+            try:
+                operand = self.unary()
+            finally:
+                self.depth -= 1
             if isinstance(operand, Constant) and not isinstance(operand.value, bool):
                 return Constant(-operand.value)  # "-50" is a number, not 0 - 50
             return Arith(Constant(0.0), "-", operand)
@@ -360,7 +382,11 @@ class _Parser:
         if kind == "number":
             return Constant(float(value))
         if value == "(":
-            inner = self.or_expr()
+            self.enter(where)
+            try:
+                inner = self.or_expr()
+            finally:
+                self.depth -= 1
             self.expect(")")
             return inner
         if kind == "name":
