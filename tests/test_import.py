@@ -438,6 +438,30 @@ def test_amounts_are_stored_in_cents_so_a_reimport_changes_nothing(
     assert import_csv(store, most).created == 1
 
 
+def test_postgresql_looks_record_ids_up_in_the_index(store: PipelineStore, tmp_path: Path) -> None:
+    """After an import, the planner knows the deals it wrote, so looking record ids up
+    uses the whole unique index (before: it read every deal of the team per batch)."""
+    if store.db.dialect != "postgresql":
+        pytest.skip("a PostgreSQL planner question")
+    from sqlalchemy import text
+
+    rows = "".join(
+        f"{i},Deal {i},Proposal,{i},2026-01-05,2027-02-01,Acme {i % 50}\n" for i in range(1, 6001)
+    )
+    assert import_csv(store, write(tmp_path, DEALS_HEADER + rows)).created == 6000
+    with store.db.engine.connect() as conn:
+        plan = "\n".join(
+            conn.execute(
+                text(
+                    "EXPLAIN SELECT id FROM deals WHERE team_id = :team AND source = 'hubspot' "
+                    "AND external_id IN ('1', '2', '3')"
+                ),
+                {"team": store.team_id},
+            ).scalars()
+        )
+    assert "external_id" in plan.split("Index Cond", 1)[-1].split("\n", 1)[0], plan
+
+
 def test_ctrl_c_in_the_middle_leaves_the_database_as_it_was(
     store: PipelineStore, tmp_path: Path
 ) -> None:

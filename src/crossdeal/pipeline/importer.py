@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, text, update
 
 from crossdeal.errors import CrossdealError, InputError, UnknownCultureError
 from crossdeal.pipeline.db import new_id
@@ -620,6 +620,9 @@ class _Writer:
 
     def start(self, conn: Connection) -> None:
         self.conn = conn
+        self.inserted = 0
+        self.next_analyze = 2 * BATCH
+
         self.accounts = dict(
             conn.execute(select(Account.name, Account.id).where(Account.team_id == self.team)).all()
         )
@@ -862,7 +865,26 @@ class _Writer:
         if fresh:
             _insert_batch(self.conn, Deal.__table__, fresh)
             counts.created += len(fresh)
+            self._refresh_statistics(len(fresh))
         self.pending = []
+
+    def _refresh_statistics(self, inserted: int) -> None:
+        """On PostgreSQL, let the planner see the deals this import has written.
+
+        Inside the import's one transaction the statistics still describe the table as
+        it was (often empty), and the planner then reads every deal of the team for each
+        batch of record ids instead of looking them up in the unique index: a 50,000-row
+        import took 24 s, 21 of them in those look-ups. ANALYZE sees the transaction's
+        own rows; it runs each time the deals written have doubled, so its cost stays a
+        small share of the import.
+        """
+        assert self.conn is not None
+        if self.conn.dialect.name != "postgresql":
+            return
+        self.inserted += inserted
+        if self.inserted >= self.next_analyze:
+            self.conn.execute(text("ANALYZE deals"))
+            self.next_analyze = self.inserted * 2
 
 
 def _insert_batch(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
