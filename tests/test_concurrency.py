@@ -51,3 +51,43 @@ def test_writers_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
     assert all(code == 0 for code, _ in results), results
     listing = _finish([_start(home, "accounts", "--format", "json")])
     assert listing[0][0] == 0
+
+
+def _big_export(path: Path, rows: int) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(
+            "Record ID,Deal Name,Deal Stage,Amount,Create Date,Close Date,Associated Company\n"
+        )
+        for i in range(1, rows + 1):
+            fh.write(f"{i},Deal {i},Proposal,{1000 + i},2026-01-05,2099-02-01,Acme {i % 300}\n")
+    return path
+
+
+def test_a_large_import_leaves_no_write_ahead_log_behind(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    export = _big_export(tmp_path / "deals.csv", 12_000)
+    [(code, err)] = _finish([_start(home, "import", str(export))])
+    assert code == 0, err
+    wal = home / "crossdeal.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_ctrl_c_during_an_import_says_nothing_was_imported(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    home = tmp_path / "home"
+    export = _big_export(tmp_path / "deals.csv", 400_000)
+    proc = _start(home, "import", str(export))
+    deadline = time.monotonic() + 60
+    db = home / "crossdeal.db"
+    while not db.exists() and time.monotonic() < deadline:  # wait until it is importing
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "nothing was imported" in out + err and "Traceback" not in err
+    listing = _start(home, "deals", "--outcome", "all", "--format", "json")
+    shown, _ = listing.communicate(timeout=120)
+    assert listing.returncode == 0 and json.loads(shown)["total"] == 0  # as it was

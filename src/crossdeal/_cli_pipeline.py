@@ -196,7 +196,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import deals, accounts or contacts from a CRM export (all-or-nothing by default)."""
         from crossdeal import _render
-        from crossdeal.pipeline.importer import import_csv
+        from crossdeal.pipeline.importer import CHECKPOINT_ROWS, import_csv
 
         try:
             store = _store(db, team)
@@ -219,6 +219,12 @@ def register(app: typer.Typer) -> None:
                     report = import_csv(store, file, crm, mapping, skip_invalid, rejected, progress)
             else:
                 report = import_csv(store, file, crm, mapping, skip_invalid, rejected)
+        except KeyboardInterrupt:
+            console().print(
+                "Interrupted: nothing was imported; the database is as it was before.",
+                style="yellow",
+            )
+            raise typer.Exit(130) from None
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
@@ -227,6 +233,8 @@ def register(app: typer.Typer) -> None:
             _render.import_report(out, report)
         if not report.committed:
             raise typer.Exit(1)
+        if report.created + report.updated >= CHECKPOINT_ROWS:
+            store.db.checkpoint()
 
     def _listing_limit(limit: int | None, output: OutputFormat) -> int | None:
         # a terminal table of 20,000 deals helps no one; JSON is for programs

@@ -183,6 +183,15 @@ class Database:
                 continue  # another process created it a moment ago: read it back
         raise DatabaseError(f"cannot create the team {name!r}")
 
+    def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the database file and truncate it (after a
+        large write; other databases have nothing to do). Best effort: a reader holding
+        the log open only delays it."""
+        if self.dialect != "sqlite":
+            return
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def dispose(self) -> None:
         self.engine.dispose()
 

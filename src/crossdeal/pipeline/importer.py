@@ -38,6 +38,9 @@ from crossdeal.pipeline.store import PipelineStore, checked_amount, mentions_sta
 
 __all__ = ["ImportFileError", "import_csv"]
 
+# after writing this many rows, SQLite's write-ahead log is folded back into the database
+# file at once (Database.checkpoint), so a large import leaves no log of hundreds of MB
+CHECKPOINT_ROWS = 10_000
 MAX_PROBLEMS = 50  # reported one by one; every problem is still counted by reason
 BATCH = 2_000
 Progress = Callable[[int, int], None]
