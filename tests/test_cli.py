@@ -142,6 +142,11 @@ def test_user_model_from_csv_and_yaml() -> None:
             "line 2 (AA): column 'pdi': 'high' is not a number",
         ),
         (
+            "id,pdi\nAA,1e308\nBB,20\n",
+            "name: m\nid_column: id\ndimensions: [{key: pdi}]\n",
+            "line 2 (AA): column 'pdi': '1e308' is outside the range",
+        ),
+        (
             "id;pdi\nAA;3\n",
             "name: m\nid_column: id\ndimensions: [{key: pdi}]\n",
             "not in the header",

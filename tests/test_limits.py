@@ -68,3 +68,27 @@ def test_a_long_draft_is_echoed_only_as_far_as_it_was_checked(tmp_path: Path) ->
     assert result.exit_code == 0
     assert "Only the first part" in result.output
     assert len(result.output) < 500_000
+
+
+def test_a_long_run_of_capitals_is_checked_in_linear_time() -> None:
+    """'A' * 20,000 before a sentence: a pattern that opens with a repeat ([A-Z]{4,}) is
+    tried where words start, never scanned from every letter of the run (which re-reads
+    the run from each position: quadratic). Checked as the path taken, not wall time."""
+    import crossdeal
+    from crossdeal.messages import features
+
+    scanned: list[str] = []
+    original = features._scan
+
+    def recording(pattern, subject, bounded):  # type: ignore[no-untyped-def]
+        if bounded:
+            scanned.append(pattern.pattern)
+        return original(pattern, subject, bounded)
+
+    features._scan = recording  # type: ignore[assignment]
+    try:
+        report = crossdeal.lint_message("A" * 19_980 + "1 We will try.", to="JP")
+    finally:
+        features._scan = original  # type: ignore[assignment]
+    assert report.words >= 1
+    assert not any(features._opens_with_repeat(p) for p in scanned), scanned

@@ -39,6 +39,8 @@ Level = Literal["low", "medium", "high"]
 CultureKind = Literal["country", "region", "subnational"]
 
 DEFAULT_MODEL_FILE = "hofstede_6d.yaml"
+# a score beyond this is a data error (distances square gaps; 1e308 would overflow)
+MAX_SCORE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,6 +495,14 @@ def _read_cultures(
             if not math.isfinite(value):
                 raise CultureModelError(
                     f"column {d.column!r}: {raw!r} is not a finite number", where, line, code
+                )
+            if abs(value) > MAX_SCORE:
+                raise CultureModelError(
+                    f"column {d.column!r}: {raw!r} is outside the range a culture score can "
+                    f"take here (-{MAX_SCORE:,} to {MAX_SCORE:,}); check the column's scale",
+                    where,
+                    line,
+                    code,
                 )
             scores[d.key] = value
         source_name = row[index[spec.name_column]].strip() if spec.name_column else ""

@@ -174,7 +174,7 @@ def _apply(
                     spans=spans,
                     suggestions=suggestions,
                     follow_up=list(rule.follow_up),
-                    evidence=evidence_for(rule.dimensions, seller, buyer, model),
+                    evidence=evidence_for(rule.dimensions, seller, buyer, model, notes=False),
                     condition=rule.when.text,
                     reader_condition=rule.reader.text,
                     rule_file=rule.file,

@@ -53,6 +53,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 _DIGIT = re.compile(r"\d")
 _NUMBER_START = re.compile(r"\b\d")
+_WORD_START = re.compile(r"\b\w")
 _BY_SPAN = itemgetter(1, 2)  # a Hit's start and end
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 # Position tests, named groups and possessive or atomic parts (which do not give back
@@ -144,7 +145,9 @@ class _Scanner:
     ``pattern`` is matched against the lower-cased text (IGNORECASE costs about four
     times as much in Python's re), or the text as written for a case-sensitive feature.
     A leading \\b is removed and checked in Python (``bounded``): it stops re from
-    jumping to the literal prefix and makes a scan 10-20 times slower. ``anchors``:
+    jumping to the literal prefix and makes a scan 10-20 times slower. ``repeat``: the
+    pattern opens with a repeat (``[A-Z]{4,}``) and is tried only where words start,
+    which keeps its scan linear in a long run of letters. ``anchors``:
     literals one of which every match contains; when the text has none of them the
     scan is skipped (``None``: always scan). ``digit``: every match starts with a digit.
     """
@@ -154,6 +157,7 @@ class _Scanner:
     anchors: tuple[str, ...] | None
     whole_words: bool
     digit: bool
+    repeat: bool = False
 
 
 @dataclass(frozen=True)
@@ -367,6 +371,7 @@ class FeatureSet:
 
         # 3. the patterns that can match
         digit_starts: dict[bool, list[int]] = {}  # by case-sensitivity of the subject
+        word_starts: dict[bool, list[int]] = {}
         for index in live:
             name, scanner = self._scanners[index]
             if (wanted is not None and name not in wanted) or (scanner.digit and not has_digit):
@@ -382,6 +387,13 @@ class FeatureSet:
                         m.start() for m in _NUMBER_START.finditer(subject)
                     ]
                 matches = _scan_at(scanner.pattern, subject, starts_here)
+            elif scanner.repeat:
+                words_here = word_starts.get(cased)
+                if words_here is None:
+                    words_here = word_starts[cased] = [
+                        m.start() for m in _WORD_START.finditer(subject)
+                    ]
+                matches = _scan_at(scanner.pattern, subject, words_here)
             else:
                 matches = _scan(scanner.pattern, subject, scanner.bounded)
             for m in matches:
@@ -480,6 +492,18 @@ def _opens_with_digit(body: str) -> bool:
     if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
         op, av = next(iter(av[2]))
     return bool(op is IN and av == [(CATEGORY, CATEGORY_DIGIT)])
+
+
+def _opens_with_repeat(body: str) -> bool:
+    """Whether ``body`` begins with something repeated more than once ([a-z]+, \\w{4,})."""
+    try:
+        items = list(sre_parse(body))
+    except re.error:
+        return False
+    if not items:
+        return False
+    op, av = items[0]
+    return op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and av[1] > 1
 
 
 def _scan(pattern: re.Pattern[str], subject: str, bounded: bool) -> list[re.Match[str]]:
@@ -586,14 +610,17 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
     scanners = []
     # Alternatives without an anchor are scanned every time; one regex per kind of
     # start (word boundary or not, digit or not) is cheaper than one per alternative.
-    unanchored: dict[tuple[bool, bool], list[str]] = {}
+    unanchored: dict[tuple[bool, bool, bool], list[str]] = {}
     for alt in alternatives:
         bounded = alt.startswith("\\b")
         body = alt[2:] if bounded else alt
         digit = _opens_with_digit(body)
+        # a repeat such as [A-Z]{4,} with its \b checked in Python would re-read a long
+        # run of letters from every position in it: try it where words start instead
+        repeat = bounded and not digit and _opens_with_repeat(body)
         found = None if spec.case_sensitive else literal_anchors(body, bounded)
         if found is None:
-            unanchored.setdefault((bounded, digit), []).append(body)
+            unanchored.setdefault((bounded, digit, repeat), []).append(body)
             continue
         scanners.append(
             _Scanner(
@@ -602,9 +629,10 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
                 anchors=_lookup_words(found),
                 whole_words=found.whole_words,
                 digit=digit,
+                repeat=repeat,
             )
         )
-    for (bounded, digit), bodies in unanchored.items():
+    for (bounded, digit, repeat), bodies in unanchored.items():
         merged = "|".join(f"(?:{b})" for b in _unique_groups(bodies))
         scanners.append(
             _Scanner(
@@ -613,6 +641,7 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
                 anchors=None,
                 whole_words=False,
                 digit=digit,
+                repeat=repeat,
             )
         )
     return _Compiled(

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from crossdeal.culture.distance import (
     Distance,
@@ -291,6 +292,9 @@ def _joined(culture: Culture, model: CultureModel) -> Culture:
     return culture
 
 
+_contexts: dict[tuple[int, int, int], tuple[Any, dict[str, float | str | None]]] = {}
+
+
 def pair_context(
     seller: Culture | None,
     buyer: Culture | None,
@@ -301,8 +305,27 @@ def pair_context(
 
     A side that is None (not known) has every score unknown, so conditions on it stay
     undecided instead of guessing. ``distances`` (Kogut-Singh, Euclidean) spares a
-    caller that has computed them already.
+    caller that has computed them already. The result is the caller's to extend: a
+    copy of what is kept per pair (cultures are immutable, so the same pair always gives
+    the same names).
     """
+    key = (id(model), id(seller), id(buyer))
+    hit = _contexts.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], (model, seller, buyer), strict=True)):
+        return dict(hit[1])
+    context = _pair_context(seller, buyer, model, distances)
+    if len(_contexts) > 4096:
+        _contexts.clear()
+    _contexts[key] = ((model, seller, buyer), context)
+    return dict(context)
+
+
+def _pair_context(
+    seller: Culture | None,
+    buyer: Culture | None,
+    model: CultureModel,
+    distances: tuple[float | None, float | None] | None,
+) -> dict[str, float | str | None]:
     empty: dict[str, float | None] = {}
     seller_scores = seller.scores if seller is not None else empty
     buyer_scores = buyer.scores if buyer is not None else empty
@@ -454,12 +477,17 @@ def _graded(
 
 
 def evidence_for(
-    dimensions: Iterable[str], seller: Culture | None, buyer: Culture | None, model: CultureModel
+    dimensions: Iterable[str],
+    seller: Culture | None,
+    buyer: Culture | None,
+    model: CultureModel,
+    notes: bool = True,
 ) -> list[Evidence]:
     """The scores behind a rule, one entry per dimension it read.
 
     A practice position carries its level (1-5), confidence and sources; a score taken
-    from another row says which.
+    from another row says which (``notes``; a message finding, which quotes the words
+    behind it, leaves them out).
     """
     from crossdeal.culture.practice import HOLISTIC, level_of
 
@@ -469,11 +497,15 @@ def evidence_for(
         s = seller.scores.get(key) if seller is not None else None
         b = buyer.scores.get(key) if buyer is not None else None
         practice = dim.layer == "practice"
-        notes = [
-            note
-            for culture in (seller, buyer)
-            if culture is not None and (note := _evidence_note(culture, key, model)) is not None
-        ]
+        found = (
+            [
+                note
+                for culture in (seller, buyer)
+                if culture is not None and (note := _evidence_note(culture, key, model)) is not None
+            ]
+            if notes
+            else []
+        )
         out.append(
             Evidence(
                 dimension=key,
@@ -490,7 +522,7 @@ def evidence_for(
                 buyer_practice_level=(
                     None if not practice or b is None or key == HOLISTIC else round(level_of(b), 1)
                 ),
-                notes=notes,
+                notes=found,
             )
         )
     return out
