@@ -144,7 +144,9 @@ def sh(cmd: list[str], env: dict[str, str] | None = None) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
 
 
-def bench_import(folder: Path, rows: int, runs: int, exe: str, sqlite3: str) -> None:
+def bench_import(
+    folder: Path, rows: int, runs: int, exe: str, sqlite3: str, postgres: str | None
+) -> None:
     companies_csv, deals_csv = write_exports(folder, rows)
     size = deals_csv.stat().st_size / 1e6
     print(f"import: {rows:,} deals, {size:.0f} MB HubSpot export")
@@ -180,6 +182,28 @@ def bench_import(folder: Path, rows: int, runs: int, exe: str, sqlite3: str) -> 
     )
     print(f"  crossdeal import --from hubspot: {tool:7.2f} s ({rows / tool:,.0f} rows/s)")
     print(f"  ratio crossdeal/floor: {tool / floor:.1f} (goal <= 3)")
+    if postgres:
+        teams = iter(f"bench-{os.getpid()}-{i}" for i in range(runs * 2))
+        team = ""
+
+        def fresh_team() -> None:
+            # a new team each run: the importer's work on an empty team, as in SQLite
+            nonlocal team
+            team = next(teams)
+            sh([exe, "import", str(companies_csv), "--from", "hubspot", "--team", team], pg_env)
+
+        pg_env = {**os.environ, "CROSSDEAL_DATABASE_URL": postgres}
+        on_pg = wall(
+            lambda: sh(
+                [exe, "import", str(deals_csv), "--from", "hubspot", "--team", team], pg_env
+            ),
+            runs,
+            fresh_team,
+        )
+        print(
+            f"  crossdeal import into PostgreSQL: {on_pg:7.2f} s ({rows / on_pg:,.0f} rows/s; "
+            f"{on_pg / tool:.1f}x the SQLite import; the bench teams stay in that database)"
+        )
 
 
 def bench_listing(folder: Path, deals: int, runs: int, exe: str, sqlite3: str) -> None:
@@ -211,6 +235,12 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=("import", "listing"))
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also import into new teams on this PostgreSQL database, e.g. "
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    )
     args = parser.parse_args()
     exe = shutil.which("crossdeal")
     sqlite3 = shutil.which("sqlite3")
@@ -219,7 +249,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if args.only in (None, "import"):
-            bench_import(folder, args.rows, args.runs, exe, sqlite3)
+            bench_import(folder, args.rows, args.runs, exe, sqlite3, args.postgres)
         if args.only in (None, "listing"):
             bench_listing(folder, args.deals, args.runs, exe, sqlite3)
 
