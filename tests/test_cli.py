@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from crossdeal.cli import app
+from crossdeal.culture.model import DEFAULT_MODEL_FILE, data_dir, load_culture_model
+from crossdeal.errors import CultureModelError, CultureModelWarning
 from tests.conftest import WWMETRICS
 
 runner = CliRunner()
@@ -170,6 +173,48 @@ def test_bad_user_model_is_a_clear_error(
     assert result.exit_code == 2
     assert message in _flat(result.output), result.output
     assert "Traceback" not in result.output
+
+
+def test_scores_off_the_usual_footing_load_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "model.csv").write_text("id,pdi\nAA,-40\nBB,400\nCC,50\n", encoding="utf-8")
+    (tmp_path / "model.yaml").write_text(
+        "name: m\nid_column: id\ndimensions: [{key: pdi}]\n", encoding="utf-8"
+    )
+    with pytest.warns(CultureModelWarning, match=r"2 score\(s\) outside 0-120.*line 2 \(AA\): -40"):
+        load_culture_model(tmp_path / "model.csv")
+    result = run("compare", "AA", "CC", "--model", str(tmp_path / "model.csv"))
+    assert result.exit_code == 0, result.output
+    assert "Warning:" in result.output and "line 3 (BB): 400" in _flat(result.output)
+
+
+def test_a_declared_range_silences_the_warning_and_is_enforced(tmp_path: Path) -> None:
+    (tmp_path / "model.csv").write_text("id,pdi\nAA,-3\nBB,2.5\n", encoding="utf-8")
+    spec = tmp_path / "model.yaml"
+    spec.write_text(
+        "name: m\nid_column: id\ndimensions: [{key: pdi, range: [-3, 3]}]\n", encoding="utf-8"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CultureModelWarning)
+        assert load_culture_model(spec).get("AA").score("pdi") == -3
+    spec.write_text(
+        "name: m\nid_column: id\ndimensions: [{key: pdi, range: [-2, 2]}]\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        CultureModelError, match=r"line 2 \(AA\).*outside the range the description"
+    ):
+        load_culture_model(spec)
+    spec.write_text(
+        "name: m\nid_column: id\ndimensions: [{key: pdi, range: [3, -3]}]\n", encoding="utf-8"
+    )
+    with pytest.raises(CultureModelError, match="the lower first"):
+        load_culture_model(spec)
+
+
+def test_published_hofstede_tables_load_without_a_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CultureModelWarning)
+        load_culture_model(WWMETRICS / "wwmetrics_Hofstede_input.csv")
+        load_culture_model(data_dir() / DEFAULT_MODEL_FILE)
 
 
 def test_model_csv_without_description_says_what_is_needed(tmp_path: Path) -> None:

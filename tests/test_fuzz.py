@@ -186,6 +186,7 @@ def test_any_bytes_as_a_rule_file_load_or_are_refused(fuzz_dir: Path, raw: bytes
 # --- the culture model loader ---------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore::crossdeal.errors.CultureModelWarning")
 @FUZZ
 @given(
     header=st.sampled_from([["id", "pdi"], ["id", "pdi", "idv"], ["id", "name", "pdi"]])

@@ -28,6 +28,7 @@ __all__ = [
     "emit_json",
     "fail",
     "safe",
+    "show_warnings_as_lines",
     "visible",
 ]
 
@@ -116,6 +117,31 @@ def fail(error: CrossdealError) -> NoReturn:
         f"[bold red]Error:[/bold red] {escape(str(error))}"
     )
     raise typer.Exit(2)
+
+
+def show_warnings_as_lines() -> None:
+    """crossdeal's own warnings become one line on stderr each, like errors; others as usual."""
+    import warnings
+
+    from crossdeal.errors import CrossdealWarning
+
+    default = warnings.showwarning
+    if getattr(default, "crossdeal", False):
+        return  # installed already (several commands in one process, as in tests)
+
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        if not issubclass(category, CrossdealWarning):
+            return default(message, category, filename, lineno, file, line)
+        from rich.console import Console
+        from rich.markup import escape
+
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[bold yellow]Warning:[/bold yellow] {escape(str(message))}"
+        )
+        return None
+
+    show.crossdeal = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
 
 
 def emit_json(result: object) -> None:

@@ -21,6 +21,7 @@ from crossdeal._cli_common import (
     ReaderRank,
     RulesOption,
     safe,
+    show_warnings_as_lines,
 )
 from crossdeal._cli_common import (
     console as _console,
@@ -47,6 +48,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _every_command() -> None:
+    show_warnings_as_lines()
 
 
 @app.command()

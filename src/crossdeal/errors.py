@@ -12,6 +12,9 @@ the server turn these into a message and an exit code or status, in one place ea
     │   ├── CultureModelError       a culture model (CSV + YAML) is malformed
     │   └── RuleFileError           a playbook rule file is malformed
     └── InputError                  an argument is out of range or inconsistent
+
+Input that loads but may make advice read wrong is a :class:`CrossdealWarning`
+(Python's warnings): the CLI prints it as one line on stderr and carries on.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from pathlib import Path
 __all__ = [
     "AmbiguousCultureError",
     "CrossdealError",
+    "CrossdealWarning",
     "CultureLookupError",
     "CultureModelError",
+    "CultureModelWarning",
     "DataFileError",
     "InputError",
     "PracticeFileError",
@@ -34,6 +39,14 @@ __all__ = [
 
 class CrossdealError(Exception):
     """Base class of every error crossdeal raises on purpose."""
+
+
+class CrossdealWarning(UserWarning):
+    """Input crossdeal accepted but whose advice may read wrong: worth a look."""
+
+
+class CultureModelWarning(CrossdealWarning):
+    """A culture model loaded, with scores off the footing the rules are written for."""
 
 
 class InputError(CrossdealError):

@@ -13,6 +13,7 @@ import functools
 import io
 import math
 import statistics
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import LineDict, load_yaml
-from crossdeal.errors import CultureModelError
+from crossdeal.errors import CultureModelError, CultureModelWarning
 
 __all__ = [
     "Culture",
@@ -41,6 +42,10 @@ CultureKind = Literal["country", "region", "subnational"]
 DEFAULT_MODEL_FILE = "hofstede_6d.yaml"
 # a score beyond this is a data error (distances square gaps; 1e308 would overflow)
 MAX_SCORE = 1_000_000
+# The footing the shipped levels and rules are written for: Hofstede's published scores
+# run from 0 to about 120 (the shipped file's highest is 112). A user model's score outside
+# it, on a dimension that declares no range of its own, is read but warned about.
+USUAL_FOOTING = (0.0, 120.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,9 +231,17 @@ class _DimensionSpec(BaseModel):
     high_from: float | None = None
     common_ground: dict[Level, str] = Field(default_factory=dict)
     contradicted_by: list[str] = Field(default_factory=list)
+    # the scale's own bounds: a score outside them is refused
+    range: tuple[float, float] | None = None
 
     @model_validator(mode="after")
     def _ordered_levels(self) -> _DimensionSpec:
+        if self.range is not None and not (
+            math.isfinite(self.range[0])
+            and math.isfinite(self.range[1])
+            and self.range[0] < self.range[1]
+        ):
+            raise ValueError("range must be two finite numbers, the lower first")
         if (
             self.low_below is not None
             and self.high_from is not None
@@ -456,6 +469,8 @@ def _read_cultures(
     iso_names = _iso_names(spec.id_scheme) if spec.id_scheme != "custom" else {}
     cultures: list[Culture] = []
     seen: dict[str, int] = {}
+    declared = {d.key: d.range for d in spec.dimensions}
+    unusual: dict[str, list[str]] = {}  # dimension column -> "line 2 (AA): -40", ...
     try:
         rows = list(enumerate(reader, start=2))
     except csv.Error as exc:
@@ -504,6 +519,17 @@ def _read_cultures(
                     line,
                     code,
                 )
+            bounds = declared.get(d.key)
+            if bounds is not None and not bounds[0] <= value <= bounds[1]:
+                raise CultureModelError(
+                    f"column {d.column!r}: {raw!r} is outside the range the description "
+                    f"declares for it ({bounds[0]:g} to {bounds[1]:g})",
+                    where,
+                    line,
+                    code,
+                )
+            if bounds is None and not USUAL_FOOTING[0] <= value <= USUAL_FOOTING[1]:
+                unusual.setdefault(d.column, []).append(f"line {line} ({code}): {raw}")
             scores[d.key] = value
         source_name = row[index[spec.name_column]].strip() if spec.name_column else ""
         extra = addressing.get(code)
@@ -548,6 +574,22 @@ def _read_cultures(
     if unknown:
         raise CultureModelError(
             f"the cultures file describes codes not in the CSV: {', '.join(unknown)}", where
+        )
+    for column, examples in unusual.items():
+        # read, not refused: a model may have its own scale; the advice would not
+        shown = "; ".join(examples[:3]) + (
+            f"; and {len(examples) - 3} more" if len(examples) > 3 else ""
+        )
+        warnings.warn(
+            CultureModelWarning(
+                f"{where}: column {column!r}: {len(examples)} score(s) outside "
+                f"{USUAL_FOOTING[0]:g}-{USUAL_FOOTING[1]:g}, the footing crossdeal's levels "
+                f"and rule thresholds are written for ({shown}). If that is the column's real "
+                "scale, declare it with 'range: [low, high]' on the dimension (and set its "
+                "low_below/high_from); the shipped rules still compare it with thresholds "
+                "on the 0-100 footing"
+            ),
+            stacklevel=4,  # the caller of load_culture_model
         )
     return tuple(cultures)
 
