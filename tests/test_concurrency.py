@@ -91,3 +91,68 @@ def test_ctrl_c_during_an_import_says_nothing_was_imported(tmp_path: Path) -> No
     listing = _start(home, "deals", "--outcome", "all", "--format", "json")
     shown, _ = listing.communicate(timeout=120)
     assert listing.returncode == 0 and json.loads(shown)["total"] == 0  # as it was
+
+
+def test_a_write_blocked_on_postgresql_gives_up_with_a_message(tmp_path: Path) -> None:
+    """A write that waits on another session's lock ends after the busy timeout, in words."""
+    import uuid
+
+    import pytest
+    import sqlalchemy as sa
+
+    from tests.conftest import POSTGRES_URL
+
+    if os.environ.get("CROSSDEAL_SKIP_POSTGRES") == "1":
+        pytest.skip("CROSSDEAL_SKIP_POSTGRES=1: PostgreSQL tests switched off on purpose")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    env = {**os.environ, "CROSSDEAL_DATABASE_URL": url, "CROSSDEAL_HOME": str(tmp_path)}
+    try:
+        first = subprocess.run(
+            [*RUN, "accounts", "add", "Kato", "--country", "JP"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert first.returncode == 0, first.stderr
+        holder = sa.create_engine(url)
+        with holder.connect() as conn:
+            conn.execute(sa.text("LOCK TABLE accounts IN EXCLUSIVE MODE"))  # another import
+            blocked = subprocess.run(
+                [*RUN, "accounts", "add", "Tata", "--country", "IN"],
+                env={**env, "CROSSDEAL_BUSY_TIMEOUT": "1"},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            conn.rollback()
+        holder.dispose()
+        assert blocked.returncode == 2, blocked.stderr
+        assert "the database is busy" in blocked.stderr
+        assert "Traceback" not in blocked.stderr
+        listing = subprocess.run(
+            [*RUN, "accounts", "--format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        accounts = json.loads(listing.stdout)["accounts"]
+        assert [a["name"] for a in accounts] == ["Kato"]  # nothing half-done
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_a_busy_timeout_that_is_not_seconds_is_refused(tmp_path: Path) -> None:
+    env = {**os.environ, "CROSSDEAL_HOME": str(tmp_path), "CROSSDEAL_BUSY_TIMEOUT": "soon"}
+    env.pop("CROSSDEAL_DATABASE_URL", None)
+    result = subprocess.run([*RUN, "deals"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "CROSSDEAL_BUSY_TIMEOUT" in result.stderr
+    assert "Traceback" not in result.stderr

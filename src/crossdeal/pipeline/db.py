@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,24 @@ __all__ = ["HEAD", "Database", "DatabaseError", "default_url", "new_id"]
 HEAD = "0004"
 # the advisory lock key under which one PostgreSQL session migrates at a time
 _MIGRATION_LOCK = 7_462_913
-# how long a write waits for another process's write before giving up (seconds)
-BUSY_TIMEOUT = 30
+# how long a write waits for another process's write before giving up (seconds);
+# CROSSDEAL_BUSY_TIMEOUT overrides it
+BUSY_TIMEOUT = 30.0
+
+
+def _busy_timeout() -> float:
+    raw = os.environ.get("CROSSDEAL_BUSY_TIMEOUT")
+    if not raw:
+        return BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise DatabaseError(
+            f"CROSSDEAL_BUSY_TIMEOUT is {raw!r}: give the seconds a write may wait (0-86400)"
+        )
+    return value
 
 
 class DatabaseError(CrossdealError):
@@ -76,11 +93,18 @@ class Database:
             self.file = Path(parsed.database).expanduser()
             self.file.parent.mkdir(parents=True, exist_ok=True)
         options: dict[str, Any] = {}
+        self.busy_timeout = _busy_timeout()
         if self.dialect == "sqlite":
-            options["connect_args"] = {"timeout": BUSY_TIMEOUT}
+            options["connect_args"] = {"timeout": self.busy_timeout}
         self.engine: Engine = create_engine(parsed, future=True, **options)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            # A write blocked by another session's (an import touching the same account,
+            # say) gives up after the busy timeout, as on SQLite, instead of waiting
+            # silently for as long as the other one runs.
+            milliseconds = max(1, round(self.busy_timeout * 1000))
+            event.listen(self.engine, "connect", partial(_postgres_lock_timeout, milliseconds))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         if migrate:
             self.migrate()
@@ -206,6 +230,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     # 64 MiB of page cache keeps the deal indexes in memory during a large import
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+
+
+def _postgres_lock_timeout(milliseconds: int, dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET lock_timeout = {int(milliseconds)}")
+    cursor.close()
+    dbapi_connection.commit()  # a SET inside a transaction that is rolled back is undone
 
 
 def new_id(result: CursorResult[Any]) -> int:
