@@ -480,15 +480,21 @@ def _whole_words(scanner: _Scanner, listed: Mapping[str, object]) -> frozenset[s
     return frozenset(words)
 
 
-def _opens_with_digit(body: str) -> bool:
-    """Whether every match of ``body`` begins with a digit ("\\d+", not "\\d?")."""
+def _first_item(body: str) -> tuple[Any, Any] | None:
+    """The first element of ``body`` as the regex parser sees it (None: none, or no regex)."""
     try:
         items = list(sre_parse(body))
     except re.error:
+        return None
+    return items[0] if items else None
+
+
+def _opens_with_digit(body: str) -> bool:
+    """Whether every match of ``body`` begins with a digit ("\\d+", not "\\d?")."""
+    first = _first_item(body)
+    if first is None:
         return False
-    if not items:
-        return False
-    op, av = items[0]
+    op, av = first
     if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
         op, av = next(iter(av[2]))
     return bool(op is IN and av == [(CATEGORY, CATEGORY_DIGIT)])
@@ -496,13 +502,10 @@ def _opens_with_digit(body: str) -> bool:
 
 def _opens_with_repeat(body: str) -> bool:
     """Whether ``body`` begins with something repeated more than once ([a-z]+, \\w{4,})."""
-    try:
-        items = list(sre_parse(body))
-    except re.error:
+    first = _first_item(body)
+    if first is None:
         return False
-    if not items:
-        return False
-    op, av = items[0]
+    op, av = first
     return op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and av[1] > 1
 
 
