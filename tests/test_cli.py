@@ -150,6 +150,11 @@ def test_user_model_from_csv_and_yaml() -> None:
             "line 2 (AA): column 'pdi': '1e308' is outside the range",
         ),
         (
+            "id,pdi,idv\nAA,52,5,30\nBB,20,40\n",
+            "name: m\nid_column: id\ndimensions: [{key: pdi}, {key: idv}]\n",
+            "line 2: 4 field(s) where the header has 3: a decimal comma",
+        ),
+        (
             "id;pdi\nAA;3\n",
             "name: m\nid_column: id\ndimensions: [{key: pdi}]\n",
             "not in the header",

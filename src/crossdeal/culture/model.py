@@ -482,6 +482,15 @@ def _read_cultures(
             raise CultureModelError(
                 f"{len(row)} field(s) where the header has {len(header)}", where, line
             )
+        if any(cell.strip() for cell in row[len(header) :]):
+            # the cells would be read against the wrong columns: "52,5" with a decimal
+            # comma in a comma-separated file shifts every score after it
+            raise CultureModelError(
+                f"{len(row)} field(s) where the header has {len(header)}: a decimal comma, "
+                f"or a missing column name? (the delimiter is {spec.delimiter!r})",
+                where,
+                line,
+            )
         code = row[index[spec.id_column]].strip()
         if not code:
             raise CultureModelError(f"empty id in column {spec.id_column!r}", where, line)
