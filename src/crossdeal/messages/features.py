@@ -370,32 +370,33 @@ class FeatureSet:
         has_digit = _DIGIT.search(text) is not None
 
         # 3. the patterns that can match
-        digit_starts: dict[bool, list[int]] = {}  # by case-sensitivity of the subject
-        word_starts: dict[bool, list[int]] = {}
+        # where numbers or words start, by finder and case-sensitivity of the subject
+        scan_starts: dict[tuple[re.Pattern[str], bool], list[int]] = {}
         for index in live:
             name, scanner = self._scanners[index]
             if (wanted is not None and name not in wanted) or (scanner.digit and not has_digit):
                 continue
             cased = self._features[name].case_sensitive
             subject = text if cased else lowered
-            if scanner.digit and scanner.bounded:
-                # A pattern that opens with a digit has no literal prefix for re to look
-                # for, so it would be tried at every character: try it where numbers start.
-                starts_here = digit_starts.get(cased)
-                if starts_here is None:
-                    starts_here = digit_starts[cased] = [
-                        m.start() for m in _NUMBER_START.finditer(subject)
-                    ]
-                matches = _scan_at(scanner.pattern, subject, starts_here)
-            elif scanner.repeat:
-                words_here = word_starts.get(cased)
-                if words_here is None:
-                    words_here = word_starts[cased] = [
-                        m.start() for m in _WORD_START.finditer(subject)
-                    ]
-                matches = _scan_at(scanner.pattern, subject, words_here)
-            else:
+            # A pattern that opens with a digit has no literal prefix for re to look for,
+            # and one that opens with a repeat would re-read a long run of letters from
+            # every position in it: try them only where numbers (or words) start.
+            finder = (
+                _NUMBER_START
+                if scanner.digit and scanner.bounded
+                else _WORD_START
+                if scanner.repeat
+                else None
+            )
+            if finder is None:
                 matches = _scan(scanner.pattern, subject, scanner.bounded)
+            else:
+                here = scan_starts.get((finder, cased))
+                if here is None:
+                    here = scan_starts[finder, cased] = [
+                        m.start() for m in finder.finditer(subject)
+                    ]
+                matches = _scan_at(scanner.pattern, subject, here)
             for m in matches:
                 found.setdefault(name, []).append(
                     _new_hit((name, m.start(), m.end(), sentence_of(m.start()), _groups(m, text)))
