@@ -28,6 +28,7 @@ __all__ = [
     "emit_json",
     "fail",
     "safe",
+    "say_on_stderr",
     "show_warnings_as_lines",
     "visible",
 ]
@@ -107,15 +108,18 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
+def say_on_stderr(markup: str) -> None:
+    """One message on stderr (Rich markup), never wrapped: it stays whole for people and grep."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(markup)
+
+
 def fail(error: CrossdealError) -> NoReturn:
     """One line on stderr, exit code 2: how every deliberate error ends a command."""
-    from rich.console import Console
     from rich.markup import escape
 
-    # soft_wrap: an error message must stay whole, for people and for grep.
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]Error:[/bold red] {escape(str(error))}"
-    )
+    say_on_stderr(f"[bold red]Error:[/bold red] {escape(str(error))}")
     raise typer.Exit(2)
 
 
@@ -132,12 +136,9 @@ def show_warnings_as_lines() -> None:
     def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
         if not issubclass(category, CrossdealWarning):
             return default(message, category, filename, lineno, file, line)
-        from rich.console import Console
         from rich.markup import escape
 
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"[bold yellow]Warning:[/bold yellow] {escape(str(message))}"
-        )
+        say_on_stderr(f"[bold yellow]Warning:[/bold yellow] {escape(str(message))}")
         return None
 
     show.crossdeal = True  # type: ignore[attr-defined]

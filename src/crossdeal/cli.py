@@ -21,6 +21,7 @@ from crossdeal._cli_common import (
     ReaderRank,
     RulesOption,
     safe,
+    say_on_stderr,
     show_warnings_as_lines,
 )
 from crossdeal._cli_common import (
@@ -230,8 +231,6 @@ def list_rules(
 
 
 def _read(source: str, what: str) -> str:
-    from rich.console import Console
-
     from crossdeal._textfile import read_text
 
     got = read_text(source, what)
@@ -241,9 +240,7 @@ def _read(source: str, what: str) -> str:
     if got.cut:
         notes.append("the file is very large; only its first megabyte was read")
     if notes:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"[dim]Note: {'; '.join(notes)}.[/dim]"
-        )
+        say_on_stderr(f"[dim]Note: {'; '.join(notes)}.[/dim]")
     return got.text
 
 
@@ -659,9 +656,7 @@ def main() -> None:
         orig = str(getattr(exc, "orig", "")).lower()
         if type(exc).__name__ != "OperationalError" or not ("locked" in orig or "lock" in orig):
             raise
-        from rich.console import Console
-
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
+        say_on_stderr(
             "[bold red]Error:[/bold red] the database is busy: another crossdeal command "
             "(an import?) is writing to it. Nothing was changed; try again when it has "
             "finished."
