@@ -139,6 +139,9 @@ def test_no_false_alarm_between_similar_cultures(seller: str, buyer: str, absent
         # confident self-presentation is expected in the US and Australia, not in Germany
         ("SE", "AU", "tone-and-modesty/state-results", True),
         ("SE", "DE", "tone-and-modesty/state-results", False),
+        # ... nor in Britain or Ireland, whose scores look American but which prize understatement
+        ("IN", "GB", "tone-and-modesty/state-results", False),
+        ("CN", "IE", "tone-and-modesty/state-results", False),
     ],
 )
 def test_combinations_of_dimensions_hold(seller: str, buyer: str, rule: str, fires: bool) -> None:
