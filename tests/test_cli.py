@@ -241,3 +241,21 @@ def test_help_lists_every_command() -> None:
     out = run("--help").output
     for command in ("countries", "profile", "compare", "brief", "rules"):
         assert command in out
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer", "opening"),
+    [
+        # no card fires, but the practice table shows a two-level gap: not "close"
+        ("CN", "KE", "two levels or more apart on planning horizon (CHI 4, KEN 2)"),
+        ("GB", "AU", "two levels or more apart on negative feedback (GBR 4, AUL 2)"),
+        # no card, no wide gap: close on everything measured
+        ("US", "CA", "on everything crossdeal measures for this pair, the two cultures are close"),
+    ],
+)
+def test_a_briefing_without_cards_says_calm_only_when_it_is(
+    seller: str, buyer: str, opening: str
+) -> None:
+    result = run("brief", "--seller", seller, "--buyer", buyer)
+    assert result.exit_code == 0, result.output
+    assert opening in _flat(result.output)

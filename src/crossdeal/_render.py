@@ -268,6 +268,18 @@ def _headline(console: Console, result: Briefing) -> None:
                 f"{escape(names)} for this pair.[/bold yellow] Do not read this as closeness; "
                 "ask instead (see 'Not measured' below)."
             )
+        elif wide := result.wide_practice_gaps():
+            gaps = "; ".join(
+                f"{p.name.lower()} ({result.seller.code} {p.seller_level}, "
+                f"{result.buyer.code} {p.buyer_level})"
+                for p in wide
+            )
+            console.print(
+                "[bold yellow]No risk rule fired, but the two sides stand two levels or more "
+                f"apart on {escape(gaps)}.[/bold yellow] No card reads that gap for this "
+                "pair: do not read this as closeness; ask how they work there (see 'How "
+                "business is done' below)."
+            )
         else:
             console.print(
                 "No risk rule fired: on everything crossdeal measures for this pair, the two "

@@ -166,6 +166,13 @@ class PracticeView(_Out):
     notes: list[str] = Field(description="the coders' notes on either side's position")
     sources: list[str] = Field(description="bibliography keys behind both positions")
 
+    @property
+    def level_gap(self) -> int | None:
+        """Buyer's level minus seller's, where both sides are coded on the line."""
+        if self.seller_level is None or self.buyer_level is None:
+            return None
+        return self.buyer_level - self.seller_level
+
 
 class Unmeasured(_Out):
     """A theme no rule could decide for this pair: what is missing, and what to ask instead."""
@@ -216,3 +223,8 @@ class Briefing(_Out):
         default_factory=list, description="advice that differs from the country-level briefing"
     )
     caveat: str = CAVEAT
+
+    def wide_practice_gaps(self, levels: int = 2) -> list[PracticeView]:
+        """Practice scales where the two sides stand ``levels`` or more apart: with no
+        card fired, these are why the pair must not be called close."""
+        return [p for p in self.practices if p.level_gap is not None and abs(p.level_gap) >= levels]
