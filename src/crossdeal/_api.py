@@ -222,15 +222,12 @@ def _side(
     text = side.strip()
     if text.lower() in ("me", "myself"):
         return me(model, store)
-    saved = _store(store).find(text) if text and _has_people(store) else None
+    profiles = _store(store)
+    # a cheap check before reading the file: most users have saved no one
+    saved = profiles.find(text) if text and profiles.people_path.exists() else None
     if saved is not None:
         return estimate_person(saved.name, model.resolve(saved.culture), model, saved.observations)
     return model.resolve(text)
-
-
-def _has_people(store: ProfileStore | None) -> bool:
-    """Whether any people are saved (a cheap check before reading the file)."""
-    return _store(store).people_path.exists()
 
 
 def brief(
@@ -257,10 +254,12 @@ def brief(
     rule_paths = _paths(rules, "rules")
     if playbook is None:
         playbook = Playbook.load(rule_paths) if rule_paths else Playbook.default()
+    # one home folder lookup for both sides, and none when neither is a name
+    profiles = _store(store) if isinstance(seller, str) or isinstance(buyer, str) else store
     return brief_people(
         playbook,
-        _side(seller, m, store, "seller"),
-        _side(buyer, m, store, "buyer"),
+        _side(seller, m, profiles, "seller"),
+        _side(buyer, m, profiles, "buyer"),
         m,
         cycle_prior,
     )
