@@ -345,6 +345,21 @@ def _change_committees(store: PipelineStore) -> None:
         third, "email", note="Of course, no problem!", direction="inbound", occurred_on=TODAY
     )
     store.log_activity(third, "in-person", occurred_on=TODAY)
+    # edits: someone leaves a committee, a deal shrinks and slips, another is lost
+    from decimal import Decimal
+
+    from crossdeal.pipeline import edits
+
+    fourth, fifth, sixth = open_ids[3:6]
+    view = store.deal(fourth)
+    if view.committee:
+        edits.remove_contact(store, fourth, view.committee[0].name)
+    edits.update_deal(
+        store,
+        fifth,
+        edits.DealUpdate(amount=Decimal("40000"), expected_close=TODAY + timedelta(days=400)),
+    )
+    edits.close_deal(store, sixth, "lost", reason="went-silent")
 
 
 @pytest.mark.parametrize("after_writes", [False, True])

@@ -387,6 +387,10 @@ def register(app: typer.Typer) -> None:
             fail(error)
         console().print(f"Account {account_id}: {safe(name)}")
 
+    from crossdeal import _cli_edits
+
+    _cli_edits.register(DEAL_ACTIONS, deals_app, accounts_app)
+
     sellers_app = typer.Typer(help="The sellers of the team and their home culture.")
     app.add_typer(sellers_app, name="sellers")
 
@@ -416,7 +420,8 @@ def register(app: typer.Typer) -> None:
         action: Annotated[
             str | None,
             typer.Argument(
-                help="Nothing to show the deal; add-contact or log to change it.",
+                help="Nothing to show the deal; add-contact, log, update, close, reopen or "
+                "remove-contact to change it.",
                 show_default=False,
             ),
         ] = None,
@@ -427,7 +432,9 @@ def register(app: typer.Typer) -> None:
         """One deal: BANT, buying committee, activities, briefing and risk signals.
 
         crossdeal deal 42 · crossdeal deal 42 add-contact NAME --role decision-maker --culture JP ·
-        crossdeal deal 42 log video --with NAME --note "..."
+        crossdeal deal 42 log video --with NAME --note "..." ·
+        crossdeal deal 42 update --stage negotiation --close-date 2027-03-31 ·
+        crossdeal deal 42 close lost --reason price · crossdeal deal 42 reopen
         """
         if action is not None:
             command = typer.main.get_command(deal_actions)
@@ -435,7 +442,7 @@ def register(app: typer.Typer) -> None:
                 code = command.main(
                     args=[action, *ctx.args],
                     prog_name=f"crossdeal deal {deal_ref}",
-                    obj=(deal_ref, db, team),
+                    obj=(deal_ref, db, team, output),
                     standalone_mode=False,
                 )
             except click_exceptions() as error:
@@ -477,7 +484,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Add a person to the deal's buying committee."""
-        deal_ref, db, team = ctx.obj
+        deal_ref, db, team, _ = ctx.obj
         try:
             store = _store(db, team)
             contact_id = store.add_contact(deal_ref, name, role, culture, seniority, observe or ())
@@ -502,7 +509,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Log an activity on the deal (an inbound note is read by the message coach)."""
-        deal_ref, db, team = ctx.obj
+        deal_ref, db, team, _ = ctx.obj
         try:
             store = _store(db, team)
             activity_id = store.log_activity(

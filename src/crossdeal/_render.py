@@ -20,8 +20,11 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
     from crossdeal.messages.templates import Template, TemplateRendering
     from crossdeal.pipeline.reports import (
         AccountList,
+        ChangeReport,
+        DealEventView,
         DealList,
         DealView,
+        DeletionReport,
         ForecastReport,
         ImportReport,
     )
@@ -910,6 +913,10 @@ def deal(console: Console, view: DealView) -> None:
                 note,
             )
         console.print(acts)
+    if view.history:
+        console.print("\n[bold]History[/bold]")
+        for e in view.history[-12:]:
+            console.print(f"  {e.at:%Y-%m-%d %H:%M} {escape(e.by or '?')}: {_change_line(e)}")
     if view.briefing is not None:
         b = view.briefing
         themes_line = ", ".join(f"{t} ({s})" for t, s in b.themes.items()) or "no risk themes"
@@ -918,6 +925,24 @@ def deal(console: Console, view: DealView) -> None:
             f"[dim]Full briefing: crossdeal brief --seller {b.seller.code} "
             f"--buyer {b.buyer.code}[/dim]"
         )
+
+
+def _change_line(e: DealEventView) -> str:
+    field = e.field.replace("_", " ")
+    line = f"{field} {escape(e.old or '—')} → {escape(e.new or '—')}"
+    return line + (f" ({escape(e.note)})" if e.note else "")
+
+
+def change(console: Console, report: ChangeReport) -> None:
+    console.print(
+        f"Deal {report.deal_id} ({escape(report.deal)}), now at version {report.version}:"
+    )
+    for e in report.changes:
+        console.print(f"  {_change_line(e)}")
+
+
+def deletion(console: Console, report: DeletionReport) -> None:
+    console.print(f"Deleted {report.kind} {escape(report.name)}: {report.describe()}.")
 
 
 def import_report(console: Console, report: ImportReport) -> None:

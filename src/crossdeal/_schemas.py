@@ -12,8 +12,10 @@ from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.messages.templates import TemplateRendering
 from crossdeal.pipeline.reports import (
     AccountList,
+    ChangeReport,
     DealList,
     DealView,
+    DeletionReport,
     ForecastReport,
     ImportReport,
 )
@@ -30,6 +32,8 @@ OUTPUTS: dict[str, type[BaseModel]] = {
     "deals": DealList,
     "accounts": AccountList,
     "deal": DealView,
+    "change": ChangeReport,
+    "deletion": DeletionReport,
     "import": ImportReport,
     "forecast": ForecastReport,
 }

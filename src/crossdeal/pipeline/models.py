@@ -31,6 +31,7 @@ __all__ = [
     "Contact",
     "Deal",
     "DealContact",
+    "DealEvent",
     "Seller",
     "Team",
 ]
@@ -143,6 +144,9 @@ class Deal(Base):
     activity_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     face_time_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     unqualified_yes_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # bumped by every edit, close and reopen: an edit made against an older version is
+    # refused instead of silently overwriting the other person's change
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class DealContact(Base):
@@ -156,6 +160,24 @@ class DealContact(Base):
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class DealEvent(Base):
+    """One change to a deal: which field, from what to what, who made it and when."""
+
+    __tablename__ = "deal_events"
+    __table_args__ = (Index("ix_deal_events_deal", "deal_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # update, close or reopen
+    field: Mapped[str] = mapped_column(String(40))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Activity(Base):

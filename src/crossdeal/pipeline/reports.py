@@ -1,12 +1,12 @@
 """What the pipeline reports.
 
 Versioned JSON: crossdeal.deals/1, crossdeal.deal/1, crossdeal.accounts/1,
-crossdeal.import/1.
+crossdeal.import/1, crossdeal.change/1, crossdeal.deletion/1.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,10 +19,13 @@ __all__ = [
     "AccountList",
     "AccountSummary",
     "ActivityView",
+    "ChangeReport",
     "ContactView",
+    "DealEventView",
     "DealList",
     "DealSummary",
     "DealView",
+    "DeletionReport",
     "ForecastFactor",
     "ForecastLine",
     "ForecastReport",
@@ -84,6 +87,18 @@ class ActivityView(_Out):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, populate_by_name=True)
 
 
+class DealEventView(_Out):
+    """One recorded change to a deal."""
+
+    at: datetime = Field(description="when, in UTC")
+    by: str | None = Field(description="who made the change, as the interface knew them")
+    kind: Literal["update", "close", "reopen"]
+    field: str
+    old: str | None
+    new: str | None
+    note: str | None
+
+
 class DealView(_Out):
     schema_version: Literal["crossdeal.deal/1"] = "crossdeal.deal/1"
     deal: DealSummary
@@ -102,6 +117,49 @@ class DealView(_Out):
     briefing: Briefing | None = Field(
         description="seller -> buyer briefing, when both cultures are known"
     )
+    version: int = Field(1, description="bumped by every edit; send it back to edit safely")
+    history: list[DealEventView] = Field(
+        default_factory=list, description="every update, close and reopen, oldest first"
+    )
+
+
+class ChangeReport(_Out):
+    """What an update, close or reopen changed on a deal."""
+
+    schema_version: Literal["crossdeal.change/1"] = "crossdeal.change/1"
+    deal_id: int
+    deal: str
+    version: int = Field(description="the deal's version after the change")
+    changes: list[DealEventView]
+
+
+class DeletionReport(_Out):
+    """What a delete removed (or, before it runs, would remove)."""
+
+    schema_version: Literal["crossdeal.deletion/1"] = "crossdeal.deletion/1"
+    kind: Literal["deal", "account", "committee member"]
+    name: str
+    removed: dict[str, int] = Field(description="rows removed, by kind")
+    done: bool = Field(description="false: what the deletion would remove; nothing was removed")
+
+    def describe(self) -> str:
+        parts = [
+            f"{n:,} {kind if n != 1 else _ONE.get(kind, kind)}"
+            for kind, n in self.removed.items()
+            if n
+        ]
+        return ", ".join(parts) if parts else "nothing else"
+
+
+_ONE = {
+    "deals": "deal",
+    "accounts": "account",
+    "contacts": "contact",
+    "activities": "activity",
+    "committee memberships": "committee membership",
+    "history entries": "history entry",
+    "attendances": "attendance",
+}
 
 
 class ImportProblem(_Out):

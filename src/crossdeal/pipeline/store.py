@@ -49,6 +49,7 @@ from crossdeal.pipeline.models import (
     Contact,
     Deal,
     DealContact,
+    DealEvent,
     Seller,
 )
 from crossdeal.pipeline.reports import (
@@ -56,6 +57,7 @@ from crossdeal.pipeline.reports import (
     AccountSummary,
     ActivityView,
     ContactView,
+    DealEventView,
     DealList,
     DealSummary,
     DealView,
@@ -127,6 +129,7 @@ _SINGULAR = {
     "contacts": "contact",
     "activities": "activity",
     "sellers": "seller",
+    "history entries": "history entry",
 }
 
 
@@ -420,6 +423,7 @@ class PipelineStore:
             ("accounts", Account, True),
             ("contacts", Contact, True),
             ("activities", Activity, False),
+            ("history entries", DealEvent, False),
             ("sellers", Seller, False),
         ]
 
@@ -447,7 +451,7 @@ class PipelineStore:
 
     def _clear_team(self, conn: Connection) -> None:
         """Delete every row of this team (the team itself stays)."""
-        for table in (Activity, Deal, Contact, Account, Seller):
+        for table in (DealEvent, Activity, Deal, Contact, Account, Seller):
             conn.execute(delete(table).where(table.team_id == self.team_id))
 
     def load_demo(self, pipeline: DemoPipeline, reset: bool = False) -> int:
@@ -1077,6 +1081,23 @@ class PipelineStore:
                     for a in activities
                 ],
                 briefing=self._briefing(owner_culture, summary.culture) if brief else None,
+                version=deal.version,
+                history=[
+                    DealEventView(
+                        at=e.at,
+                        by=e.by,
+                        kind=e.kind,
+                        field=e.field,
+                        old=e.old,
+                        new=e.new,
+                        note=e.note,
+                    )
+                    for e in s.scalars(
+                        select(DealEvent)
+                        .where(DealEvent.deal_id == deal.id, DealEvent.team_id == self.team_id)
+                        .order_by(DealEvent.id)
+                    )
+                ],
             )
         return view
 
