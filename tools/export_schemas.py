@@ -1,6 +1,8 @@
-"""Write the JSON Schemas of crossdeal's outputs to schemas/.
+"""Write the JSON Schemas of crossdeal's outputs, and the server's OpenAPI document, to
+schemas/.
 
-tests/test_schemas.py fails when a checked-in schema differs from what the models produce.
+tests/test_schemas.py fails when a checked-in schema differs from what the models
+produce, and tests/test_server.py when openapi.json differs from the app.
 """
 
 from pathlib import Path
@@ -15,3 +17,7 @@ if __name__ == "__main__":
         path = ROOT / f"{name}.schema.json"
         path.write_text(schema_text(name), encoding="utf-8")
         print(f"wrote {path.relative_to(ROOT.parent)}")
+    from crossdeal.server.app import openapi_text
+
+    (ROOT / "openapi.json").write_text(openapi_text(), encoding="utf-8")
+    print("wrote schemas/openapi.json")

@@ -638,9 +638,10 @@ def person_observations(output: FormatOption = OutputFormat.text) -> None:
 
 
 def _register_pipeline() -> None:
-    from crossdeal import _cli_pipeline
+    from crossdeal import _cli_pipeline, _cli_server
 
     _cli_pipeline.register(app)
+    _cli_server.register(app)
 
 
 _register_pipeline()

@@ -40,6 +40,7 @@ from crossdeal.pipeline.store import NotFoundError, PipelineStore, checked_amoun
 __all__ = [
     "ConflictError",
     "DealUpdate",
+    "account_name",
     "close_deal",
     "delete_account",
     "delete_deal",
@@ -363,6 +364,17 @@ def delete_deal(store: PipelineStore, ref: int | str, dry_run: bool = False) -> 
         s.execute(delete(DealEvent).where(DealEvent.deal_id == deal.id))
         s.execute(delete(Deal).where(Deal.id == deal.id, Deal.team_id == store.team_id))
         return report
+
+
+def account_name(store: PipelineStore, account_id: int) -> str:
+    """The name of the team's account with this id."""
+    with store.db.session() as s:
+        name = s.scalar(
+            select(Account.name).where(Account.id == account_id, Account.team_id == store.team_id)
+        )
+    if name is None:
+        raise NotFoundError(f"there is no account {account_id} in this pipeline")
+    return name
 
 
 def delete_account(store: PipelineStore, name: str, dry_run: bool = False) -> DeletionReport:

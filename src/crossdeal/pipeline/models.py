@@ -27,19 +27,24 @@ __all__ = [
     "Account",
     "Activity",
     "ActivityContact",
+    "ApiToken",
     "Base",
     "Contact",
     "Deal",
     "DealContact",
     "DealEvent",
+    "LoginFailure",
     "Seller",
     "Team",
+    "User",
+    "WebSession",
 ]
 
 ROLES = ("decision-maker", "economic-buyer", "champion", "influencer", "user", "gatekeeper")
 CHANNELS = ("email", "call", "video", "in-person", "chat")
 DIRECTIONS = ("outbound", "inbound")
 OUTCOMES = ("open", "won", "lost")
+USER_ROLES = ("seller", "manager", "admin")
 
 
 class Base(DeclarativeBase):
@@ -205,3 +210,60 @@ class ActivityContact(Base):
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class User(Base):
+    """A person who signs in to the team server. Their team is the one pipeline they see."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    role: Mapped[str] = mapped_column(String(16))  # seller, manager or admin
+    password_hash: Mapped[str] = mapped_column(Text)  # Argon2id, in the PHC string format
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ApiToken(Base):
+    """A token a program signs in with. Only its SHA-256 is stored; it is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginFailure(Base):
+    """A failed sign-in, kept for a while so that every worker limits the same attempts."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email", "email", "at"),
+        Index("ix_login_failures_address", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    """A browser's signed-in session. The cookie holds a random id; only its SHA-256 is
+    stored, with the form token that every form of the session must send back."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)

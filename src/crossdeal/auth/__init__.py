@@ -1,0 +1,1 @@
+"""Who may use the team server: users, roles, passwords and API tokens."""

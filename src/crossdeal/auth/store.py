@@ -1,0 +1,336 @@
+"""Users, roles and API tokens of the team server, in the pipeline's database.
+
+Passwords are hashed with Argon2id (pwdlib) and rehashed on sign-in when the hashing
+parameters change. API tokens are random, stored only as their SHA-256, shown once, and
+revocable. Failed sign-ins are counted per account and per address in the database, so
+every worker of a server limits the same attempts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from crossdeal.errors import CrossdealError, InputError
+from crossdeal.pipeline.db import Database
+from crossdeal.pipeline.models import USER_ROLES, ApiToken, LoginFailure, Team, User, WebSession
+
+if TYPE_CHECKING:
+    from pwdlib import PasswordHash
+
+__all__ = [
+    "AuthError",
+    "SignedIn",
+    "TokenInfo",
+    "TooManyAttempts",
+    "UserStore",
+]
+
+# failed sign-ins tolerated in the window, per account and per address
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "cd_"  # noqa: S105 - a marker that says what the string is, not a secret
+# how long a browser stays signed in
+SESSION_LIFETIME = timedelta(hours=12)
+# a token's last-used time is written at most this often, not on every request
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+class AuthError(CrossdealError):
+    """Wrong email or password, or an unknown or revoked token (never says which)."""
+
+
+class TooManyAttempts(CrossdealError):
+    """Too many failed sign-ins for this account or address; try again later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a request comes from: the user, their team and role."""
+
+    user_id: int
+    email: str
+    team: str
+    team_id: int
+    role: str
+
+    def may(self, role: str) -> bool:
+        """Whether this user has ``role`` or a higher one (seller < manager < admin)."""
+        return USER_ROLES.index(self.role) >= USER_ROLES.index(role)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token as it can be listed: never the token itself."""
+
+    id: int
+    name: str
+    user: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked: bool
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _hasher() -> PasswordHash:
+    from pwdlib import PasswordHash
+
+    return PasswordHash.recommended()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _email(text: str) -> str:
+    email = text.strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email or len(email) > 320:
+        raise InputError(f"{text!r} is not an email address")
+    return email
+
+
+class UserStore:
+    """The server's users and tokens in one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- users -------------------------------------------------------------------------
+    def add_user(self, email: str, password: str, team: str, role: str = "seller") -> int:
+        """Add a user to a team (created if new); an existing email is an error."""
+        email = _email(email)
+        if role not in USER_ROLES:
+            raise InputError(f"role {role!r} is not one of: {', '.join(USER_ROLES)}")
+        if len(password) < MIN_PASSWORD:
+            raise InputError(f"a password needs at least {MIN_PASSWORD} characters")
+        team_id = self.db.team(team)
+        digest = _hasher().hash(password)
+        with self.db.session() as s:
+            if s.scalar(select(User.id).where(User.email == email)) is not None:
+                raise InputError(f"there is a user {email} already")
+            user = User(
+                team_id=team_id,
+                email=email,
+                role=role,
+                password_hash=digest,
+                created_at=_now(),
+                disabled=False,
+            )
+            s.add(user)
+            s.flush()
+            return user.id
+
+    def users(self, team: str | None = None) -> list[SignedIn]:
+        with self.db.session() as s:
+            query = (
+                select(User.id, User.email, Team.name, Team.id, User.role)
+                .join(Team, Team.id == User.team_id)
+                .where(User.disabled.is_(False))
+                .order_by(Team.name, User.email)
+            )
+            if team is not None:
+                query = query.where(Team.name == team)
+            return [SignedIn(*row) for row in s.execute(query).all()]
+
+    def count(self) -> int:
+        with self.db.session() as s:
+            return s.scalar(select(func.count()).select_from(User)) or 0
+
+    @staticmethod
+    def _signed(s: Session, user: User) -> SignedIn:
+        team = s.scalar(select(Team.name).where(Team.id == user.team_id)) or "?"
+        return SignedIn(user.id, user.email, team, user.team_id, user.role)
+
+    def get(self, user_id: int) -> SignedIn | None:
+        with self.db.session() as s:
+            row = s.execute(
+                select(User.id, User.email, Team.name, Team.id, User.role)
+                .join(Team, Team.id == User.team_id)
+                .where(User.id == user_id, User.disabled.is_(False))
+            ).first()
+        return SignedIn(*row) if row else None
+
+    # --- sign-in -----------------------------------------------------------------------
+    def authenticate(self, email: str, password: str, address: str = "-") -> SignedIn:
+        """The user with this email and password; counts and limits failures."""
+        wanted = email.strip().lower()[:320]
+        address = address[:64]
+        now = _now()
+        since = now - FAILURE_WINDOW
+        with self.db.session() as s:
+            s.execute(delete(LoginFailure).where(LoginFailure.at < since))
+            by_account = (
+                s.scalar(
+                    select(func.count())
+                    .select_from(LoginFailure)
+                    .where(LoginFailure.email == wanted, LoginFailure.at >= since)
+                )
+                or 0
+            )
+            by_address = (
+                s.scalar(
+                    select(func.count())
+                    .select_from(LoginFailure)
+                    .where(LoginFailure.address == address, LoginFailure.at >= since)
+                )
+                or 0
+            )
+        if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
+            raise TooManyAttempts(
+                "too many failed sign-ins; wait 15 minutes and try again",
+                int(FAILURE_WINDOW.total_seconds()),
+            )
+        hasher = _hasher()
+        with self.db.session() as s:
+            user = s.scalar(select(User).where(User.email == wanted, User.disabled.is_(False)))
+            if user is None:
+                # the same work as for a real account, so timing does not tell them apart
+                hasher.verify(password, _dummy_hash())
+                valid, fresh = False, None
+            else:
+                valid, fresh = hasher.verify_and_update(password, user.password_hash)
+            signed: SignedIn | None = None
+            if not valid or user is None:
+                s.add(LoginFailure(email=wanted, address=address, at=now))
+            else:
+                if fresh is not None:  # the hashing parameters changed since it was set
+                    user.password_hash = fresh
+                s.execute(delete(LoginFailure).where(LoginFailure.email == wanted))
+                signed = self._signed(s, user)
+        # raised after the session ends, so that the failure it counted is kept
+        if signed is None:
+            raise AuthError("wrong email or password")
+        return signed
+
+    # --- tokens ------------------------------------------------------------------------
+    def create_token(self, email: str, name: str) -> tuple[int, str]:
+        """A new API token for the user: its id and the token, which is not kept."""
+        wanted = _email(email)
+        name = " ".join(name.split())
+        if not name:
+            raise InputError("a token needs a name (what uses it)")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.db.session() as s:
+            user_id = s.scalar(select(User.id).where(User.email == wanted))
+            if user_id is None:
+                raise InputError(f"there is no user {wanted}")
+            row = ApiToken(
+                user_id=user_id,
+                name=name[:200],
+                token_hash=token_digest(token),
+                created_at=_now(),
+            )
+            s.add(row)
+            s.flush()
+            return row.id, token
+
+    def tokens(self, email: str | None = None) -> list[TokenInfo]:
+        with self.db.session() as s:
+            query = (
+                select(ApiToken, User.email)
+                .join(User, User.id == ApiToken.user_id)
+                .order_by(ApiToken.id)
+            )
+            if email is not None:
+                query = query.where(User.email == _email(email))
+            return [
+                TokenInfo(
+                    t.id, t.name, owner, t.created_at, t.last_used_at, t.revoked_at is not None
+                )
+                for t, owner in s.execute(query).all()
+            ]
+
+    def revoke_token(self, token_id: int) -> None:
+        with self.db.session() as s:
+            done = s.execute(
+                update(ApiToken)
+                .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=_now())
+            )
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                raise InputError(f"there is no active token {token_id}")
+
+    def user_for_token(self, token: str) -> SignedIn:
+        """The user a bearer token belongs to; records when it was last used."""
+        now = _now()
+        with self.db.session() as s:
+            row = s.execute(
+                select(ApiToken, User)
+                .join(User, User.id == ApiToken.user_id)
+                .where(
+                    ApiToken.token_hash == token_digest(token),
+                    ApiToken.revoked_at.is_(None),
+                    User.disabled.is_(False),
+                )
+            ).first()
+            if row is None:
+                raise AuthError("unknown or revoked token")
+            found, user = row
+            if found.last_used_at is None or now - found.last_used_at >= LAST_USED_EVERY:
+                found.last_used_at = now
+            return self._signed(s, user)
+
+    # --- browser sessions ------------------------------------------------------------
+    def open_session(self, user: SignedIn) -> tuple[str, str]:
+        """A new browser session for the user: the cookie value and the form token."""
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        now = _now()
+        with self.db.session() as s:
+            s.execute(delete(WebSession).where(WebSession.expires_at < now))
+            s.add(
+                WebSession(
+                    user_id=user.user_id,
+                    token_hash=token_digest(token),
+                    csrf=csrf,
+                    created_at=now,
+                    expires_at=now + SESSION_LIFETIME,
+                )
+            )
+        return token, csrf
+
+    def session_user(self, token: str) -> tuple[SignedIn, str]:
+        """Who a session cookie belongs to, and the session's form token."""
+        with self.db.session() as s:
+            row = s.execute(
+                select(WebSession, User)
+                .join(User, User.id == WebSession.user_id)
+                .where(
+                    WebSession.token_hash == token_digest(token),
+                    WebSession.expires_at > _now(),
+                    User.disabled.is_(False),
+                )
+            ).first()
+            if row is None:
+                raise AuthError("your session has ended: sign in again")
+            session, user = row
+            return self._signed(s, user), session.csrf
+
+    def close_session(self, token: str) -> None:
+        with self.db.session() as s:
+            s.execute(delete(WebSession).where(WebSession.token_hash == token_digest(token)))
+
+
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(_hasher().hash(secrets.token_urlsafe(16)))
+    return _DUMMY[0]

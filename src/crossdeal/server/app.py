@@ -1,0 +1,139 @@
+"""The FastAPI application: routers under /api/v1, one error shape, security headers and
+a bound on request bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from crossdeal.pipeline.db import Database
+
+__all__ = ["MAX_BODY_BYTES", "create_app", "openapi_document", "openapi_text"]
+
+# a JSON request larger than this is refused before it is read (an upload has its own)
+MAX_BODY_BYTES = 1_000_000
+
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; "
+        b"form-action 'self'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
+
+
+class SecurityHeaders:
+    """Every response carries the headers that keep a page from being framed, sniffed or
+    made to load scripts from elsewhere."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in SECURITY_HEADERS if k not in present
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class BodyLimit:
+    """Refuse a request body larger than the limit, whether it says its length or not."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(self.limit, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _BodyTooLarge:
+            await _too_large(self.limit, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(limit: int, send: Send) -> None:
+    from crossdeal.server.errors import error_response
+
+    response = error_response(413, f"the request is larger than {limit // 1000:,} kB")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()],
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def create_app(db: Database | None = None, url: str | None = None) -> FastAPI:
+    """The team server over ``db`` (or a database opened from ``url``, else the default
+    one: ``$CROSSDEAL_DATABASE_URL`` or SQLite in the crossdeal home), migrated."""
+    from crossdeal import __version__
+    from crossdeal.server import errors, pages
+    from crossdeal.server.routers import culture, deals, health, messages, session
+
+    app = FastAPI(
+        title="crossdeal",
+        version=__version__,
+        summary="Close B2B deals across national cultures: the team server's JSON API.",
+        openapi_url="/openapi.json",
+        # the interactive docs pages load their scripts from a CDN; the server loads
+        # nothing from elsewhere, so they are off and the OpenAPI document is served
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.db = db if db is not None else Database(url)
+    errors.install(app)
+    for router in (health.router, session.router, culture.router, messages.router, deals.router):
+        app.include_router(router, prefix="/api/v1")
+    pages.install(app)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of the API (schemas/openapi.json is this, checked by a test)."""
+    return create_app(Database("sqlite://", migrate=False)).openapi()
+
+
+def openapi_text() -> str:
+    import json
+
+    return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
