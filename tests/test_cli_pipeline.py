@@ -249,3 +249,24 @@ def test_control_characters_from_data_are_shown_not_sent(
     for output in outputs:
         assert "\x1b" not in output and "\x07" not in output, output
     assert any("\\x1b" in output for output in outputs)
+
+
+def test_a_team_named_before_the_command_holds_for_that_run_only(crossdeal_home: Path) -> None:
+    assert (
+        run("--team", "emea", "accounts", "add", "Tanaka Precision", "--country", "JP").exit_code
+        == 0
+    )
+    emea = json.loads(run("--team", "emea", "accounts", "--format", "json").output)
+    assert emea["team"] == "emea" and [a["name"] for a in emea["accounts"]] == ["Tanaka Precision"]
+    local = json.loads(run("accounts", "--format", "json").output)  # the next run: local again
+    assert local["team"] == "local" and local["accounts"] == []
+    # a command's own --team wins over the one before it
+    own = json.loads(run("--team", "emea", "accounts", "--team", "apac", "-f", "json").output)
+    assert own["team"] == "apac"
+
+
+def test_version() -> None:
+    from crossdeal import __version__
+
+    result = run("--version")
+    assert result.exit_code == 0 and result.output == f"crossdeal {__version__}\n"

@@ -169,6 +169,18 @@ def test_a_seller_works_through_every_page(browser: Any, site: dict[str, Any]) -
     page.wait_for_selector("text=By quarter")
     _shot(page, "forecast")
 
+    # a CRM export uploaded: progress, then the per-row report (here the Maven sample's
+    # accounts, with its own mapping file and its misspelled country reported)
+    page.click("nav >> text=Import")
+    page.set_input_files(
+        "input[name=file]", str(ROOT / "tests" / "data" / "crm_maven" / "accounts.csv")
+    )
+    page.set_input_files("input[name=mapping]", str(ROOT / "examples" / "maven" / "accounts.yaml"))
+    page.click("text=Upload and import")
+    page.wait_for_selector("text=Imported 85 rows", timeout=30_000)
+    assert page.locator("li", has_text="'Philipines' read as 'Philippines'").count() == 1
+    _shot(page, "import")
+
     # an expired session sends the user to sign in, then back to the page they were on
     with site["db"].session() as s:
         s.query(WebSession).delete()

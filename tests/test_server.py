@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from crossdeal.auth.store import UserStore
-from crossdeal.pipeline.db import Database
+from crossdeal.pipeline.db import HEAD, Database
 from crossdeal.pipeline.models import ApiToken, User
 from crossdeal.pipeline.store import PipelineStore
 
@@ -46,7 +46,10 @@ def _team_with_a_deal(db: Database, team: str) -> dict[str, int]:
     )
     contact = store.add_contact(deal, "Kenji Sato", role="decision-maker")
     store.log_activity(deal, "video", with_=["Kenji Sato"], occurred_on=TODAY)
-    return {"deal_id": deal, "account_id": account, "contact_id": contact}
+    from crossdeal.pipeline.jobs import create_job
+
+    job = create_job(store, "deals.csv", 100, None)
+    return {"deal_id": deal, "account_id": account, "contact_id": contact, "job_id": job}
 
 
 class Api:
@@ -121,7 +124,7 @@ def test_health_answers_without_sign_in(server: dict[str, Any]) -> None:
     response = server["client"].get("/api/v1/health")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok" and body["schema_revision"] == "0006"
+    assert body["status"] == "ok" and body["schema_revision"] == HEAD
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert "script-src" not in response.headers["content-security-policy"]  # self only
@@ -136,6 +139,7 @@ def test_every_route_but_health_and_sign_in_needs_a_token(server: dict[str, Any]
             continue
         url = path.replace("{deal_id}", "1").replace("{contact_id}", "1")
         url = url.replace("{account_id}", "1").replace("{token_id}", "1").replace("{name}", "JP")
+        url = url.replace("{job_id}", "1")
         for headers in (
             {},
             {"Authorization": "Bearer cd_not-a-token"},
@@ -418,6 +422,7 @@ ISOLATION_CALLS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/deals/{deal_id}/activities"): {"channel": "call"},
     ("DELETE", "/api/v1/accounts/{account_id}"): None,
     ("DELETE", "/api/v1/tokens/{token_id}"): None,
+    ("GET", "/api/v1/imports/{job_id}"): None,
 }
 # routes that name no record: their answers must hold only the caller's team
 LISTINGS = ("/api/v1/deals?outcome=all", "/api/v1/accounts", "/api/v1/forecast")
@@ -450,6 +455,7 @@ def test_another_team_gets_404_for_every_record(
         .replace("{contact_id}", str(emea["contact_id"]))
         .replace("{account_id}", str(emea["account_id"]))
         .replace("{token_id}", str(token_of_ana))
+        .replace("{job_id}", str(emea["job_id"]))
     )
     before = _snapshot(server["db"], "emea")
     body = ISOLATION_CALLS[(method, path)]

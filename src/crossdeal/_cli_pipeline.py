@@ -57,8 +57,12 @@ def _store(db: str | None, team: str | None) -> "PipelineStore":
 DEMO_TEAM = "demo"
 
 
+# the team given before the command (`crossdeal --team emea deals`), for this run only
+ROOT_TEAM: list[str] = []
+
+
 def _default_team() -> str:
-    return os.environ.get("CROSSDEAL_TEAM") or "local"
+    return (ROOT_TEAM[0] if ROOT_TEAM else None) or os.environ.get("CROSSDEAL_TEAM") or "local"
 
 
 _frozen: list[bool] = []

@@ -51,9 +51,37 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from crossdeal import __version__
+
+        sys.stdout.write(f"crossdeal {__version__}\n")
+        raise typer.Exit()
+
+
 @app.callback()
-def _every_command() -> None:
+def _every_command(
+    team: Annotated[
+        str | None,
+        typer.Option(
+            "--team",
+            help="The team every pipeline command acts on (default: $CROSSDEAL_TEAM, else "
+            "'local'); a command's own --team wins.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and stop.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    from crossdeal import _cli_pipeline
+
     show_warnings_as_lines()
+    # set on every run, so that one invocation's team never carries over to the next
+    _cli_pipeline.ROOT_TEAM[:] = [team] if team else []
 
 
 @app.command()

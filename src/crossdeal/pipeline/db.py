@@ -29,7 +29,7 @@ __all__ = ["HEAD", "Database", "DatabaseError", "default_url", "new_id"]
 
 # The newest migration. Checked against Alembic's own view by a test, so that a normal
 # run can tell the schema is current without importing Alembic.
-HEAD = "0006"
+HEAD = "0007"
 # the advisory lock key under which one PostgreSQL session migrates at a time
 _MIGRATION_LOCK = 7_462_913
 # how long a write waits for another process's write before giving up (seconds);

@@ -33,6 +33,7 @@ __all__ = [
     "Deal",
     "DealContact",
     "DealEvent",
+    "ImportJob",
     "LoginFailure",
     "Seller",
     "Team",
@@ -267,3 +268,21 @@ class WebSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ImportJob(Base):
+    """A CRM file uploaded to the team server and imported in the background."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    file_name: Mapped[str] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))  # queued, running, done, failed
+    worker: Mapped[str | None] = mapped_column(String(200))  # host:pid running it
+    report: Mapped[str | None] = mapped_column(Text)  # the ImportReport, as JSON
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)

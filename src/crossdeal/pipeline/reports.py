@@ -30,6 +30,7 @@ __all__ = [
     "ForecastLine",
     "ForecastReport",
     "ForecastTotal",
+    "ImportJobView",
     "ImportProblem",
     "ImportReport",
 ]
@@ -184,6 +185,23 @@ class ImportReport(_Out):
     problem_counts: dict[str, int] = Field(description="every problem, counted by reason")
     notes: list[str] = Field(description="values the mapping changed, e.g. a misspelled country")
     rejected_file: str | None = Field(description="where --skip-invalid wrote the rejected rows")
+
+
+class ImportJobView(_Out):
+    """An import uploaded to the team server: where it is, and its report when done."""
+
+    schema_version: Literal["crossdeal.import-job/1"] = "crossdeal.import-job/1"
+    id: int
+    file: str
+    size: int = Field(description="bytes uploaded")
+    status: Literal["queued", "running", "done", "failed"]
+    progress: float | None = Field(
+        description="0-1: share of the file read so far, when the server answering knows it"
+    )
+    report: ImportReport | None = Field(description="the per-row report, once done")
+    error: str | None = Field(description="why it failed; nothing was imported")
+    created_at: datetime
+    finished_at: datetime | None
 
 
 class AccountSummary(_Out):

@@ -51,6 +51,10 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+# where a CRM export is uploaded: these take up to the upload limit, not MAX_BODY_BYTES
+UPLOAD_PATHS = ("/api/v1/imports", "/imports")
+
+
 class BodyLimit:
     """Refuse a request body larger than the limit, whether it says its length or not."""
 
@@ -62,9 +66,13 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        from crossdeal.server.uploads import MAX_UPLOAD_BYTES
+
+        # a little more than the file itself, for the multipart envelope and fields
+        limit = MAX_UPLOAD_BYTES + 2_000_000 if scope["path"] in UPLOAD_PATHS else self.limit
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _too_large(self.limit, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(limit, send)
             return
         seen = 0
 
@@ -73,14 +81,14 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise _BodyTooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except _BodyTooLarge:
-            await _too_large(self.limit, send)
+            await _too_large(limit, send)
 
 
 class _BodyTooLarge(Exception):
@@ -106,7 +114,7 @@ def create_app(db: Database | None = None, url: str | None = None) -> FastAPI:
     one: ``$CROSSDEAL_DATABASE_URL`` or SQLite in the crossdeal home), migrated."""
     from crossdeal import __version__
     from crossdeal.server import errors, pages
-    from crossdeal.server.routers import culture, deals, health, messages, session
+    from crossdeal.server.routers import culture, deals, health, imports, messages, session
 
     app = FastAPI(
         title="crossdeal",
@@ -120,7 +128,14 @@ def create_app(db: Database | None = None, url: str | None = None) -> FastAPI:
     )
     app.state.db = db if db is not None else Database(url)
     errors.install(app)
-    for router in (health.router, session.router, culture.router, messages.router, deals.router):
+    for router in (
+        health.router,
+        session.router,
+        culture.router,
+        messages.router,
+        deals.router,
+        imports.router,
+    ):
         app.include_router(router, prefix="/api/v1")
     pages.install(app)
     app.add_middleware(BodyLimit)

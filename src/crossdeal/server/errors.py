@@ -100,6 +100,8 @@ def status_for(error: CrossdealError) -> int:
         return 503
     if type(error).__name__ == "Forbidden":
         return 403
+    if type(error).__name__ == "UploadTooLarge":
+        return 413
     return 422
 
 

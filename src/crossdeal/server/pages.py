@@ -517,6 +517,72 @@ def forecast_page(request: Request) -> HTMLResponse:
     return _page(request, "forecast.html", visitor, active="/forecast", report=report)
 
 
+# --- imports -------------------------------------------------------------------------------
+
+
+@router.get("/imports", response_class=HTMLResponse)
+def imports_page(request: Request) -> HTMLResponse:
+    from crossdeal.pipeline import jobs
+
+    visitor = _visitor(request)
+    recent = jobs.jobs(_store(request, visitor), limit=10)
+    return _page(request, "imports.html", visitor, active="/imports", recent=recent)
+
+
+@router.post("/imports", response_model=None)
+async def import_upload(request: Request) -> Response:
+    from fastapi import BackgroundTasks
+    from starlette.datastructures import UploadFile
+
+    from crossdeal.pipeline import jobs
+    from crossdeal.server.routers.imports import start
+
+    visitor = _visitor(request)
+    form = await request.form(max_files=2, max_fields=10)
+    if not secrets.compare_digest(str(form.get("csrf", "")), visitor.csrf):
+        raise BadFormToken
+    store = _store(request, visitor)
+    upload, mapping = form.get("file"), form.get("mapping")
+    crm = str(form.get("crm", "")) or None
+    error = None
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        error = "Choose the CSV file to import."
+    elif crm not in (None, "hubspot", "salesforce", "pipedrive"):
+        error = f"{crm!r} is not a CRM crossdeal knows"
+    if error is None and isinstance(upload, UploadFile):
+        background = BackgroundTasks()
+        try:
+            job = await start(
+                store,
+                visitor.user.user_id,
+                background,
+                upload,
+                crm,
+                mapping if isinstance(mapping, UploadFile) else None,
+                form.get("skip_invalid") == "true",
+            )
+        except CrossdealError as exc:
+            error = str(exc)
+        else:
+            return RedirectResponse(f"/imports/{job.id}", status_code=303, background=background)
+    recent = jobs.jobs(store, limit=10)
+    return _page(
+        request, "imports.html", visitor, status=422, active="/imports", recent=recent, error=error
+    )
+
+
+@router.get("/imports/{job_id}", response_class=HTMLResponse)
+def import_job_page(request: Request, job_id: int) -> HTMLResponse:
+    from crossdeal.pipeline import jobs
+
+    visitor = _visitor(request)
+    try:
+        job = jobs.job(_store(request, visitor), job_id)
+    except NotFoundError as exc:
+        return _page(request, "error.html", visitor, status=404, heading=str(exc))
+    return _page(request, "import_job.html", visitor, active="/imports", job=job)
+
+
 # --- wiring --------------------------------------------------------------------------------
 
 
