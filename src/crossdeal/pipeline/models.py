@@ -113,7 +113,9 @@ class Deal(Base):
     __tablename__ = "deals"
     __table_args__ = (
         UniqueConstraint("team_id", "source", "external_id"),
-        Index("ix_deals_team_outcome", "team_id", "outcome"),
+        # id last: a page of a team's open deals in id order is read from the index in
+        # that order, not sorted from every open deal (PostgreSQL)
+        Index("ix_deals_team_outcome_id", "team_id", "outcome", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

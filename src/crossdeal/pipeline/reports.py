@@ -85,7 +85,14 @@ class ActivityView(_Out):
     note: str | None
     unqualified_yes: bool
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, populate_by_name=True)
+    # "with" in every JSON output (the CLI's and the server's), as the schema says
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        defer_build=True,
+        populate_by_name=True,
+        serialize_by_alias=True,
+    )
 
 
 class DealEventView(_Out):

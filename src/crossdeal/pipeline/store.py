@@ -71,6 +71,7 @@ from crossdeal.playbook.rules import Severity
 
 __all__ = [
     "DEFAULT_CYCLE_DAYS",
+    "CycleCache",
     "NotFoundError",
     "PipelineStore",
     "TeamContents",
@@ -158,6 +159,28 @@ class TeamContents:
         return ", ".join(parts) + (mine if self.added else "")
 
 
+class CycleCache:
+    """The teams' usual won cycles, remembered for ``seconds``: a server reads it on every
+    deal page, and it changes only as deals are won (a minute late is harmless)."""
+
+    def __init__(self, seconds: float = 30.0) -> None:
+        self.seconds = seconds
+        self._values: dict[int, tuple[float, float]] = {}
+
+    def get(self, team_id: int) -> float | None:
+        import time
+
+        hit = self._values.get(team_id)
+        if hit is None or time.monotonic() - hit[0] > self.seconds:
+            return None
+        return hit[1]
+
+    def put(self, team_id: int, days: float) -> None:
+        import time
+
+        self._values[team_id] = (time.monotonic(), days)
+
+
 class PipelineStore:
     """One team's pipeline in one database."""
 
@@ -168,10 +191,14 @@ class PipelineStore:
         model: CultureModel | None = None,
         signals: SignalBook | None = None,
         cycle_prior: CyclePrior | None = None,
+        team_id: int | None = None,
+        cycle_cache: CycleCache | None = None,
     ) -> None:
         self.db = db
+        self.cycle_cache = cycle_cache
         self.team_name = team
-        self.team_id = db.team(team)
+        # a caller that already knows the team's id (a signed-in request) saves a query
+        self.team_id = team_id if team_id is not None else db.team(team)
         self.model = with_practices(model or default_model())
         self.signals = signals or SignalBook.default()
         self.cycle_prior = cycle_prior or default_cycle_prior()
@@ -795,9 +822,19 @@ class PipelineStore:
 
     def usual_cycle_days(self, s: Session | None = None) -> float:
         """The team's median won cycle, or the default until enough deals are won."""
+        if self.cycle_cache is not None:
+            cached = self.cycle_cache.get(self.team_id)
+            if cached is not None:
+                return cached
         if s is None:
             with self.db.session() as session:
                 return self.usual_cycle_days(session)
+        days = self._usual_cycle_days(s)
+        if self.cycle_cache is not None:
+            self.cycle_cache.put(self.team_id, days)
+        return days
+
+    def _usual_cycle_days(self, s: Session) -> float:
         conn = s.connection()
         # the database computes the day counts and finds the middle of them: fetching
         # and parsing the dates of every won deal costs more than the median itself
@@ -837,7 +874,7 @@ class PipelineStore:
         output objects only for the deals that will be shown, so listing the at-risk
         deals of a large pipeline costs one rule pass, not a report per deal.
         """
-        usual = self.usual_cycle_days(s)
+        usual: float | None = None  # read once, and only if a deal is open
         # per culture pair: the two cultures, the cycle factor, and a decider for the rules
         pairs: dict[tuple[str | None, str | None], tuple[Any, ...]] = {}
         fired_rows = []
@@ -854,6 +891,8 @@ class PipelineStore:
                     found = (seller, buyer, factor, self.signals.decider(seller, buyer, self.model))
                     pairs[pair] = found
                 factor = found[2]
+                if usual is None:
+                    usual = self.usual_cycle_days(s)
                 values = (*row[4:], usual * factor if factor is not None else None, factor)
                 fired = found[3](values)
             level = worst(lvl for _, lvl in fired) if fired else None
@@ -944,16 +983,15 @@ class PipelineStore:
         )
 
     def _count(self, s: Session, outcome: str | None, culture: str | None) -> int:
-        query = (
-            select(func.count())
-            .select_from(Deal)
-            .join(Account, Account.id == Deal.account_id)
-            .where(Deal.team_id == self.team_id)
-        )
+        # every deal has its account (a foreign key), so only a culture filter needs the
+        # join; without it the count is read from the (team, outcome) index alone
+        query = select(func.count()).select_from(Deal).where(Deal.team_id == self.team_id)
         if outcome is not None:
             query = query.where(Deal.outcome == outcome)
         if culture is not None:
-            query = query.where(Account.culture == culture)
+            query = query.join(Account, Account.id == Deal.account_id).where(
+                Account.culture == culture
+            )
         return int(s.connection().execute(query).scalar_one())
 
     def accounts(self, country: str | None = None) -> AccountList:
@@ -1015,13 +1053,6 @@ class PipelineStore:
                 .scalars()
                 .all()
             )
-            met_ids = set(
-                s.scalars(
-                    select(ActivityContact.contact_id)
-                    .join(Activity, Activity.id == ActivityContact.activity_id)
-                    .where(Activity.deal_id == deal.id, Activity.channel.in_(MEETINGS))
-                ).all()
-            )
             activities = (
                 s.execute(
                     select(Activity)
@@ -1031,14 +1062,22 @@ class PipelineStore:
                 .scalars()
                 .all()
             )
+            # who took part, looked up by the activities' own ids: a join on the deal id
+            # leads PostgreSQL's planner to hash the whole attendance table
             people: dict[int, list[str]] = {}
-            for activity_id, name in s.execute(
-                select(ActivityContact.activity_id, Contact.name)
-                .join(Contact, Contact.id == ActivityContact.contact_id)
-                .join(Activity, Activity.id == ActivityContact.activity_id)
-                .where(Activity.deal_id == deal.id)
-            ).all():
-                people.setdefault(activity_id, []).append(name)
+            met_ids: set[int] = set()
+            meetings = {a.id for a in activities if a.channel in MEETINGS}
+            activity_ids = [a.id for a in activities]
+            for start in range(0, len(activity_ids), IDS_PER_STATEMENT):
+                chunk = activity_ids[start : start + IDS_PER_STATEMENT]
+                for activity_id, contact_id, name in s.execute(
+                    select(ActivityContact.activity_id, Contact.id, Contact.name)
+                    .join(Contact, Contact.id == ActivityContact.contact_id)
+                    .where(ActivityContact.activity_id.in_(chunk))
+                ).all():
+                    people.setdefault(activity_id, []).append(name)
+                    if activity_id in meetings:
+                        met_ids.add(contact_id)
             owner_culture = (
                 s.scalar(select(Seller.culture).where(Seller.id == deal.owner_id))
                 if deal.owner_id

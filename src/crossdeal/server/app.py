@@ -126,7 +126,10 @@ def create_app(db: Database | None = None, url: str | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    from crossdeal.pipeline.store import CycleCache
+
     app.state.db = db if db is not None else Database(url)
+    app.state.cycle_cache = CycleCache()
     errors.install(app)
     for router in (
         health.router,

@@ -121,7 +121,12 @@ def _safe_next(text: str | None) -> str:
 
 
 def _store(request: Request, visitor: Visitor) -> PipelineStore:
-    return PipelineStore(_db(request), team=visitor.user.team)
+    return PipelineStore(
+        _db(request),
+        team=visitor.user.team,
+        team_id=visitor.user.team_id,
+        cycle_cache=request.app.state.cycle_cache,
+    )
 
 
 # --- sign-in -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ POST /briefings. The same results, in the same versioned shapes, as the CLI's JS
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossdeal.culture.model import Culture, CultureKind
@@ -11,6 +11,7 @@ from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
 from crossdeal.playbook.briefing import Briefing
 from crossdeal.server.deps import Me
 from crossdeal.server.errors import ERROR_RESPONSES
+from crossdeal.server.responses import ModelResponse
 
 router = APIRouter(tags=["culture"], responses=ERROR_RESPONSES)
 
@@ -31,30 +32,30 @@ def _culture(text: str) -> Culture:
 
 
 @router.get("/cultures", response_model=CultureList, summary="The cultures crossdeal knows")
-def cultures(_user: Me, kind: CultureKind | None = None) -> CultureList:
+def cultures(_user: Me, kind: CultureKind | None = None) -> Response:
     import crossdeal
 
-    return crossdeal.countries(kind=kind)
+    return ModelResponse(crossdeal.countries(kind=kind))
 
 
 @router.get(
     "/cultures/{name}", response_model=CultureProfile, summary="One culture's scores and sources"
 )
-def culture(name: str, _user: Me) -> CultureProfile:
+def culture(name: str, _user: Me) -> Response:
     import crossdeal
 
-    return crossdeal.profile(_culture(name))
+    return ModelResponse(crossdeal.profile(_culture(name)))
 
 
 @router.post("/comparisons", response_model=Comparison, summary="Two cultures side by side")
-def comparison(body: Pair, _user: Me) -> Comparison:
+def comparison(body: Pair, _user: Me) -> Response:
     import crossdeal
 
-    return crossdeal.compare(_culture(body.seller), _culture(body.buyer))
+    return ModelResponse(crossdeal.compare(_culture(body.seller), _culture(body.buyer)))
 
 
 @router.post("/briefings", response_model=Briefing, summary="A pre-call briefing")
-def briefing(body: Pair, _user: Me) -> Briefing:
+def briefing(body: Pair, _user: Me) -> Response:
     import crossdeal
 
-    return crossdeal.brief(_culture(body.seller), _culture(body.buyer))
+    return ModelResponse(crossdeal.brief(_culture(body.seller), _culture(body.buyer)))

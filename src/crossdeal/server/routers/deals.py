@@ -26,6 +26,7 @@ from crossdeal.pipeline.reports import (
 from crossdeal.pipeline.store import NotFoundError
 from crossdeal.server.deps import Me, Team, require
 from crossdeal.server.errors import ERROR_RESPONSES
+from crossdeal.server.responses import ModelResponse
 
 router = APIRouter(tags=["pipeline"], responses=ERROR_RESPONSES)
 CONFLICT: dict[int | str, dict[str, Any]] = {
@@ -132,20 +133,20 @@ def list_deals(
     outcome: Literal["open", "won", "lost", "all"] = "open",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> DealList:
+) -> Response:
     listing = store.deals(
         country=country,
         at_risk=at_risk,
         outcome=None if outcome == "all" else outcome,
         limit=offset + limit,
     )
-    return listing.model_copy(update={"deals": listing.deals[offset:]})
+    return ModelResponse(listing.model_copy(update={"deals": listing.deals[offset:]}))
 
 
 @router.post(
     "/deals", response_model=DealView, status_code=status.HTTP_201_CREATED, summary="Add a deal"
 )
-def create_deal(body: DealCreate, store: Team) -> DealView:
+def create_deal(body: DealCreate, store: Team) -> Response:
     deal_id = store.add_deal(
         body.name,
         body.account,
@@ -163,12 +164,12 @@ def create_deal(body: DealCreate, store: Team) -> DealView:
         product=body.product,
         notes=body.notes,
     )
-    return store.deal(deal_id)
+    return ModelResponse(store.deal(deal_id), status.HTTP_201_CREATED)
 
 
 @router.get("/deals/{deal_id}", response_model=DealView, summary="One deal, whole")
-def get_deal(deal_id: RecordId, store: Team) -> DealView:
-    return store.deal(deal_id)
+def get_deal(deal_id: RecordId, store: Team) -> Response:
+    return ModelResponse(store.deal(deal_id))
 
 
 @router.patch(
@@ -177,10 +178,10 @@ def get_deal(deal_id: RecordId, store: Team) -> DealView:
     summary="Change a deal's fields",
     responses=CONFLICT,
 )
-def update_deal(deal_id: RecordId, body: DealPatch, store: Team, user: Me) -> ChangeReport:
+def update_deal(deal_id: RecordId, body: DealPatch, store: Team, user: Me) -> Response:
     given = body.model_fields_set - {"version"}
     changes = edits.DealUpdate(**{k: getattr(body, k) for k in given})
-    return edits.update_deal(store, deal_id, changes, user.email, body.version)
+    return ModelResponse(edits.update_deal(store, deal_id, changes, user.email, body.version))
 
 
 @router.post(
@@ -189,9 +190,11 @@ def update_deal(deal_id: RecordId, body: DealPatch, store: Team, user: Me) -> Ch
     summary="Close a deal as won or lost",
     responses=CONFLICT,
 )
-def close_deal(deal_id: RecordId, body: Close, store: Team, user: Me) -> ChangeReport:
-    return edits.close_deal(
-        store, deal_id, body.outcome, body.reason, body.note, body.on, user.email, body.version
+def close_deal(deal_id: RecordId, body: Close, store: Team, user: Me) -> Response:
+    return ModelResponse(
+        edits.close_deal(
+            store, deal_id, body.outcome, body.reason, body.note, body.on, user.email, body.version
+        )
     )
 
 
@@ -201,8 +204,10 @@ def close_deal(deal_id: RecordId, body: Close, store: Team, user: Me) -> ChangeR
     summary="Open a won or lost deal again",
     responses=CONFLICT,
 )
-def reopen_deal(deal_id: RecordId, body: Reopen, store: Team, user: Me) -> ChangeReport:
-    return edits.reopen_deal(store, deal_id, body.note, user.email, body.version, body.stage)
+def reopen_deal(deal_id: RecordId, body: Reopen, store: Team, user: Me) -> Response:
+    return ModelResponse(
+        edits.reopen_deal(store, deal_id, body.note, user.email, body.version, body.stage)
+    )
 
 
 @router.delete(
@@ -210,8 +215,8 @@ def reopen_deal(deal_id: RecordId, body: Reopen, store: Team, user: Me) -> Chang
     response_model=DeletionReport,
     summary="Delete a deal with its committee, activities and history",
 )
-def delete_deal(deal_id: RecordId, store: Team) -> DeletionReport:
-    return edits.delete_deal(store, deal_id)
+def delete_deal(deal_id: RecordId, store: Team) -> Response:
+    return ModelResponse(edits.delete_deal(store, deal_id))
 
 
 @router.post(
@@ -238,12 +243,12 @@ def add_contact(deal_id: RecordId, body: ContactCreate, store: Team) -> Created:
     response_model=DeletionReport,
     summary="Take a person off the deal's buying committee",
 )
-def remove_contact(deal_id: RecordId, contact_id: RecordId, store: Team) -> DeletionReport:
+def remove_contact(deal_id: RecordId, contact_id: RecordId, store: Team) -> Response:
     view = store.deal(deal_id, brief=False)
     names = [c.name for c in view.committee if c.id == contact_id]
     if not names:
         raise NotFoundError(f"contact {contact_id} is not on deal {deal_id}'s committee")
-    return edits.remove_contact(store, deal_id, names[0])
+    return ModelResponse(edits.remove_contact(store, deal_id, names[0]))
 
 
 @router.post(
@@ -276,8 +281,8 @@ def close_reasons(_store: Team) -> list[CloseReasonPublic]:
 @router.get("/accounts", response_model=AccountList, summary="The accounts of the team")
 def list_accounts(
     store: Team, country: Annotated[str | None, Query(max_length=200)] = None
-) -> AccountList:
-    return store.accounts(country=country)
+) -> Response:
+    return ModelResponse(store.accounts(country=country))
 
 
 @router.post(
@@ -297,16 +302,16 @@ def create_account(body: AccountCreate, store: Team) -> Created:
     dependencies=[require("manager")],
     responses={403: ERROR_RESPONSES[404] | {"description": "needs the manager role"}},
 )
-def delete_account(account_id: RecordId, store: Team) -> DeletionReport:
-    return edits.delete_account(store, edits.account_name(store, account_id))
+def delete_account(account_id: RecordId, store: Team) -> Response:
+    return ModelResponse(edits.delete_account(store, edits.account_name(store, account_id)))
 
 
 # --- forecast and export -------------------------------------------------------------------
 
 
 @router.get("/forecast", response_model=ForecastReport, summary="Open deals: P(win), close dates")
-def forecast(store: Team, as_of: date | None = None) -> ForecastReport:
-    return store.forecast(as_of=as_of)
+def forecast(store: Team, as_of: date | None = None) -> Response:
+    return ModelResponse(store.forecast(as_of=as_of))
 
 
 @router.get(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Path, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Response, UploadFile, status
 from starlette.datastructures import UploadFile as AnyUpload
 
 from crossdeal.errors import InputError
@@ -16,6 +16,7 @@ from crossdeal.pipeline.store import PipelineStore
 from crossdeal.server import uploads
 from crossdeal.server.deps import Me, Team
 from crossdeal.server.errors import ERROR_RESPONSES
+from crossdeal.server.responses import ModelResponse
 
 router = APIRouter(tags=["imports"], responses=ERROR_RESPONSES)
 
@@ -78,8 +79,8 @@ async def start(
 
 
 @router.get("/imports", response_model=list[ImportJobView], summary="The team's recent imports")
-def list_imports(store: Team) -> list[ImportJobView]:
-    return jobs.jobs(store)
+def list_imports(store: Team) -> Response:
+    return ModelResponse(jobs.jobs(store))
 
 
 @router.get("/imports/{job_id}", response_model=ImportJobView, summary="One import")

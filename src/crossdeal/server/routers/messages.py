@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.server.deps import Me
 from crossdeal.server.errors import ERROR_RESPONSES
+from crossdeal.server.responses import ModelResponse
 from crossdeal.server.routers.culture import _culture
 
 router = APIRouter(tags=["messages"], responses=ERROR_RESPONSES)
@@ -39,24 +40,28 @@ class Reply(BaseModel):
 
 
 @router.post("/lint", response_model=LintReport, summary="Check a draft for its reader")
-def lint(body: Draft, _user: Me) -> LintReport:
+def lint(body: Draft, _user: Me) -> Response:
     import crossdeal
 
-    return crossdeal.lint_message(
-        body.text,
-        to=_culture(body.to),
-        sender=_culture(body.sender) if body.sender else None,
-        reader_rank=body.reader_rank,
+    return ModelResponse(
+        crossdeal.lint_message(
+            body.text,
+            to=_culture(body.to),
+            sender=_culture(body.sender) if body.sender else None,
+            reader_rank=body.reader_rank,
+        )
     )
 
 
 @router.post("/replies", response_model=ReplyReport, summary="Read a buyer's reply")
-def reply(body: Reply, _user: Me) -> ReplyReport:
+def reply(body: Reply, _user: Me) -> Response:
     import crossdeal
 
-    return crossdeal.read_reply(
-        body.text,
-        sender=_culture(body.sender),
-        to=_culture(body.to) if body.to else None,
-        asked=body.asked,
+    return ModelResponse(
+        crossdeal.read_reply(
+            body.text,
+            sender=_culture(body.sender),
+            to=_culture(body.to) if body.to else None,
+            asked=body.asked,
+        )
     )

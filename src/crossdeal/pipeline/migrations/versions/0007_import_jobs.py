@@ -1,4 +1,5 @@
-"""Imports uploaded to the team server, run in the background.
+"""Imports uploaded to the team server, run in the background; and the deals index that
+lets a page of a team's open deals be read in id order.
 
 Revision ID: 0007
 Revises: 0006
@@ -34,7 +35,11 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(), nullable=True),
     )
     op.create_index("ix_import_jobs_team_id", "import_jobs", ["team_id"])
+    op.create_index("ix_deals_team_outcome_id", "deals", ["team_id", "outcome", "id"])
+    op.drop_index("ix_deals_team_outcome", "deals")
 
 
 def downgrade() -> None:
+    op.create_index("ix_deals_team_outcome", "deals", ["team_id", "outcome"])
+    op.drop_index("ix_deals_team_outcome_id", "deals")
     op.drop_table("import_jobs")
