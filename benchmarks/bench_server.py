@@ -12,8 +12,9 @@ briefing) and lints a draft (POST /api/v1/lint), one after another without pause
 loop is bounded by the clock; the server listens on the loopback only.
 
 Named baseline, measured in the same run: the same three operations called in-process
-on the same database (PipelineStore.deals / .deal, crossdeal.lint_message), one at a
-time, so the ratio shows what HTTP, the workers and fifty users at once add.
+on the same database (PipelineStore.deals / .deal with the server's cycle cache,
+crossdeal.lint_message), one at a time, so the ratio shows what HTTP, the workers and
+fifty users at once add.
 Goals (issue): zero 5xx; p95 under 300 ms for the deal page and for lint.
 """
 
@@ -137,7 +138,10 @@ def main() -> None:
         emails = [f"seller{n}@example.com" for n in range(args.users)]
         for email in emails:
             users.add_user(email, PASSWORD, "demo", "seller")
-        baseline = in_process_baseline(store, deal_ids, runs=30)
+        from crossdeal.pipeline.store import CycleCache
+
+        cached = PipelineStore(db, team="demo", cycle_cache=CycleCache())
+        baseline = in_process_baseline(cached, deal_ids, runs=30)
         db.dispose()
 
         env = {**os.environ, "CROSSDEAL_DATABASE_URL": url}

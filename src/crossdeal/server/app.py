@@ -130,6 +130,7 @@ def create_app(db: Database | None = None, url: str | None = None) -> FastAPI:
 
     app.state.db = db if db is not None else Database(url)
     app.state.cycle_cache = CycleCache()
+    _warm_up()
     errors.install(app)
     for router in (
         health.router,
@@ -144,6 +145,27 @@ def create_app(db: Database | None = None, url: str | None = None) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _warm_up() -> None:
+    """Load the shipped knowledge before the first request: loaded lazily, it would be
+    loaded by every request thread that arrives before the first load has finished."""
+    import crossdeal
+    from crossdeal.culture.layers import with_practices
+    from crossdeal.culture.model import default_model
+    from crossdeal.forecast.prior import default_cycle_prior
+    from crossdeal.messages.features import default_features
+    from crossdeal.pipeline.signals import SignalBook
+    from crossdeal.playbook.engine import Playbook
+
+    with_practices(default_model())
+    SignalBook.default()
+    Playbook.default()
+    default_cycle_prior()
+    default_features()
+    # and what the coach and a briefing load on their first call
+    crossdeal.lint_message("Thank you for your time today.", to="United States")
+    crossdeal.brief("United States", "India")
 
 
 def openapi_document() -> dict[str, Any]:
