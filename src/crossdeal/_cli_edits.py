@@ -83,7 +83,6 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         if_version: IfVersionOption = None,
     ) -> None:
         """Change a deal's stage, close date, amount, owner or BANT; recorded in its history."""
-        from crossdeal import _render
         from crossdeal.pipeline.edits import DealUpdate, update_deal
 
         deal_ref, db, team, output = ctx.obj
@@ -116,10 +115,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
             report = update_deal(_store(db, team), deal_ref, changes, who(), if_version)
         except CrossdealError as error:
             fail(error)
-        if output is OutputFormat.json:
-            emit_json(report)
-        else:
-            _render.change(console(), report)
+        _show_change(report, output)
 
     @deal_actions.command("close")
     def close(
@@ -139,7 +135,6 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         if_version: IfVersionOption = None,
     ) -> None:
         """Close the deal as won or lost, with a reason from the team's list."""
-        from crossdeal import _render
         from crossdeal.pipeline.edits import close_deal
 
         deal_ref, db, team, output = ctx.obj
@@ -156,10 +151,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
             )
         except CrossdealError as error:
             fail(error)
-        if output is OutputFormat.json:
-            emit_json(report)
-        else:
-            _render.change(console(), report)
+        _show_change(report, output)
 
     @deal_actions.command("reopen")
     def reopen(
@@ -172,7 +164,6 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         if_version: IfVersionOption = None,
     ) -> None:
         """Make a won or lost deal open again."""
-        from crossdeal import _render
         from crossdeal.pipeline.edits import reopen_deal
 
         deal_ref, db, team, output = ctx.obj
@@ -180,10 +171,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
             report = reopen_deal(_store(db, team), deal_ref, note, who(), if_version, stage)
         except CrossdealError as error:
             fail(error)
-        if output is OutputFormat.json:
-            emit_json(report)
-        else:
-            _render.change(console(), report)
+        _show_change(report, output)
 
     @deal_actions.command("remove-contact")
     def remove_contact(
@@ -291,6 +279,15 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         except CrossdealError as error:
             fail(error)
         _render.deletion(console(), report)
+
+
+def _show_change(report: Any, output: OutputFormat) -> None:
+    from crossdeal import _render
+
+    if output is OutputFormat.json:
+        emit_json(report)
+    else:
+        _render.change(console(), report)
 
 
 def _amount(text: str) -> Decimal:

@@ -8,6 +8,7 @@ made, never at import time, so tests and servers can hold several at once.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, create_engine, event, inspect, select, text
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +30,9 @@ __all__ = ["HEAD", "Database", "DatabaseError", "default_url", "new_id"]
 
 # The newest migration. Checked against Alembic's own view by a test, so that a normal
 # run can tell the schema is current without importing Alembic.
-HEAD = "0007"
+HEAD = "0008"
+# the execution option that carries a team id into every transaction (Database.for_team)
+TEAM_OPTION = "crossdeal_team_id"
 # the advisory lock key under which one PostgreSQL session migrates at a time
 _MIGRATION_LOCK = 7_462_913
 # how long a write waits for another process's write before giving up (seconds);
@@ -105,9 +108,24 @@ class Database:
             # silently for as long as the other one runs.
             milliseconds = max(1, round(self.busy_timeout * 1000))
             event.listen(self.engine, "connect", partial(_postgres_lock_timeout, milliseconds))
+            event.listen(self.engine, "begin", _postgres_team)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         if migrate:
             self.migrate()
+
+    def for_team(self, team_id: int) -> Database:
+        """This database, with every transaction marked as working for one team.
+
+        On PostgreSQL the mark is the setting ``crossdeal.team_id`` of the transaction,
+        which the row-level security policies of migration 0008 read: a query that
+        forgot its team filter still sees, changes and adds only that team's rows. The
+        server works through this view; the CLI, which acts for whoever runs it, does
+        not. On SQLite it changes nothing (the store's own filters are the guard).
+        """
+        view = copy.copy(self)
+        view.engine = self.engine.execution_options(**{TEAM_OPTION: int(team_id)})
+        view.sessions = sessionmaker(view.engine, expire_on_commit=False)
+        return view
 
     def describe(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
@@ -229,6 +247,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA synchronous=NORMAL")
     # 64 MiB of page cache keeps the deal indexes in memory during a large import
     cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
+
+
+def _postgres_team(conn: Connection) -> None:
+    team = conn.get_execution_options().get(TEAM_OPTION)
+    if team is None:
+        return
+    # set for this transaction only (is_local): a pooled connection forgets it at the end
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute("SELECT set_config('crossdeal.team_id', %s, true)", (str(int(team)),))
     cursor.close()
 
 

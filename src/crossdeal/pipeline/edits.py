@@ -34,8 +34,8 @@ from crossdeal.pipeline.models import (
     Seller,
 )
 from crossdeal.pipeline.reasons import CloseReasons
-from crossdeal.pipeline.reports import ChangeReport, DealEventView, DeletionReport
-from crossdeal.pipeline.store import NotFoundError, PipelineStore, checked_amount
+from crossdeal.pipeline.reports import ChangeReport, DeletionReport
+from crossdeal.pipeline.store import NotFoundError, PipelineStore, checked_amount, event_view
 
 __all__ = [
     "ConflictError",
@@ -104,18 +104,6 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _event_view(event: DealEvent) -> DealEventView:
-    return DealEventView(
-        at=event.at,
-        by=event.by,
-        kind=event.kind,
-        field=event.field,
-        old=event.old,
-        new=event.new,
-        note=event.note,
-    )
-
-
 def _write(
     store: PipelineStore,
     s: Session,
@@ -167,7 +155,7 @@ def _write(
         deal_id=deal.id,
         deal=values.get("name", deal.name),
         version=seen + 1,
-        changes=[_event_view(r) for r in rows],
+        changes=[event_view(r) for r in rows],
     )
 
 

@@ -1122,15 +1122,7 @@ class PipelineStore:
                 briefing=self._briefing(owner_culture, summary.culture) if brief else None,
                 version=deal.version,
                 history=[
-                    DealEventView(
-                        at=e.at,
-                        by=e.by,
-                        kind=e.kind,
-                        field=e.field,
-                        old=e.old,
-                        new=e.new,
-                        note=e.note,
-                    )
+                    event_view(e)
                     for e in s.scalars(
                         select(DealEvent)
                         .where(DealEvent.deal_id == deal.id, DealEvent.team_id == self.team_id)
@@ -1306,6 +1298,19 @@ class PipelineStore:
                 "risk": d.worst,
                 "signals": " ".join(s.id for s in d.signals),
             }
+
+
+def event_view(event: DealEvent) -> DealEventView:
+    """A recorded change to a deal, as the reports show it."""
+    return DealEventView(
+        at=event.at,
+        by=event.by,
+        kind=event.kind,
+        field=event.field,
+        old=event.old,
+        new=event.new,
+        note=event.note,
+    )
 
 
 def mentions_standard_offer(notes: str | None) -> bool:

@@ -43,7 +43,7 @@ def team_store(request: Request, user: Me) -> PipelineStore:
     """The signed-in user's team pipeline: every read and write of a request goes
     through it, and it is scoped to that team in one place (the store)."""
     return PipelineStore(
-        database(request),
+        database(request).for_team(user.team_id),
         team=user.team,
         team_id=user.team_id,
         cycle_cache=request.app.state.cycle_cache,
