@@ -140,6 +140,7 @@ def test_a_seller_works_through_every_page(browser: Any, site: dict[str, Any]) -
     page.click("text=Brief me")
     page.wait_for_selector("ol.risks li")
     assert "United States" in page.locator("h2").first.inner_text()
+    assert page.locator("svg.chart rect").count() >= 6  # both sides on each dimension
     _shot(page, "brief")
 
     # a draft checked: findings marked at the words they point at, with rewrites
@@ -167,6 +168,7 @@ def test_a_seller_works_through_every_page(browser: Any, site: dict[str, Any]) -
     # the forecast
     page.click("nav >> text=Forecast")
     page.wait_for_selector("text=By quarter")
+    assert page.locator("svg.chart").count() == 2  # by quarter and by market
     _shot(page, "forecast")
 
     # a CRM export uploaded: progress, then the per-row report (here the Maven sample's

@@ -122,7 +122,7 @@ def _safe_next(text: str | None) -> str:
 
 def _store(request: Request, visitor: Visitor) -> PipelineStore:
     return PipelineStore(
-        _db(request),
+        _db(request).for_team(visitor.user.team_id),
         team=visitor.user.team,
         team_id=visitor.user.team_id,
         cycle_cache=request.app.state.cycle_cache,
@@ -392,15 +392,28 @@ def brief_page(
     request: Request, seller: str | None = None, buyer: str | None = None
 ) -> HTMLResponse:
     visitor = _visitor(request)
-    briefing, error = None, None
+    briefing, error, chart, comparison = None, None, None, None
     if seller and buyer:
         import crossdeal
         from crossdeal.server.routers.culture import _culture
 
         try:
-            briefing = crossdeal.brief(_culture(seller[:200]), _culture(buyer[:200]))
+            sides = _culture(seller[:200]), _culture(buyer[:200])
+            briefing = crossdeal.brief(*sides)
+            comparison = crossdeal.compare(*sides)
         except CrossdealError as exc:
             error = str(exc)
+        else:
+            from crossdeal.server.charts import Group, bar_chart
+
+            chart = bar_chart(
+                f"{comparison.seller.name} and {comparison.buyer.name}, dimension by dimension",
+                (comparison.seller.name, comparison.buyer.name),
+                [Group(g.name, (g.seller, g.buyer)) for g in comparison.gaps],
+                f"Scores of {comparison.seller.name} and {comparison.buyer.name} on each "
+                f"dimension of {comparison.model.name}, 0 to 120.",
+                top=120,
+            )
     return _page(
         request,
         "brief.html",
@@ -410,6 +423,8 @@ def brief_page(
         seller=seller,
         buyer=buyer,
         briefing=briefing,
+        comparison=comparison,
+        chart=chart,
         error=error,
     )
 
@@ -442,31 +457,45 @@ def coach_page(request: Request) -> HTMLResponse:
     return _page(request, "coach.html", _visitor(request), active="/coach", report=None)
 
 
-@router.post("/coach", response_class=HTMLResponse)
-async def coach(request: Request) -> HTMLResponse:
-    import crossdeal
+def _culture_or_none(text: str) -> Any:
     from crossdeal.server.routers.culture import _culture
+
+    text = text.strip()[:200]
+    return _culture(text) if text else None
+
+
+async def _message_page(request: Request, page: str) -> HTMLResponse:
+    """The coach's two pages: a draft checked for its reader (``coach``) or a buyer's
+    reply read for what it commits to (``reply``)."""
+    import crossdeal
     from crossdeal.server.routers.messages import MAX_MESSAGE
 
     visitor = _visitor(request)
     values = await _form(request, visitor)
     text = values.get("text", "")[:MAX_MESSAGE]
-    report, error = None, None
+    report: Any = None
+    error = None
     try:
-        sender = values.get("sender", "").strip()
-        report = crossdeal.lint_message(
-            text,
-            to=_culture(values.get("to", "")[:200]),
-            sender=_culture(sender[:200]) if sender else None,
-        )
+        if page == "coach":
+            report = crossdeal.lint_message(
+                text,
+                to=_culture_or_none(values.get("to", "")) or _required_culture("to"),
+                sender=_culture_or_none(values.get("sender", "")),
+            )
+        else:
+            report = crossdeal.read_reply(
+                text,
+                sender=_culture_or_none(values.get("sender", "")) or _required_culture("sender"),
+                to=_culture_or_none(values.get("to", "")),
+            )
     except CrossdealError as exc:
         error = str(exc)
     return _page(
         request,
-        "coach.html",
+        f"{page}.html",
         visitor,
         status=422 if error else 200,
-        active="/coach",
+        active=f"/{page}",
         report=report,
         marked=marked(text, report.findings) if report else [],
         text=text,
@@ -474,6 +503,16 @@ async def coach(request: Request) -> HTMLResponse:
         sender=values.get("sender"),
         error=error,
     )
+
+
+def _required_culture(field: str) -> Any:
+    who = "the reader's" if field == "to" else "the buyer's"
+    raise InputError(f"say {who} culture (a country, e.g. Japan)")
+
+
+@router.post("/coach", response_class=HTMLResponse)
+async def coach(request: Request) -> HTMLResponse:
+    return await _message_page(request, "coach")
 
 
 @router.get("/reply", response_class=HTMLResponse)
@@ -483,43 +522,35 @@ def reply_page(request: Request) -> HTMLResponse:
 
 @router.post("/reply", response_class=HTMLResponse)
 async def reply(request: Request) -> HTMLResponse:
-    import crossdeal
-    from crossdeal.server.routers.culture import _culture
-    from crossdeal.server.routers.messages import MAX_MESSAGE
-
-    visitor = _visitor(request)
-    values = await _form(request, visitor)
-    text = values.get("text", "")[:MAX_MESSAGE]
-    report, error = None, None
-    try:
-        to = values.get("to", "").strip()
-        report = crossdeal.read_reply(
-            text,
-            sender=_culture(values.get("sender", "")[:200]),
-            to=_culture(to[:200]) if to else None,
-        )
-    except CrossdealError as exc:
-        error = str(exc)
-    return _page(
-        request,
-        "reply.html",
-        visitor,
-        status=422 if error else 200,
-        active="/reply",
-        report=report,
-        marked=marked(text, report.findings) if report else [],
-        text=text,
-        sender=values.get("sender"),
-        to=values.get("to"),
-        error=error,
-    )
+    return await _message_page(request, "reply")
 
 
 @router.get("/forecast", response_class=HTMLResponse)
 def forecast_page(request: Request) -> HTMLResponse:
+    from crossdeal.server.charts import Group, bar_chart
+
     visitor = _visitor(request)
     report = _store(request, visitor).forecast()
-    return _page(request, "forecast.html", visitor, active="/forecast", report=report)
+    series = ("expected value", "open amount")
+
+    def chart(title: str, totals: Any, what: str) -> str:
+        groups = [Group(t.key, (t.expected_value, t.amount)) for t in totals[:12]]
+        return bar_chart(
+            title,
+            series,
+            groups,
+            f"Expected value (win probability times amount) and open amount {what}.",
+        )
+
+    return _page(
+        request,
+        "forecast.html",
+        visitor,
+        active="/forecast",
+        report=report,
+        by_quarter=chart("Forecast by quarter", report.by_quarter, "by quarter of the P50 close"),
+        by_market=chart("Forecast by market", report.by_market, "by buyer culture"),
+    )
 
 
 # --- imports -------------------------------------------------------------------------------
