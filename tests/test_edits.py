@@ -500,3 +500,18 @@ def test_downgrading_the_history_keeps_every_deal_and_its_rows(store: PipelineSt
     assert after == before
     store.db.migrate()
     assert store.deal(1).version == 1 and store.deal(1).deal.stage == "Proposal"
+
+
+def test_two_people_whose_names_differ_in_case_are_told_apart(store: PipelineStore) -> None:
+    first = store.add_contact(1, "Ana Souza", role="champion")
+    second = store.add_contact(1, "ana souza", role="user")
+    assert first != second
+    report = edits.remove_contact(store, 1, contact_id=second)
+    assert report.name == "ana souza (deal 1)"
+    assert "Ana Souza" in {c.name for c in store.deal(1).committee}
+    store.add_contact(1, "ana souza", role="user")
+    edits.remove_contact(store, 1, "Ana Souza")  # the exact spelling decides
+    assert "ana souza" in {c.name for c in store.deal(1).committee}
+    store.add_contact(1, "ANA SOUZA", role="user")
+    with pytest.raises(InputError, match="exactly as it is written"):
+        edits.remove_contact(store, 1, "Ana souza")

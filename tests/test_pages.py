@@ -210,3 +210,11 @@ def test_findings_are_marked_at_their_words() -> None:
         if piece["finding"] is not None:
             spans = report.findings[piece["finding"]].spans
             assert piece["text"] in {s.text for s in spans}
+
+
+def test_an_impossible_record_number_in_a_page_address_is_not_found(site: dict[str, Any]) -> None:
+    browser = signed_in(site)
+    for path in ("/imports/99999999999999999999", "/deals/99999999999999999999", "/imports/0"):
+        response = browser.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("text/html")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crossdeal.auth.store import UserStore
 from crossdeal.pipeline.db import HEAD, Database
@@ -539,3 +539,61 @@ def test_serve_without_users_says_how_to_add_the_first_admin(crossdeal_home: Pat
     result = CliRunner().invoke(app, ["serve"])
     assert result.exit_code == 2
     assert "crossdeal users add EMAIL --role admin" in result.output
+
+
+def test_sign_ins_sent_at_once_are_limited_all_the_same(database: Database) -> None:
+    import threading
+
+    from crossdeal.auth.store import AuthError, TooManyAttempts
+    from crossdeal.pipeline.models import LoginFailure
+
+    users = UserStore(database)
+    users.add_user("ana@example.com", PASSWORD, "emea", "manager")
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        try:
+            users.authenticate("ana@example.com", "guess-guess", "10.0.0.1")
+        except AuthError:
+            outcomes.append("wrong")
+        except TooManyAttempts:
+            outcomes.append("limited")
+
+    threads = [threading.Thread(target=attempt) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # only five passwords were checked; the other attempts were refused before it
+    assert outcomes.count("wrong") == 5 and outcomes.count("limited") == 11
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(LoginFailure)) == 5
+    with pytest.raises(TooManyAttempts):
+        users.authenticate("ana@example.com", PASSWORD, "10.0.0.2")
+
+
+def test_an_unexpected_error_is_a_500_with_the_shape_and_the_headers(
+    server: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: Any, **_kw: Any) -> None:
+        raise RuntimeError("a bug with a secret in it: hunter2")
+
+    monkeypatch.setattr(PipelineStore, "deals", broken)
+    response = server["sam"].get("/api/v1/deals")
+    assert_error(response, 500, "internal", "it has been logged")
+    assert "hunter2" not in response.text
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_a_body_too_large_without_a_length_is_a_413(server: dict[str, Any]) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"to": "JP", "text": "'
+        for _ in range(12):
+            yield b"x" * 100_000
+        yield b'"}'
+
+    response = server["sam"].post(
+        "/api/v1/lint", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert_error(response, 413, "too_large")

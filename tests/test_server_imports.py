@@ -148,3 +148,17 @@ def test_another_team_cannot_see_a_job(api: dict[str, Any]) -> None:
     response = api["client"].get(f"/api/v1/imports/{job_id}", headers=api["apac"])
     assert response.status_code == 404
     assert api["client"].get("/api/v1/imports", headers=api["apac"]).json() == []
+
+
+def test_one_import_at_a_time_per_team(api: dict[str, Any]) -> None:
+    jobs.create_job(PipelineStore(api["db"], team="emea"), "big.csv", 10, None)  # still queued
+    busy = upload(api, "emea", "accounts.csv", (MAVEN / "accounts.csv").read_bytes())
+    assert busy.status_code == 409 and "already running" in busy.json()["error"]["message"]
+    other = upload(
+        api,
+        "apac",
+        "accounts.csv",
+        (MAVEN / "accounts.csv").read_bytes(),
+        mapping=(EXAMPLES / "accounts.yaml").read_bytes(),
+    )
+    assert other.status_code == 202  # another team is not held up

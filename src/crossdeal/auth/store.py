@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from crossdeal.errors import CrossdealError, InputError
@@ -168,12 +168,24 @@ class UserStore:
 
     # --- sign-in -----------------------------------------------------------------------
     def authenticate(self, email: str, password: str, address: str = "-") -> SignedIn:
-        """The user with this email and password; counts and limits failures."""
+        """The user with this email and password; counts and limits failures.
+
+        Each attempt is first recorded as a failure, in the same transaction that counts
+        the failures before it, and only then is the password checked; a success removes
+        the record. So attempts sent at the same moment cannot all pass the count:
+        SQLite lets one writer in at a time, and on PostgreSQL the attempts on one
+        account wait for each other on a lock of that account's own.
+        """
         wanted = email.strip().lower()[:320]
         address = address[:64]
         now = _now()
         since = now - FAILURE_WINDOW
         with self.db.session() as s:
+            if s.connection().dialect.name == "postgresql":
+                s.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                    {"key": "signin:" + wanted},
+                )
             s.execute(delete(LoginFailure).where(LoginFailure.at < since))
             by_account = (
                 s.scalar(
@@ -191,7 +203,16 @@ class UserStore:
                 )
                 or 0
             )
-        if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
+            limited = (
+                by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS
+            )
+            attempt = None
+            if not limited:
+                attempt = LoginFailure(email=wanted, address=address, at=now)
+                s.add(attempt)
+                s.flush()
+                attempt_id = attempt.id
+        if limited:
             raise TooManyAttempts(
                 "too many failed sign-ins; wait 15 minutes and try again",
                 int(FAILURE_WINDOW.total_seconds()),
@@ -206,14 +227,17 @@ class UserStore:
             else:
                 valid, fresh = hasher.verify_and_update(password, user.password_hash)
             signed: SignedIn | None = None
-            if not valid or user is None:
-                s.add(LoginFailure(email=wanted, address=address, at=now))
-            else:
+            if valid and user is not None:
                 if fresh is not None:  # the hashing parameters changed since it was set
                     user.password_hash = fresh
-                s.execute(delete(LoginFailure).where(LoginFailure.email == wanted))
+                # the attempt recorded above, and the account's earlier failures
+                s.execute(
+                    delete(LoginFailure).where(
+                        (LoginFailure.email == wanted) | (LoginFailure.id == attempt_id)
+                    )
+                )
                 signed = self._signed(s, user)
-        # raised after the session ends, so that the failure it counted is kept
+        # a failure stays recorded: it was written before the password was checked
         if signed is None:
             raise AuthError("wrong email or password")
         return signed

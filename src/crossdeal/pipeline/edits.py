@@ -424,22 +424,44 @@ def delete_account(store: PipelineStore, name: str, dry_run: bool = False) -> De
 
 
 def remove_contact(
-    store: PipelineStore, ref: int | str, name: str, dry_run: bool = False
+    store: PipelineStore,
+    ref: int | str,
+    name: str | None = None,
+    dry_run: bool = False,
+    contact_id: int | None = None,
 ) -> DeletionReport:
-    """Take a person off a deal's buying committee, and off the attendee lists of that
-    deal's activities (the activities stay). The person stays on the account."""
+    """Take a person (by name, any case, or by ``contact_id``) off a deal's buying
+    committee, and off the attendee lists of that deal's activities (the activities
+    stay). The person stays on the account."""
+    if (name is None) == (contact_id is None):
+        raise InputError("name the person to take off the committee, or give their number")
     with store.db.session() as s:
         deal = store._deal(s, ref)
-        contact = s.scalar(
-            select(Contact)
-            .join(DealContact, DealContact.contact_id == Contact.id)
-            .where(
-                DealContact.deal_id == deal.id,
-                func.lower(Contact.name) == " ".join(name.split()).lower(),
-            )
-        )
-        if contact is None:
-            raise NotFoundError(f"{name!r} is not on deal {deal.id}'s committee")
+        on_committee = select(Contact).join(DealContact, DealContact.contact_id == Contact.id)
+        if contact_id is not None:
+            found = s.scalars(
+                on_committee.where(DealContact.deal_id == deal.id, Contact.id == contact_id)
+            ).all()
+        else:
+            wanted = " ".join((name or "").split())
+            found = s.scalars(
+                on_committee.where(DealContact.deal_id == deal.id).where(
+                    func.lower(Contact.name) == wanted.lower()
+                )
+            ).all()
+            # two people whose names differ only in case: the exact spelling decides
+            exact = [c for c in found if c.name == wanted]
+            if len(found) > 1 and len(exact) == 1:
+                found = exact
+            elif len(found) > 1:
+                raise InputError(
+                    f"{len(found)} people on deal {deal.id}'s committee are called {wanted!r}; "
+                    "type the name exactly as it is written"
+                )
+        if not found:
+            who = f"contact {contact_id}" if contact_id is not None else repr(name)
+            raise NotFoundError(f"{who} is not on deal {deal.id}'s committee")
+        contact = found[0]
         activity_ids = select(Activity.id).where(Activity.deal_id == deal.id)
         attended = (ActivityContact.activity_id.in_(activity_ids)) & (
             ActivityContact.contact_id == contact.id

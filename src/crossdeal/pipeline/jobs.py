@@ -25,7 +25,12 @@ from crossdeal.pipeline.models import ImportJob
 from crossdeal.pipeline.reports import ImportJobView, ImportReport
 from crossdeal.pipeline.store import NotFoundError, PipelineStore
 
-__all__ = ["create_job", "job", "jobs", "run_import"]
+__all__ = ["ImportBusy", "create_job", "job", "jobs", "run_import"]
+
+
+class ImportBusy(CrossdealError):
+    """The team has an import running: one at a time per team."""
+
 
 # share of the file read, by job id, for the jobs this process runs
 _progress: dict[int, float] = {}

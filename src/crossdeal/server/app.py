@@ -3,6 +3,7 @@ a bound on request bodies."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fastapi import FastAPI
@@ -75,19 +76,31 @@ class BodyLimit:
             await _too_large(limit, send)
             return
         seen = 0
+        over = False
+        started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    over = True
                     raise _BodyTooLarge
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _BodyTooLarge:
+        async def unless_over(message: Message) -> None:
+            # the app may catch the overflow while it parses the body and answer 400: a
+            # body that was too large is answered 413 here instead, whatever it said
+            nonlocal started
+            if over:
+                return
+            started = True
+            await send(message)
+
+        with contextlib.suppress(_BodyTooLarge):
+            await self.app(scope, counted, unless_over)
+        if over and not started:
             await _too_large(limit, send)
 
 

@@ -90,7 +90,7 @@ def error_response(
 def status_for(error: CrossdealError) -> int:
     if isinstance(error, NotFoundError):
         return 404
-    if isinstance(error, ConflictError):
+    if isinstance(error, ConflictError) or type(error).__name__ == "ImportBusy":
         return 409
     if isinstance(error, AuthError):
         return 401
@@ -166,5 +166,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        from crossdeal.server.app import SECURITY_HEADERS
+
         log.exception("unexpected error")  # the traceback goes to the log, not the client
-        return error_response(500, "something went wrong on the server; it has been logged")
+        response = error_response(500, "something went wrong on the server; it has been logged")
+        # this answer is sent from outside the middleware that adds them to every other
+        for name, value in SECURITY_HEADERS:
+            response.headers[name.decode()] = value.decode()
+        return response

@@ -11,10 +11,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -31,6 +32,8 @@ SESSION_COOKIE = "crossdeal_session"
 SIGN_IN_COOKIE = "crossdeal_sign_in"
 SESSION_SECONDS = 12 * 3600
 PAGE_LIMIT = 100
+# a record number in a page's address: larger ones name nothing (and would overflow)
+RecordId = Annotated[int, PathParam(ge=1, le=2_147_483_647)]
 _HERE = Path(str(resources.files("crossdeal.server")))
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -174,7 +177,12 @@ async def sign_in(request: Request) -> Response:
             email=email,
         )
         response.set_cookie(
-            SIGN_IN_COOKIE, fresh, httponly=True, samesite="strict", path="/sign-in"
+            SIGN_IN_COOKIE,
+            fresh,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/sign-in",
         )
         return response
 
@@ -279,7 +287,7 @@ def _deal_page(
 
 
 @router.get("/deals/{deal_id}", response_class=HTMLResponse)
-def deal_page(request: Request, deal_id: int, done: str | None = None) -> HTMLResponse:
+def deal_page(request: Request, deal_id: RecordId, done: str | None = None) -> HTMLResponse:
     visitor = _visitor(request)
     return _deal_page(request, visitor, deal_id, notice=DONE.get(done or ""))
 
@@ -289,7 +297,9 @@ def _version(values: dict[str, str]) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-def _edited(request: Request, visitor: Visitor, deal_id: int, done: str, change: Any) -> Response:
+def _edited(
+    request: Request, visitor: Visitor, deal_id: RecordId, done: str, change: Any
+) -> Response:
     try:
         change()
     except edits.ConflictError as exc:
@@ -302,7 +312,7 @@ def _edited(request: Request, visitor: Visitor, deal_id: int, done: str, change:
 
 
 @router.post("/deals/{deal_id}/update", response_model=None)
-async def deal_update(request: Request, deal_id: int) -> Response:
+async def deal_update(request: Request, deal_id: RecordId) -> Response:
     visitor = _visitor(request)
     values = await _form(request, visitor)
     store = _store(request, visitor)
@@ -329,7 +339,7 @@ async def deal_update(request: Request, deal_id: int) -> Response:
 
 
 @router.post("/deals/{deal_id}/close", response_model=None)
-async def deal_close(request: Request, deal_id: int) -> Response:
+async def deal_close(request: Request, deal_id: RecordId) -> Response:
     visitor = _visitor(request)
     values = await _form(request, visitor)
     store = _store(request, visitor)
@@ -351,7 +361,7 @@ async def deal_close(request: Request, deal_id: int) -> Response:
 
 
 @router.post("/deals/{deal_id}/reopen", response_model=None)
-async def deal_reopen(request: Request, deal_id: int) -> Response:
+async def deal_reopen(request: Request, deal_id: RecordId) -> Response:
     visitor = _visitor(request)
     values = await _form(request, visitor)
     store = _store(request, visitor)
@@ -608,7 +618,7 @@ async def import_upload(request: Request) -> Response:
 
 
 @router.get("/imports/{job_id}", response_class=HTMLResponse)
-def import_job_page(request: Request, job_id: int) -> HTMLResponse:
+def import_job_page(request: Request, job_id: RecordId) -> HTMLResponse:
     from crossdeal.pipeline import jobs
 
     visitor = _visitor(request)

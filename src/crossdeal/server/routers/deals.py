@@ -23,7 +23,6 @@ from crossdeal.pipeline.reports import (
     DeletionReport,
     ForecastReport,
 )
-from crossdeal.pipeline.store import NotFoundError
 from crossdeal.server.deps import Me, Team, require
 from crossdeal.server.errors import ERROR_RESPONSES
 from crossdeal.server.responses import ModelResponse
@@ -244,11 +243,7 @@ def add_contact(deal_id: RecordId, body: ContactCreate, store: Team) -> Created:
     summary="Take a person off the deal's buying committee",
 )
 def remove_contact(deal_id: RecordId, contact_id: RecordId, store: Team) -> Response:
-    view = store.deal(deal_id, brief=False)
-    names = [c.name for c in view.committee if c.id == contact_id]
-    if not names:
-        raise NotFoundError(f"contact {contact_id} is not on deal {deal_id}'s committee")
-    return ModelResponse(edits.remove_contact(store, deal_id, names[0]))
+    return ModelResponse(edits.remove_contact(store, deal_id, contact_id=contact_id))
 
 
 @router.post(

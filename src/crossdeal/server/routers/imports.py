@@ -26,7 +26,10 @@ router = APIRouter(tags=["imports"], responses=ERROR_RESPONSES)
     response_model=ImportJobView,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Upload a CRM export and import it in the background",
-    responses={413: ERROR_RESPONSES[422] | {"description": "the file is too large"}},
+    responses={
+        409: ERROR_RESPONSES[422] | {"description": "an import is already running for the team"},
+        413: ERROR_RESPONSES[422] | {"description": "the file is too large"},
+    },
 )
 async def start_import(
     store: Team,
@@ -52,6 +55,12 @@ async def start(
     skip_invalid: bool,
 ) -> ImportJobView:
     """Save the upload(s) and queue the import; shared by the API and the import page."""
+    running = [j for j in jobs.jobs(store, limit=5) if j.status in ("queued", "running")]
+    if running:
+        raise jobs.ImportBusy(
+            f"an import is already running for your team ({running[0].file}); wait for it "
+            "to finish, then upload the next file"
+        )
     folder = uploads.private_folder()
     try:
         size = await uploads.save(file, folder, "upload.csv")
@@ -64,7 +73,11 @@ async def start(
     except BaseException:
         uploads.discard(folder)
         raise
-    job_id = jobs.create_job(store, file.filename or "upload.csv", size, user_id)
+    try:
+        job_id = jobs.create_job(store, file.filename or "upload.csv", size, user_id)
+    except BaseException:
+        uploads.discard(folder)
+        raise
     background.add_task(
         jobs.run_import,
         store,
