@@ -182,3 +182,27 @@ def test_a_person_with_no_observations_briefs_like_their_country() -> None:
     person, country = crossdeal.brief("US", "Anna Schmidt"), crossdeal.brief("US", "DE")
     assert [r.rule_id for r in person.risks] == [r.rule_id for r in country.risks]
     assert person.adjustments == []
+
+
+def test_what_is_kept_about_people_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from crossdeal.people.store import PersonRecord, ProfileStore
+    from crossdeal.pipeline.db import Database
+    from crossdeal.pipeline.store import PipelineStore
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    home = tmp_path / "new-home"
+    db = Database(f"sqlite:///{home / 'crossdeal.db'}")
+    PipelineStore(db).add_account("Tanaka Precision", "Japan")
+    ProfileStore(home).save_person(PersonRecord(name="Priya Raman", culture="IND"))
+    assert mode(home) == 0o700
+    assert mode(home / "crossdeal.db") == 0o600
+    assert mode(home / "people.json") == 0o600
+    for side in ("crossdeal.db-wal", "crossdeal.db-shm"):
+        if (home / side).exists():
+            assert mode(home / side) == 0o600, side
+    db.dispose()

@@ -156,7 +156,8 @@ class ProfileStore:
         except ImportError:  # pragma: no cover - not POSIX: saves stay atomic, not serialised
             yield
             return
-        self.people_path.parent.mkdir(parents=True, exist_ok=True)
+        # what is kept about people is for its owner's eyes: a new folder is theirs alone
+        self.people_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with (self.people_path.parent / ".people.lock").open("a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
@@ -217,7 +218,8 @@ class ProfileStore:
             ) from None
 
     def _write(self, path: Path, body: dict[str, Any]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # mkstemp creates the file readable by its owner only, and os.replace keeps that
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         payload = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:

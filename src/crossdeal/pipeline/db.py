@@ -8,6 +8,7 @@ made, never at import time, so tests and servers can hold several at once.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 from collections.abc import Iterator
@@ -94,7 +95,13 @@ class Database:
         self.file: Path | None = None
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
             self.file = Path(parsed.database).expanduser()
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            # a pipeline holds people's names and notes: a new folder and database file
+            # are readable by their owner only (SQLite gives its -wal and -shm files the
+            # database file's permissions)
+            self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not self.file.exists():
+                with contextlib.suppress(FileExistsError):
+                    os.close(os.open(self.file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         options: dict[str, Any] = {}
         self.busy_timeout = _busy_timeout()
         if self.dialect == "sqlite":
