@@ -206,7 +206,7 @@ class UserStore:
             limited = (
                 by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS
             )
-            attempt = None
+            attempt_id: int | None = None
             if not limited:
                 attempt = LoginFailure(email=wanted, address=address, at=now)
                 s.add(attempt)

@@ -35,7 +35,13 @@ from crossdeal.pipeline.models import (
 )
 from crossdeal.pipeline.reasons import CloseReasons
 from crossdeal.pipeline.reports import ChangeReport, DeletionReport
-from crossdeal.pipeline.store import NotFoundError, PipelineStore, checked_amount, event_view
+from crossdeal.pipeline.store import (
+    NotFoundError,
+    PipelineStore,
+    checked_amount,
+    event_view,
+    mentions_standard_offer,
+)
 
 __all__ = [
     "ConflictError",
@@ -220,8 +226,6 @@ def update_deal(
         if not values:
             raise InputError(f"nothing to change: deal {deal.id} already has those values")
         if "notes" in values:
-            from crossdeal.pipeline.store import mentions_standard_offer
-
             values["standard_offer"] = deal.standard_offer or mentions_standard_offer(
                 values["notes"]
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 import statistics
+import time
 import typing
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -168,16 +169,12 @@ class CycleCache:
         self._values: dict[int, tuple[float, float]] = {}
 
     def get(self, team_id: int) -> float | None:
-        import time
-
         hit = self._values.get(team_id)
         if hit is None or time.monotonic() - hit[0] > self.seconds:
             return None
         return hit[1]
 
     def put(self, team_id: int, days: float) -> None:
-        import time
-
         self._values[team_id] = (time.monotonic(), days)
 
 

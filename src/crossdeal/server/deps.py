@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from crossdeal.auth.store import AuthError, SignedIn, UserStore
@@ -13,7 +13,20 @@ from crossdeal.errors import CrossdealError
 from crossdeal.pipeline.db import Database
 from crossdeal.pipeline.store import PipelineStore
 
-__all__ = ["Me", "Team", "database", "require", "signed_in", "team_store"]
+__all__ = [
+    "Forbidden",
+    "Me",
+    "RecordId",
+    "Team",
+    "database",
+    "require",
+    "signed_in",
+    "store_for",
+    "team_store",
+]
+
+# a record number in a path: larger ones name nothing (and would overflow an integer column)
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 _bearer = HTTPBearer(auto_error=False, description="an API token: crossdeal tokens create")
 
@@ -39,15 +52,20 @@ def signed_in(
 Me = Annotated[SignedIn, Depends(signed_in)]
 
 
-def team_store(request: Request, user: Me) -> PipelineStore:
-    """The signed-in user's team pipeline: every read and write of a request goes
-    through it, and it is scoped to that team in one place (the store)."""
+def store_for(request: Request, user: SignedIn) -> PipelineStore:
+    """The user's team pipeline, for the API and the pages alike: every read and write
+    of a request goes through it, scoped to the team by the store and, on PostgreSQL,
+    by the transactions' team mark."""
     return PipelineStore(
         database(request).for_team(user.team_id),
         team=user.team,
         team_id=user.team_id,
         cycle_cache=request.app.state.cycle_cache,
     )
+
+
+def team_store(request: Request, user: Me) -> PipelineStore:
+    return store_for(request, user)
 
 
 Team = Annotated[PipelineStore, Depends(team_store)]

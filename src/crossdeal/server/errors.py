@@ -88,20 +88,23 @@ def error_response(
 
 
 def status_for(error: CrossdealError) -> int:
-    if isinstance(error, NotFoundError):
-        return 404
-    if isinstance(error, ConflictError) or type(error).__name__ == "ImportBusy":
-        return 409
-    if isinstance(error, AuthError):
-        return 401
-    if isinstance(error, TooManyAttempts):
-        return 429
-    if isinstance(error, DatabaseError):
-        return 503
-    if type(error).__name__ == "Forbidden":
-        return 403
-    if type(error).__name__ == "UploadTooLarge":
-        return 413
+    from crossdeal.pipeline.jobs import ImportBusy
+    from crossdeal.server.deps import Forbidden
+    from crossdeal.server.uploads import UploadTooLarge
+
+    # the first class the error is an instance of decides (UploadTooLarge is an InputError)
+    for kind, status in (
+        (NotFoundError, 404),
+        (ConflictError, 409),
+        (ImportBusy, 409),
+        (AuthError, 401),
+        (TooManyAttempts, 429),
+        (DatabaseError, 503),
+        (Forbidden, 403),
+        (UploadTooLarge, 413),
+    ):
+        if isinstance(error, kind):
+            return status
     return 422
 
 

@@ -11,11 +11,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -25,6 +24,7 @@ from crossdeal.errors import CrossdealError, InputError
 from crossdeal.pipeline import edits
 from crossdeal.pipeline.db import Database
 from crossdeal.pipeline.store import NotFoundError, PipelineStore, checked_amount
+from crossdeal.server.deps import RecordId, store_for
 
 __all__ = ["SESSION_COOKIE", "install", "marked"]
 
@@ -32,8 +32,6 @@ SESSION_COOKIE = "crossdeal_session"
 SIGN_IN_COOKIE = "crossdeal_sign_in"
 SESSION_SECONDS = 12 * 3600
 PAGE_LIMIT = 100
-# a record number in a page's address: larger ones name nothing (and would overflow)
-RecordId = Annotated[int, PathParam(ge=1, le=2_147_483_647)]
 _HERE = Path(str(resources.files("crossdeal.server")))
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -124,12 +122,7 @@ def _safe_next(text: str | None) -> str:
 
 
 def _store(request: Request, visitor: Visitor) -> PipelineStore:
-    return PipelineStore(
-        _db(request).for_team(visitor.user.team_id),
-        team=visitor.user.team,
-        team_id=visitor.user.team_id,
-        cycle_cache=request.app.state.cycle_cache,
-    )
+    return store_for(request, visitor.user)
 
 
 # --- sign-in -------------------------------------------------------------------------------
@@ -405,10 +398,10 @@ def brief_page(
     briefing, error, chart, comparison = None, None, None, None
     if seller and buyer:
         import crossdeal
-        from crossdeal.server.routers.culture import _culture
+        from crossdeal.server.routers.culture import resolve_culture
 
         try:
-            sides = _culture(seller[:200]), _culture(buyer[:200])
+            sides = resolve_culture(seller[:200]), resolve_culture(buyer[:200])
             briefing = crossdeal.brief(*sides)
             comparison = crossdeal.compare(*sides)
         except CrossdealError as exc:
@@ -468,10 +461,10 @@ def coach_page(request: Request) -> HTMLResponse:
 
 
 def _culture_or_none(text: str) -> Any:
-    from crossdeal.server.routers.culture import _culture
+    from crossdeal.server.routers.culture import resolve_culture
 
     text = text.strip()[:200]
-    return _culture(text) if text else None
+    return resolve_culture(text) if text else None
 
 
 async def _message_page(request: Request, page: str) -> HTMLResponse:

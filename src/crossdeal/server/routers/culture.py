@@ -23,7 +23,7 @@ class Pair(BaseModel):
     buyer: str = Field(min_length=1, max_length=200, examples=["India"])
 
 
-def _culture(text: str) -> Culture:
+def resolve_culture(text: str) -> Culture:
     # a culture only: the server holds no one's saved people, so a name is never looked
     # up in a file that another team might have written
     from crossdeal._api import _model
@@ -44,18 +44,20 @@ def cultures(_user: Me, kind: CultureKind | None = None) -> Response:
 def culture(name: str, _user: Me) -> Response:
     import crossdeal
 
-    return ModelResponse(crossdeal.profile(_culture(name)))
+    return ModelResponse(crossdeal.profile(resolve_culture(name)))
 
 
 @router.post("/comparisons", response_model=Comparison, summary="Two cultures side by side")
 def comparison(body: Pair, _user: Me) -> Response:
     import crossdeal
 
-    return ModelResponse(crossdeal.compare(_culture(body.seller), _culture(body.buyer)))
+    return ModelResponse(
+        crossdeal.compare(resolve_culture(body.seller), resolve_culture(body.buyer))
+    )
 
 
 @router.post("/briefings", response_model=Briefing, summary="A pre-call briefing")
 def briefing(body: Pair, _user: Me) -> Response:
     import crossdeal
 
-    return ModelResponse(crossdeal.brief(_culture(body.seller), _culture(body.buyer)))
+    return ModelResponse(crossdeal.brief(resolve_culture(body.seller), resolve_culture(body.buyer)))

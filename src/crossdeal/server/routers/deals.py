@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,7 +23,7 @@ from crossdeal.pipeline.reports import (
     DeletionReport,
     ForecastReport,
 )
-from crossdeal.server.deps import Me, Team, require
+from crossdeal.server.deps import Me, RecordId, Team, require
 from crossdeal.server.errors import ERROR_RESPONSES
 from crossdeal.server.responses import ModelResponse
 
@@ -32,8 +32,6 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
     409: ERROR_RESPONSES[404] | {"description": "the deal changed since you read it"}
 }
 MAX_PAGE = 1000
-# a record number: larger ones name nothing (and would overflow an integer column)
-RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class Created(BaseModel):

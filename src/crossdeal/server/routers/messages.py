@@ -12,7 +12,7 @@ from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.server.deps import Me
 from crossdeal.server.errors import ERROR_RESPONSES
 from crossdeal.server.responses import ModelResponse
-from crossdeal.server.routers.culture import _culture
+from crossdeal.server.routers.culture import resolve_culture
 
 router = APIRouter(tags=["messages"], responses=ERROR_RESPONSES)
 
@@ -46,8 +46,8 @@ def lint(body: Draft, _user: Me) -> Response:
     return ModelResponse(
         crossdeal.lint_message(
             body.text,
-            to=_culture(body.to),
-            sender=_culture(body.sender) if body.sender else None,
+            to=resolve_culture(body.to),
+            sender=resolve_culture(body.sender) if body.sender else None,
             reader_rank=body.reader_rank,
         )
     )
@@ -60,8 +60,8 @@ def reply(body: Reply, _user: Me) -> Response:
     return ModelResponse(
         crossdeal.read_reply(
             body.text,
-            sender=_culture(body.sender),
-            to=_culture(body.to) if body.to else None,
+            sender=resolve_culture(body.sender),
+            to=resolve_culture(body.to) if body.to else None,
             asked=body.asked,
         )
     )

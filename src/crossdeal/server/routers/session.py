@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, Field
 
 from crossdeal.auth.store import UserStore
 from crossdeal.pipeline.db import Database
 from crossdeal.pipeline.store import NotFoundError
-from crossdeal.server.deps import Me, database
+from crossdeal.server.deps import Me, RecordId, database
 from crossdeal.server.errors import ERROR_RESPONSES
 
 router = APIRouter(tags=["session"], responses=ERROR_RESPONSES)
@@ -85,7 +85,7 @@ def tokens(user: Me, db: Annotated[Database, Depends(database)]) -> list[TokenPu
     summary="Revoke one of your API tokens",
 )
 def revoke_token(
-    token_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    token_id: RecordId,
     user: Me,
     db: Annotated[Database, Depends(database)],
 ) -> None:
