@@ -457,7 +457,9 @@ def test_deletions_ask_first_and_delete_only_with_yes(cli_pipeline: None) -> Non
     assert json.loads(run("deals", "--format", "json").output)["total"] == 1
     refused = run("deal", "1", "remove-contact", "Kenji Sato")
     assert refused.exit_code == 2 and "nothing was changed" in refused.output
-    assert run("deal", "1", "remove-contact", "Kenji Sato", "--yes").exit_code == 0
+    removed = run("deal", "1", "remove-contact", "Kenji Sato", "--yes")
+    assert removed.exit_code == 0 and "Deleted" not in removed.output
+    assert "off the buying committee" in removed.output and "stay on the account" in removed.output
     assert run("deals", "delete", "Press line", "--yes").exit_code == 0
     assert json.loads(run("deals", "--format", "json").output)["total"] == 0
     refused = run("accounts", "delete", "Tanaka Precision")

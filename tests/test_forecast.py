@@ -20,11 +20,13 @@ from crossdeal.pipeline.demo import generate
 TODAY = date(2026, 12, 1)
 
 
-def _records(deals: int, seed: int, as_of: date) -> list[DealRecord]:
+def _records(deals: int, seed: int, as_of: date, culture_effect: bool = True) -> list[DealRecord]:
     """Demo deals as the forecast would have seen them on ``as_of``: what had happened
     by then (closed deals, activities), nothing after it."""
     model = briefing_model()
-    pipeline = generate(seed=seed, deals=deals, today=TODAY, model=model)
+    pipeline = generate(
+        seed=seed, deals=deals, today=TODAY, model=model, culture_effect=culture_effect
+    )
     owners = dict(pipeline.sellers)
     cultures = {name: culture for name, culture, _ in pipeline.accounts}
     out = []
@@ -36,9 +38,9 @@ def _records(deals: int, seed: int, as_of: date) -> list[DealRecord]:
         deciders = {c.name for c in d.contacts if c.role == "decision-maker"}
         face = [a.occurred_on for a in seen if a.channel in ("video", "in-person")]
         met = [a.occurred_on for a in seen if set(a.with_) & deciders]
-        firsts = [(min(face), "face_time")] if face else []
+        firsts = [(min(face), "face_time", 1.0)] if face else []
         if met:
-            firsts.append((min(met), "deciders_met"))
+            firsts.append((min(met), "deciders_met", 1.0))
         timeline = tuple(sorted(firsts))
         closed = d.closed_on is not None and d.closed_on < as_of
         ks_factor = default_cycle_prior().factor(
@@ -62,6 +64,9 @@ def _records(deals: int, seed: int, as_of: date) -> list[DealRecord]:
                 ),
                 cycle_factor=ks_factor or 1.0,
                 timeline=timeline,
+                market=cultures[d.account],
+                owner=d.owner,
+                stages=tuple((day, stage) for day, stage in d.stage_history if day < as_of),
             )
         )
     return out
@@ -186,3 +191,24 @@ def test_the_forecast_from_the_command_line(crossdeal_home: Path) -> None:
     assert all(len(line) <= 80 for line in text.output.splitlines())
     empty = runner.invoke(app, ["forecast"])
     assert empty.exit_code == 0 and "No open deals" in empty.output
+
+
+def test_the_fast_hazards_are_scikit_learns_probabilities() -> None:
+    """The per-deal plus per-age split of the scores gives predict_proba's numbers."""
+    import numpy as np
+
+    from crossdeal.forecast.model import _age_columns
+
+    history = _records(400, seed=8, as_of=TODAY)
+    model = CultureForecast().fit(history, TODAY)
+    open_deals = [d for d in history if d.outcome == "open"][:25]
+    matrix = np.array([[d.features_on(TODAY).get(f, 0.0) for f in FEATURES] for d in open_deals])
+    ages = np.array([(TODAY - d.created_on).days // 7 for d in open_deals], dtype=float)
+    win, loss = model._hazards(matrix, ages, np.ones(len(ages)), share=1.0)
+    horizon = model.prior.horizon_weeks
+    scaled = (matrix - model.feature_means_) / model.feature_scales_
+    week = (ages[:, None] + np.arange(horizon)[None, :]).reshape(-1)
+    design = np.column_stack([np.repeat(scaled, horizon, axis=0), _age_columns(week)])
+    expected = model.classifier_.predict_proba(design)
+    assert np.allclose(win, expected[:, 1].reshape(len(ages), horizon), atol=1e-9)
+    assert np.allclose(loss, expected[:, 2].reshape(len(ages), horizon), atol=1e-9)

@@ -460,8 +460,12 @@ def register(app: typer.Typer) -> None:
         from crossdeal import _render
 
         try:
+            from crossdeal.pipeline.forecasting import deal_forecast
+
             store = _store(db, team)
             view = store.deal(store.find_deal(deal_ref))
+            if view.deal.outcome == "open":
+                view = view.model_copy(update={"forecast": deal_forecast(store, view.deal.id)})
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
@@ -538,16 +542,31 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="Forecast as of this day (YYYY-MM-DD).")
         ] = None,
+        by: Annotated[
+            str,
+            typer.Option(help="Group the totals by market, country, owner or quarter."),
+        ] = "market",
+        quarter: Annotated[
+            str | None,
+            typer.Option(
+                help="A quarter such as 2027Q2: each deal's chance of a win inside it, "
+                "and the totals for it."
+            ),
+        ] = None,
         output: FormatOption = OutputFormat.text,
         db: DbOption = None,
         team: TeamOption = None,
     ) -> None:
         """Open deals: win probability, close-date range (P50, P80) and expected value."""
         from crossdeal import _render
+        from crossdeal.pipeline.forecasting import forecast_report
 
-        day = _date(as_of, "--as-of")
+        groupings = ("market", "country", "owner", "quarter")
         try:
-            report = _store(db, team).forecast(as_of=day)
+            if by not in groupings:
+                raise CrossdealError(f"--by {by!r}: use one of {', '.join(groupings)}")
+            day = _date(as_of, "--as-of")
+            report = forecast_report(_store(db, team), as_of=day, by=by, period=quarter)  # type: ignore[arg-type]
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
@@ -559,6 +578,84 @@ def register(app: typer.Typer) -> None:
             )
         else:
             _render.forecast(console(), report, _listing_limit(limit, output))
+
+    @app.command()
+    def backtest(
+        as_of: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--as-of",
+                help="A cut-off day (YYYY-MM-DD); repeat for several. Default: the starts "
+                "of the last four quarters at least 90 days back.",
+                show_default=False,
+            ),
+        ] = None,
+        output: FormatOption = OutputFormat.text,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """How good the forecast has been on this team's history, against the baselines."""
+        from crossdeal import _render
+        from crossdeal.pipeline.forecasting import backtest_report
+
+        try:
+            days = [d for d in (_date(text, "--as-of") for text in as_of or []) if d]
+            report = backtest_report(_store(db, team), days)
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            emit_json(report)
+        else:
+            _render.backtest(console(), report)
+
+    @app.command()
+    def gap(
+        target: Annotated[
+            float, typer.Option(help="The revenue target of the period.", show_default=False)
+        ],
+        period: Annotated[str, typer.Option(help="The quarter, e.g. 2027Q2.", show_default=False)],
+        inbound_leads: Annotated[
+            int, typer.Option(help="Inbound leads expected in the period.", min=0)
+        ] = 0,
+        nurture_leads: Annotated[
+            int, typer.Option(help="Leads in nurture campaigns in the period.", min=0)
+        ] = 0,
+        inbound_rate: Annotated[
+            float | None,
+            typer.Option(help="Your share of inbound leads that become a deal (default 0.10)."),
+        ] = None,
+        nurture_rate: Annotated[
+            float | None,
+            typer.Option(help="Your share of nurtured leads that become a deal (default 0.02)."),
+        ] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Work it out as of this day (YYYY-MM-DD).")
+        ] = None,
+        output: FormatOption = OutputFormat.text,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """The revenue gap of a quarter, and the leads it takes to fill it, per market."""
+        from crossdeal import _render
+        from crossdeal.pipeline.forecasting import gap_report
+
+        try:
+            report = gap_report(
+                _store(db, team),
+                target,
+                period,
+                inbound_leads,
+                nurture_leads,
+                inbound_rate,
+                nurture_rate,
+                _date(as_of, "--as-of"),
+            )
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            emit_json(report)
+        else:
+            _render.gap(console(), report)
 
     @app.command()
     def export(

@@ -16,6 +16,8 @@ from crossdeal.playbook.briefing import Briefing, Evidence, PersonReport, Risk
 from crossdeal.playbook.rules import Rule, themes
 
 if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none of these
+    from crossdeal.forecast.backtest import Backtest
+    from crossdeal.forecast.gap import GapReport
     from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
     from crossdeal.messages.templates import Template, TemplateRendering
     from crossdeal.pipeline.reports import (
@@ -25,6 +27,8 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
         DealList,
         DealView,
         DeletionReport,
+        ForecastFactor,
+        ForecastLine,
         ForecastReport,
         ImportReport,
     )
@@ -771,7 +775,7 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
         table.add_column("largest factor", overflow="fold")
     for d in deals:
         factor = d.factors[0] if d.factors else None
-        why = f"{factor.label}: {factor.effect * 100:+.0f} pts" if factor else "the prior alone"
+        why = _factor_text(factor) if factor else "the prior alone"
         if d.stale:
             why = "STALE: open longer than any won deal; " + why
         cells = [
@@ -795,24 +799,188 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
     more = f", showing {len(deals)} (--limit 0 shows all)" if len(deals) < len(report.deals) else ""
     console.print(f"[dim]{len(report.deals):,} open deal(s){more}[/dim]")
     currency = deals[0].currency
-    for title, totals in (
-        ("By quarter of P50", report.by_quarter),
-        ("By market", report.by_market),
-    ):
+    sections = [("Expected won, by quarter", report.by_quarter)]
+    if report.period:
+        sections.append((f"In {report.period}, by {report.by}", report.totals))
+    elif report.by == "market":
+        sections.append(("By market", report.by_market))
+    else:
+        sections.append((f"By {report.by}", report.totals))
+    for title, totals in sections:
         console.print(
-            f"[bold]{title}:[/bold] "
+            f"[bold]{escape(title)}:[/bold] "
             + " · ".join(
-                f"{escape(t.key)} {_short_money(t.expected_value, currency)} expected "
-                f"of {_short_money(t.amount, currency)} ({t.deals})"
+                f"{escape(t.key)} {_short_money(t.expected_value, currency)}"
+                + (
+                    ""
+                    if title.startswith("Expected")
+                    else f" of {_short_money(t.amount, currency)}"
+                )
+                + f" ({t.deals})"
                 for t in totals
             )
         )
+    if report.period:
+        total = sum(t.expected_value for t in report.totals)
+        console.print(
+            f"[bold]{escape(report.period)}:[/bold] {_short_money(total, currency)} expected "
+            "from the open pipeline (each deal's chance of a win inside the quarter)."
+        )
+    for feature, why in report.left_out.items():
+        console.print(f"[yellow]{escape(feature.replace('_', ' '))}: {escape(why)}[/yellow]")
     learned = report.closed_deals_learned_from
     console.print(
         f"[dim]Learned from {learned:,} closed deal(s) (win rate {report.win_rate:.0%}); "
         f"{report.data_share:.0%} of each estimate is this team's data, the rest the "
         f"documented prior. {escape(report.method)}[/dim]"
     )
+
+
+def backtest(console: Console, report: Backtest) -> None:
+    def number(value: float | None, digits: int = 3) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
+
+    for cut in report.cutoffs:
+        console.print(
+            f"[bold]As of {cut.as_of.isoformat()}[/bold]: learned from {cut.closed_before:,} "
+            f"closed deal(s) ({cut.data_share:.0%} data); scored {cut.scored:,} open deal(s), "
+            f"{cut.resolved:,} of them closed since."
+        )
+    left_out = {k: v for cut in report.cutoffs for k, v in cut.left_out.items()}
+    for feature, why in left_out.items():
+        console.print(f"[yellow]{escape(feature.replace('_', ' '))}: {escape(why)}[/yellow]")
+    short = {
+        "team win rate / median cycle": "team win rate",
+        "stage defaults (HubSpot)": "HubSpot stage defaults",
+        "naive Bayes (Odoo-style)": "naive Bayes (Odoo)",
+    }
+    table = Table(
+        title=f"Win probability, all cut-offs together (evaluated on "
+        f"{report.evaluated_on.isoformat()})",
+        title_justify="left",
+        header_style="bold",
+        pad_edge=False,
+    )
+    table.add_column("method", no_wrap=True)
+    for name in ("Brier", "log loss", "ECE", "AUC"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for m in report.pooled:
+        table.add_row(
+            escape(short.get(m.method, m.method)),
+            number(m.brier),
+            number(m.log_loss),
+            number(m.ece),
+            number(m.auc),
+        )
+    console.print(table)
+    dates = Table(title="Close dates", title_justify="left", header_style="bold", pad_edge=False)
+    dates.add_column("method", no_wrap=True)
+    for name in ("C-index", "MAE (days)", "P80 covers"):
+        dates.add_column(name, justify="right", no_wrap=True)
+    for m in report.pooled:
+        if m.c_index is None and m.close_mae_days is None:
+            continue
+        label = "median won cycle" if m.method.startswith("team win rate") else m.method
+        dates.add_row(
+            escape(label),
+            number(m.c_index),
+            number(m.close_mae_days, 0),
+            "—" if m.p80_coverage is None else f"{m.p80_coverage:.0%}",
+        )
+    console.print(dates)
+    ours = next((m for m in report.pooled if m.method == "crossdeal"), None)
+    if ours and ours.reliability:
+        console.print(
+            "[bold]Calibration of crossdeal[/bold] (predicted → won, deals): "
+            + " · ".join(
+                f"{b.predicted:.0%} → {b.observed:.0%} ({b.deals})" for b in ours.reliability
+            )
+        )
+    revenue = Table(title="Won amount per quarter", title_justify="left", header_style="bold")
+    for name in ("cut-off", "quarter", "crossdeal", "win rate × median cycle", "actual"):
+        revenue.add_column(name, justify="right" if name != "quarter" else "left", no_wrap=True)
+    for cut in report.cutoffs:
+        for q in cut.quarters:
+            revenue.add_row(
+                cut.as_of.isoformat(),
+                q.quarter,
+                f"{q.forecast:,.0f}",
+                f"{q.baseline:,.0f}",
+                f"{q.actual:,.0f}",
+            )
+    if revenue.row_count:
+        console.print(revenue)
+    console.print(
+        "[dim]Lower is better for Brier, log loss, ECE and MAE; higher for AUC and the "
+        f"C-index; P80 cover should be near 80 %. {escape(report.note)} Stage defaults: "
+        f"{escape(report.stage_defaults_source)}[/dim]"
+    )
+
+
+def gap(console: Console, report: GapReport) -> None:
+    money = report.currency
+
+    def m(amount: float) -> str:
+        return _short_money(amount, money)
+
+    def bare(amount: float) -> str:
+        return _short_money(amount, money).removesuffix(f" {money}")
+
+    def side(amount: float) -> str:
+        return f"{m(amount)} short" if amount > 0 else f"{m(-amount)} ahead"
+
+    sources = [f"{m(report.pipeline_expected)} from the open pipeline"]
+    if report.inbound_leads:
+        sources.append(f"{m(report.inbound_expected)} from {report.inbound_leads:,} inbound leads")
+    if report.nurture_leads:
+        sources.append(f"{m(report.nurture_expected)} from {report.nurture_leads:,} nurtured leads")
+    console.print(
+        f"[bold]{escape(report.period)}[/bold]: target {m(report.target)}; expected "
+        + ", ".join(sources)
+        + "."
+    )
+    low, high = report.gap_interval
+    headline = (
+        f"[bold green]Ahead of the target by {m(-report.gap)}[/bold green]"
+        if report.gap <= 0
+        else f"[bold]Gap: {m(report.gap)}[/bold]"
+    )
+    console.print(
+        f"{headline} (80 % interval: {side(low)} to {side(high)}; the target is reached in "
+        f"{report.p_reach_target:.0%} of {report.assumptions['draws']:,.0f} simulated outcomes)."
+    )
+    table = Table(
+        title=f"By market ({money})", title_justify="left", header_style="bold", pad_edge=False
+    )
+    for name in ("market", "open", "expected", "win rate", "avg deal", "leads", "needed"):
+        table.add_column(name, justify="left" if name == "market" else "right", no_wrap=True)
+    for row in report.markets:
+        needed = " / ".join(
+            "—" if n is None else f"{n:,}"
+            for n in (row.inbound_leads_needed, row.nurture_leads_needed)
+        )
+        table.add_row(
+            escape(row.market),
+            str(row.open_deals),
+            bare(row.pipeline_expected),
+            f"{row.win_rate:.0%}",
+            bare(row.deal_size),
+            f"{row.lead_share:.0%}",
+            needed,
+        )
+    console.print(table)
+    console.print(
+        "[dim]needed: inbound / nurtured leads from that market alone that would fill the "
+        "whole gap. leads: the market's share of the lead volume (its share of the deals "
+        f"created in the last {report.assumptions['market_share_months']:.0f} months). Win "
+        "rates: each market's own, shrunk toward the forecast's estimate for its deals "
+        f"where it has few closed deals (--format json shows both). Assumed: "
+        f"{report.assumptions['inbound_to_deal']:.0%} of inbound and "
+        f"{report.assumptions['nurture_to_deal']:.0%} of nurtured leads become a deal "
+        f"({escape(report.source)})[/dim]"
+    )
+    for note in report.notes:
+        console.print(f"[yellow]{escape(note)}[/yellow]")
 
 
 def accounts(console: Console, listing: AccountList) -> None:
@@ -879,6 +1047,8 @@ def deal(console: Console, view: DealView) -> None:
     bant.add_row("[bold]Need[/bold]", escape(view.need or "—"))
     bant.add_row("[bold]Timing[/bold]", escape(view.timing or "—"))
     console.print(bant)
+    if view.forecast is not None:
+        _deal_forecast(console, view.forecast)
     if d.signals:
         console.print("\n[bold]Risk signals[/bold]")
         for s in d.signals:
@@ -927,6 +1097,47 @@ def deal(console: Console, view: DealView) -> None:
         )
 
 
+def _deal_forecast(console: Console, f: ForecastLine) -> None:
+    dates = (
+        f"most likely won by {f.close_p50.isoformat()}, four in five of its wins by "
+        f"{f.close_p80.isoformat()}"
+        if f.close_p50 and f.close_p80
+        else "no close date in sight"
+    )
+    console.print(
+        f"\n[bold]Forecast[/bold]: {f.p_win:.0%} chance of a win ({dates}); expected "
+        f"{_short_money(f.expected_value, f.currency)}."
+        + (
+            " [bold red]STALE[/bold red]: open longer than the team's won deals take."
+            if f.stale
+            else ""
+        )
+    )
+    for factor in f.factors:
+        console.print(_bullets("•", [_factor_text(factor)]))
+    console.print(
+        f"[dim]{f.data_share:.0%} of this estimate is the team's own closed deals, the rest "
+        "the documented prior (docs/forecast.md).[/dim]"
+    )
+
+
+def _factor_text(factor: ForecastFactor) -> str:
+    """A factor as a manager reads it: the deal's value, the team's, and the effect."""
+    points = round(factor.effect * 100)
+    effect = f"{points:+d} point{'' if abs(points) == 1 else 's'}"
+    if factor.feature == "stage":
+        return f"{escape(factor.label)}: {effect}"
+    if factor.feature in ("face_time", "deciders_met"):
+        value = "yes" if factor.value else "not yet"
+        return f"{factor.label}: {value} (team: {factor.average:.0%} of deals), {effect}"
+    if factor.feature == "log_amount":
+        return (
+            f"{factor.label}: {10**factor.value:,.0f} (team average {10**factor.average:,.0f}), "
+            f"{effect}"
+        )
+    return f"{factor.label}: {factor.value:.1f} (team average {factor.average:.1f}), {effect}"
+
+
 def _change_line(e: DealEventView) -> str:
     field = e.field.replace("_", " ")
     line = f"{field} {escape(e.old or '—')} → {escape(e.new or '—')}"
@@ -942,6 +1153,13 @@ def change(console: Console, report: ChangeReport) -> None:
 
 
 def deletion(console: Console, report: DeletionReport) -> None:
+    if report.kind == "committee member":
+        # the person stays on the account and in the pipeline: only the link goes
+        console.print(
+            f"Took {escape(report.name)} off the buying committee ({report.describe()} "
+            "removed); they stay on the account."
+        )
+        return
     console.print(f"Deleted {report.kind} {escape(report.name)}: {report.describe()}.")
 
 

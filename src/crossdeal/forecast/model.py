@@ -59,6 +59,12 @@ FEATURES: Mapping[str, str] = {
     "log_amount": "deal size (log10 of the amount)",
 }
 _WEEK = 7
+# L2 penalty of the hazard regression (scikit-learn's C: smaller is stronger); chosen on
+# the demo's backtests at 180 and 1,200 deals (docs/forecast.md)
+PENALTY = 0.03
+# a stage's own win rate counts against the team's as if the team's were this many deals
+STAGE_PSEUDO_DEALS = 5.0
+_CHUNK = 2000  # deals scored at once: 2,000 x 104 weeks of hazards stay small
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,21 +78,35 @@ class DealRecord:
     amount: float = 0.0
     features: Mapping[str, float] = field(default_factory=dict)
     cycle_factor: float = 1.0  # the prior's cultural-distance factor for this deal
-    # when a feature became 1 (the first video call, the first meeting with a
-    # decision-maker): the model reads each week of a deal's life with the features it
-    # had then, not with how the deal ended
-    timeline: tuple[tuple[date, str], ...] = ()
+    # when a feature took a value, as (day, feature, value): the first video call, the
+    # first meeting with a decision-maker. The model reads each week of a deal's life
+    # with the features it had then, not with how the deal ended
+    timeline: tuple[tuple[date, str, float], ...] = ()
+    # what the baselines of the backtest read: the buyer's market, the deal's owner, and
+    # its stage changes as (day, stage entered), the first being the stage it started in
+    market: str | None = None
+    owner: str | None = None
+    stages: tuple[tuple[date, str], ...] = ()
+
+    def stage_on(self, day: date) -> str | None:
+        """The stage the deal was in on ``day`` (None where unrecorded)."""
+        current = None
+        for when, stage in self.stages:
+            if when <= day:
+                current = stage
+        return current
 
     def features_on(self, day: date) -> dict[str, float]:
-        """The features as they were at the start of ``day``."""
+        """The features as they were at the start of ``day``: a feature with a timeline
+        is 0 until its first entry, then the value of its latest entry before ``day``."""
         if not self.timeline:
             return dict(self.features)
         current = dict(self.features)
-        for name in {n for _, n in self.timeline}:
+        for name in {n for _, n, _ in self.timeline}:
             current[name] = 0.0
-        for when, name in self.timeline:
+        for when, name, value in self.timeline:
             if when < day:
-                current[name] = 1.0
+                current[name] = value
         return current
 
 
@@ -112,6 +132,7 @@ class DealForecast:
     data_share: float  # 0: the prior alone, 1: the team's own history alone
     stale: bool  # open far longer than the team's won deals ever took
     factors: tuple[Factor, ...] = ()
+    p_win_by: tuple[float, ...] = ()  # P(won before each checkpoint asked for)
 
 
 class _PriorSpec(BaseModel):
@@ -154,9 +175,15 @@ def default_forecast_prior() -> ForecastPrior:
 class CultureForecast:
     """Competing-risks hazard model of winning and losing, with the prior as a floor."""
 
-    def __init__(self, prior: ForecastPrior | None = None, penalty: float = 1.0) -> None:
+    def __init__(
+        self,
+        prior: ForecastPrior | None = None,
+        penalty: float = PENALTY,
+        stage_pseudo_deals: float = STAGE_PSEUDO_DEALS,
+    ) -> None:
         self.prior = prior or default_forecast_prior()
         self.penalty = penalty
+        self.stage_pseudo_deals = stage_pseudo_deals
 
     # --- fit ------------------------------------------------------------------------------
     def fit(self, history: Sequence[DealRecord], as_of: date) -> CultureForecast:
@@ -178,10 +205,13 @@ class CultureForecast:
         won_weeks = [_weeks(d.created_on, d.closed_on) for d in closed if d.outcome == "won"]
         self.longest_won_weeks_ = max(won_weeks) if won_weeks else None
         self.fitted_on_ = as_of
+        self.stage_rates_ = _stage_rates(closed, self.win_rate_, self.stage_pseudo_deals)
+        self.ignored_features_ = _outcome_revealing(closed)
         # one row per deal per week, with the features the deal had that week
         raw: list[list[float]] = []
         weeks_of: list[int] = []
         labels: list[int] = []
+
         for d in known:
             is_closed = d.id in closed_ids
             end = d.closed_on if is_closed else as_of
@@ -192,7 +222,7 @@ class CultureForecast:
                 weeks_of.append(week)
                 last = week == weeks - 1
                 labels.append({"won": 1, "lost": 2}.get(d.outcome, 0) if last and is_closed else 0)
-        matrix = np.array(raw) if raw else np.zeros((1, len(FEATURES)))
+        matrix = self._without_ignored(np.array(raw) if raw else np.zeros((1, len(FEATURES))))
         self.feature_means_ = matrix.mean(axis=0)
         scales = matrix.std(axis=0)
         self.feature_scales_ = np.where(scales > 1e-9, scales, 1.0)
@@ -203,7 +233,7 @@ class CultureForecast:
             return self  # nothing to learn the two risks from: the prior alone
         scaled = (matrix - self.feature_means_) / self.feature_scales_
         weeks_column = np.array(weeks_of, dtype=float)
-        design = np.column_stack([scaled, np.log1p(weeks_column), weeks_column / 52.0])
+        design = np.column_stack([scaled, _age_columns(weeks_column)])
         from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
         classifier = LogisticRegression(C=self.penalty, max_iter=2000)
@@ -213,87 +243,208 @@ class CultureForecast:
 
     # --- predict --------------------------------------------------------------------------
     def predict(
-        self, open_deals: Sequence[DealRecord], as_of: date, explain: bool = True
+        self,
+        open_deals: Sequence[DealRecord],
+        as_of: date,
+        explain: bool = True,
+        checkpoints: Sequence[date] = (),
     ) -> list[DealForecast]:
-        """The forecast of each open deal from its age on ``as_of``."""
+        """The forecast of each open deal from its age on ``as_of``; with ``checkpoints``,
+        also its probability of being won before each of those days."""
+        import numpy as np
+
         if not hasattr(self, "fitted_on_"):
             raise InputError("fit the forecast on the team's history before predicting")
-        share = self.n_closed_ / (self.n_closed_ + self.prior.pseudo_deals)
-        if self.classifier_ is None:
-            share = 0.0
-        out = []
-        for deal in open_deals:
-            age = _weeks(deal.created_on, as_of)
-            features = deal.features_on(as_of)
-            curves = self._curves(features, deal.cycle_factor, age, share)
-            p_win, p_lost, p50, p80 = _summary(curves)
-            stale = (
-                self.longest_won_weeks_ is not None
-                and age > self.prior.stale_factor * self.longest_won_weeks_
+        share = self.data_share_
+        out: list[DealForecast] = []
+        steps = [
+            min(max((day - as_of).days, 0) // _WEEK, self.prior.horizon_weeks)
+            for day in checkpoints
+        ]
+        for start in range(0, len(open_deals), _CHUNK):
+            chunk = open_deals[start : start + _CHUNK]
+            ages = np.array([_weeks(d.created_on, as_of) for d in chunk], dtype=float)
+            matrix = np.array(
+                [[d.features_on(as_of).get(f, 0.0) for f in FEATURES] for d in chunk], dtype=float
+            ).reshape(len(chunk), len(FEATURES))
+            matrix = self._without_ignored(matrix)
+            factors_of = np.array([d.cycle_factor for d in chunk], dtype=float)
+            won, lost, cumulative = self._incidence(matrix, ages, factors_of, share)
+            effects = self._effects(matrix, ages, factors_of, share, won) if explain else None
+            stages = [d.stage_on(as_of) for d in chunk]
+            won, lost, cumulative, stage_effect = self._stage_adjusted(
+                won, lost, cumulative, stages
             )
-            factors = self._factors(deal, features, age, share, p_win) if explain else ()
-            out.append(
-                DealForecast(
-                    deal_id=deal.id,
-                    p_win=round(p_win, 4),
-                    p_lost=round(p_lost, 4),
-                    close_p50=None if p50 is None else as_of + timedelta(weeks=p50),
-                    close_p80=None if p80 is None else as_of + timedelta(weeks=p80),
-                    expected_value=round(p_win * deal.amount, 2),
-                    data_share=round(share, 3),
-                    stale=stale,
-                    factors=factors,
+            p50, p80 = _quantile_weeks(cumulative, won)
+            for i, deal in enumerate(chunk):
+                stale = bool(
+                    self.longest_won_weeks_ is not None
+                    and ages[i] > self.prior.stale_factor * self.longest_won_weeks_
                 )
-            )
+                out.append(
+                    DealForecast(
+                        deal_id=deal.id,
+                        p_win=round(float(won[i]), 4),
+                        p_lost=round(float(lost[i]), 4),
+                        close_p50=None if p50[i] < 0 else as_of + timedelta(weeks=int(p50[i])),
+                        close_p80=None if p80[i] < 0 else as_of + timedelta(weeks=int(p80[i])),
+                        expected_value=round(float(won[i]) * deal.amount, 2),
+                        data_share=round(share, 3),
+                        stale=stale,
+                        factors=()
+                        if effects is None
+                        else self._top_factors(
+                            matrix[i], effects[i], stages[i], float(stage_effect[i])
+                        ),
+                        p_win_by=tuple(
+                            round(float(cumulative[i, step - 1]), 4) if step else 0.0
+                            for step in steps
+                        ),
+                    )
+                )
         return out
 
+    @property
+    def data_share_(self) -> float:
+        """How much of every estimate is the team's own data (0 with no model fitted)."""
+        if getattr(self, "classifier_", None) is None:
+            return 0.0
+        return float(self.n_closed_ / (self.n_closed_ + self.prior.pseudo_deals))
+
     # --- internals --------------------------------------------------------------------------
-    def _scaled(self, features: Mapping[str, float]) -> list[float]:
-        return [
-            (features.get(f, 0.0) - self.feature_means_[i]) / self.feature_scales_[i]
-            for i, f in enumerate(FEATURES)
-        ]
+    def _without_ignored(self, matrix: Any) -> Any:
+        for j, name in enumerate(FEATURES):
+            if name in self.ignored_features_:
+                matrix[:, j] = 0.0
+        return matrix
 
-    def _curves(
-        self, features: Mapping[str, float], cycle_factor: float, age: int, share: float
-    ) -> tuple[list[float], list[float]]:
-        """Weekly (win, loss) hazards for the weeks from ``age`` to the horizon."""
+    def _hazards(self, matrix: Any, ages: Any, cycle_factors: Any, share: float) -> tuple[Any, Any]:
+        """Weekly (win, loss) hazards, one row per deal, one column per week ahead."""
+        import numpy as np
+
         horizon = self.prior.horizon_weeks
-        prior_win, prior_loss = self.prior.hazards(cycle_factor)
-        win = [prior_win] * horizon
-        loss = [prior_loss] * horizon
-        if self.classifier_ is not None and share > 0:
-            import numpy as np
+        total = 1.0 - 0.5 ** (1.0 / np.maximum(self.prior.cycle_days * cycle_factors / _WEEK, 1.0))
+        win = np.repeat((total * self.prior.win_rate)[:, None], horizon, axis=1)
+        loss = np.repeat((total * (1.0 - self.prior.win_rate))[:, None], horizon, axis=1)
+        if self.classifier_ is None or share <= 0:
+            return win, loss
+        scaled = (matrix - self.feature_means_) / self.feature_scales_
+        classes = [int(c) for c in self.classifier_.classes_]
+        if classes == [0, 1, 2]:
+            # the multinomial model's scores split into a part per deal and a part per
+            # week of age, shared by every deal: add the two, then softmax (the same
+            # numbers as predict_proba, without building a row per deal and week)
+            features = len(FEATURES)
+            coef, intercept = self.classifier_.coef_, self.classifier_.intercept_
+            per_deal = scaled @ coef[:, :features].T + intercept  # deals x 3
+            oldest = int(ages.max()) + horizon if len(ages) else horizon
+            per_age = _age_columns(np.arange(oldest, dtype=float)) @ coef[:, features:].T
+            week = ages.astype(int)[:, None] + np.arange(horizon)[None, :]
+            scores = per_deal[:, None, :] + per_age[week]  # deals x weeks x 3
+            scores -= scores.max(axis=2, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=2, keepdims=True)
+            learned_win, learned_loss = scores[:, :, 1], scores[:, :, 2]
+        else:
+            count = len(ages)
+            week = (ages[:, None] + np.arange(horizon)[None, :]).reshape(-1)
+            design = np.column_stack([np.repeat(scaled, horizon, axis=0), _age_columns(week)])
+            probabilities = self.classifier_.predict_proba(design)
+            columns = {c: i for i, c in enumerate(classes)}
+            learned_win = probabilities[:, columns[1]].reshape(count, horizon)
+            learned_loss = probabilities[:, columns[2]].reshape(count, horizon)
+        return (
+            share * learned_win + (1 - share) * win,
+            share * learned_loss + (1 - share) * loss,
+        )
 
-            x = self._scaled(features)
-            probabilities = self.classifier_.predict_proba(
-                np.array([_row(x, age + week) for week in range(horizon)])
-            )
-            columns = {c: i for i, c in enumerate(self.classifier_.classes_)}
-            for week in range(horizon):
-                win[week] = share * probabilities[week, columns[1]] + (1 - share) * win[week]
-                loss[week] = share * probabilities[week, columns[2]] + (1 - share) * loss[week]
-        return win, loss
+    def _incidence(
+        self, matrix: Any, ages: Any, cycle_factors: Any, share: float
+    ) -> tuple[Any, Any, Any]:
+        """P(win), P(lost) within the horizon, and the cumulative win probability by week."""
+        import numpy as np
 
-    def _factors(
-        self,
-        deal: DealRecord,
-        features: Mapping[str, float],
-        age: int,
-        share: float,
-        p_win: float,
-    ) -> tuple[Factor, ...]:
-        if self.classifier_ is None or share == 0:
-            return ()
-        out = []
-        for i, (name, label) in enumerate(FEATURES.items()):
-            average = float(self.feature_means_[i])
-            value = features.get(name, 0.0)
-            if math.isclose(value, average, abs_tol=1e-9):
+        win, loss = self._hazards(matrix, ages, cycle_factors, share)
+        both = win + loss
+        total = np.minimum(both, 1.0)
+        scale = np.divide(total, both, out=np.zeros_like(both), where=both > 0)
+        surviving = np.cumprod(1.0 - total, axis=1)
+        before = np.column_stack([np.ones(len(ages)), surviving[:, :-1]])
+        cumulative_win = np.cumsum(before * win * scale, axis=1)
+        cumulative_loss = np.cumsum(before * loss * scale, axis=1)
+        return cumulative_win[:, -1], cumulative_loss[:, -1], cumulative_win
+
+    def _effects(self, matrix: Any, ages: Any, cycle_factors: Any, share: float, won: Any) -> Any:
+        """Each feature's effect on each deal's P(win): with its value minus with the
+        team average (a deals x features array; zero with no model fitted)."""
+        import numpy as np
+
+        effects = np.zeros_like(matrix)
+        if self.classifier_ is None or share <= 0:
+            return effects
+        for j in range(len(FEATURES)):
+            differs = ~np.isclose(matrix[:, j], self.feature_means_[j], rtol=0.0, atol=1e-9)
+            if not differs.any():
                 continue
-            swapped = {**features, name: average}
-            base, _, _, _ = _summary(self._curves(swapped, deal.cycle_factor, age, share))
-            out.append(Factor(name, label, value, average, round(p_win - base, 4)))
+            swapped = matrix[differs].copy()
+            swapped[:, j] = self.feature_means_[j]
+            base, _, _ = self._incidence(swapped, ages[differs], cycle_factors[differs], share)
+            effects[differs, j] = won[differs] - base
+        return effects
+
+    def _stage_adjusted(
+        self, won: Any, lost: Any, cumulative: Any, stages: Sequence[str | None]
+    ) -> tuple[Any, Any, Any, Any]:
+        """Move each deal's chance of a win, should it close, by what its stage says: the
+        log-odds of the team's (smoothed) win rate from that stage against its overall
+        rate, added to the model's. A stage the team has no closed deal through, or an
+        unknown one, moves nothing. The chance of closing, and when, stay the model's."""
+        import numpy as np
+
+        shift = np.array(
+            [
+                _logit(self.stage_rates_[stage]) - _logit(self.win_rate_)
+                if stage in self.stage_rates_
+                else 0.0
+                for stage in stages
+            ]
+        )
+        if not shift.any():
+            return won, lost, cumulative, np.zeros(len(stages))
+        closes = won + lost
+        given = np.divide(won, closes, out=np.zeros_like(won), where=closes > 0)
+        clipped = np.clip(given, 1e-6, 1 - 1e-6)
+        moved = 1.0 / (1.0 + np.exp(-(np.log(clipped / (1 - clipped)) + shift)))
+        moved = np.where(closes > 0, moved, given)
+        ratio = np.divide(moved, given, out=np.ones_like(given), where=given > 0)
+        new_won = closes * moved
+        return new_won, closes - new_won, cumulative * ratio[:, None], new_won - won
+
+    def _top_factors(
+        self, values: Any, effects: Any, stage: str | None = None, stage_effect: float = 0.0
+    ) -> tuple[Factor, ...]:
+        out = [
+            Factor(
+                name,
+                label,
+                float(values[j]),
+                float(self.feature_means_[j]),
+                round(float(effects[j]), 4),
+            )
+            for j, (name, label) in enumerate(FEATURES.items())
+            if not math.isclose(float(values[j]), float(self.feature_means_[j]), abs_tol=1e-9)
+        ]
+        if stage is not None and stage in self.stage_rates_ and abs(stage_effect) > 1e-9:
+            rate = self.stage_rates_[stage]
+            out.append(
+                Factor(
+                    "stage",
+                    f"stage {stage} (won from it: {rate:.0%})",
+                    rate,
+                    self.win_rate_,
+                    round(stage_effect, 4),
+                )
+            )
         out.sort(key=lambda f: -abs(f.effect))
         return tuple(out[:3])
 
@@ -304,29 +455,76 @@ def _weeks(start: date, end: date | None) -> int:
     return max((end - start).days // _WEEK, 0)
 
 
-def _row(x: list[float], week: int) -> list[float]:
-    # the hazard's shape over a deal's life: log of its age and its age in years
-    return [*x, math.log1p(week), week / 52.0]
+# the weeks of a deal's life at which its baseline hazards may change: a piecewise-
+# constant baseline, so that a burst of early losses (many CRMs lose half their lost
+# deals in the first three weeks) does not bend the hazards of older deals
+AGE_BREAKS = (1, 2, 3, 4, 6, 9, 13, 18, 26, 39, 52)
 
 
-def _summary(
-    curves: tuple[list[float], list[float]],
-) -> tuple[float, float, int | None, int | None]:
-    """P(win), P(lost) within the horizon, and the weeks (from now) by which half and
-    four fifths of the win probability are reached."""
-    win, loss = curves
-    surviving = 1.0
-    won = lost = 0.0
-    cumulative: list[float] = []
-    for h_win, h_loss in zip(win, loss, strict=True):
-        total = min(h_win + h_loss, 1.0)
-        scale = total / (h_win + h_loss) if h_win + h_loss > 0 else 0.0
-        won += surviving * h_win * scale
-        lost += surviving * h_loss * scale
-        surviving *= 1.0 - total
-        cumulative.append(won)
-    if won <= 1e-6:
-        return won, lost, None, None
-    p50 = next(i + 1 for i, c in enumerate(cumulative) if c >= 0.5 * won)
-    p80 = next(i + 1 for i, c in enumerate(cumulative) if c >= 0.8 * won)
-    return won, lost, p50, p80
+def _age_columns(weeks: Any) -> Any:
+    """One indicator column per age band after the first, and the age in years."""
+    import numpy as np
+
+    bands = [(weeks >= low).astype(float) for low in AGE_BREAKS]
+    return np.column_stack([*bands, weeks / 52.0])
+
+
+def _outcome_revealing(closed: Sequence[DealRecord]) -> dict[str, str]:
+    """Features a team's records fill in only once a deal has its outcome, with why.
+
+    Some CRMs keep the amount of a lost deal as 0 (its close value): a model would learn
+    that a deal without an amount is lost, and forecast every open deal without one as
+    lost. Where nine in ten lost deals have no amount and nine in ten won ones do, the
+    deal size is left out."""
+    won = [d for d in closed if d.outcome == "won"]
+    lost = [d for d in closed if d.outcome == "lost"]
+    if len(won) < 5 or len(lost) < 5:
+        return {}
+    lost_empty = sum(d.amount <= 0 for d in lost) / len(lost)
+    won_empty = sum(d.amount <= 0 for d in won) / len(won)
+    if lost_empty >= 0.9 and won_empty <= 0.1:
+        return {
+            "log_amount": (
+                f"left out: {lost_empty:.0%} of this team's lost deals have no amount and "
+                f"{1 - won_empty:.0%} of its won deals have one, so the amount is filled in "
+                "with the outcome (a close value) and would give the outcome away"
+            )
+        }
+    return {}
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _stage_rates(
+    closed: Sequence[DealRecord], team_rate: float, pseudo_deals: float
+) -> dict[str, float]:
+    """Per stage, the share of the closed deals that passed through it before closing and
+    were won, smoothed toward the team's rate by ``pseudo_deals``."""
+    reached: dict[str, int] = {}
+    won: dict[str, int] = {}
+    for deal in closed:
+        if deal.closed_on is None:
+            continue
+        for stage in {stage for day, stage in deal.stages if day < deal.closed_on}:
+            reached[stage] = reached.get(stage, 0) + 1
+            won[stage] = won.get(stage, 0) + (deal.outcome == "won")
+    return {
+        stage: (won[stage] + pseudo_deals * team_rate) / (reached[stage] + pseudo_deals)
+        for stage in reached
+    }
+
+
+def _quantile_weeks(cumulative: Any, won: Any) -> tuple[Any, Any]:
+    """The weeks (from now, 1-based) by which half and four fifths of each deal's win
+    probability are reached; -1 where the deal has next to no chance of a win."""
+    import numpy as np
+
+    out = []
+    for share in (0.5, 0.8):
+        reached = cumulative >= share * won[:, None]
+        weeks = reached.argmax(axis=1) + 1
+        out.append(np.where(won > 1e-6, weeks, -1))
+    return out[0], out[1]

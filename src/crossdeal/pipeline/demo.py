@@ -174,6 +174,8 @@ class DemoDeal:
     lost_reason: str | None
     contacts: list[DemoContact] = field(default_factory=list)
     activities: list[DemoActivity] = field(default_factory=list)
+    # the stages the deal went through, as (day entered, stage), its creation first
+    stage_history: list[tuple[date, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -188,9 +190,21 @@ def generate(
     deals: int = 180,
     today: date | None = None,
     model: CultureModel | None = None,
+    culture_effect: bool = True,
 ) -> DemoPipeline:
-    """A demo pipeline of about ``deals`` deals over the two years before ``today``."""
+    """A demo pipeline of about ``deals`` deals over the two years before ``today``.
+
+    The effects it plants, which the forecast's tests and docs/forecast.md check are
+    recovered: the cycle is ``N(80, 20)`` days times ``1 + 0.15 x KS`` (KS: the Kogut-Singh
+    distance between owner and buyer), and the win probability is
+    ``0.55 - 0.07 x KS + 0.05 x (committee - 2) + 0.10 with face time (-0.05 without)``,
+    kept within 8-85 %. With ``culture_effect=False`` the KS terms are left out (the same
+    random draws otherwise), for checking that a model finds no effect where none is.
+    Stages: Discovery at creation, Proposal after 35 % of the cycle, Negotiation after
+    70 % (every won deal, two in five lost ones), then Closed won or lost.
+    """
     rng = random.Random(seed)
+    stage_rng = random.Random(f"{seed}-stages")  # its own draws: the deals stay the same
     model = model or default_model()
     today = today or date.today()
     start = today - timedelta(days=730)
@@ -201,6 +215,8 @@ def generate(
         seller, buyer = model.get(owner_culture), model.get(culture)
         assert seller is not None and buyer is not None
         ks = kogut_singh_index(seller.scores, buyer.scores, model.variances).value or 0.0
+        if not culture_effect:
+            ks = 0.0
         # two years of history, with a quarter of the deals started in the last four months
         if rng.random() < 0.25:
             created = today - timedelta(days=rng.randrange(5, 120))
@@ -246,8 +262,25 @@ def generate(
             contacts=contacts,
         )
         deal.activities = _activities(rng, deal, face_time, today)
+        deal.stage_history = _stages(stage_rng, deal, max(cycle, 20), today)
+        deal.stage = deal.stage_history[-1][1]
         out.append(deal)
     return DemoPipeline(sellers=list(SELLERS), accounts=list(ACCOUNTS), deals=out)
+
+
+def _stages(rng: random.Random, deal: DemoDeal, cycle: int, today: date) -> list[tuple[date, str]]:
+    reaches_negotiation = deal.outcome != "lost" or rng.random() < 0.4
+    planned = [
+        (deal.created_on, "Discovery"),
+        (deal.created_on + timedelta(days=int(0.35 * cycle)), "Proposal"),
+    ]
+    if reaches_negotiation:
+        planned.append((deal.created_on + timedelta(days=int(0.7 * cycle)), "Negotiation"))
+    end = deal.closed_on or today
+    history = [(day, stage) for day, stage in planned if day <= end]
+    if deal.closed_on is not None:
+        history.append((deal.closed_on, deal.stage))
+    return history
 
 
 def _committee(rng: random.Random, culture: str, size: int) -> list[DemoContact]:

@@ -61,7 +61,10 @@ class DealSummary(_Out):
 class DealList(_Out):
     schema_version: Literal["crossdeal.deals/1"] = "crossdeal.deals/1"
     team: str
-    database: str
+    database: str = Field(
+        description="where the pipeline is: the database URL (password hidden) from the "
+        "command line; only its kind (sqlite, postgresql) from the server"
+    )
     total: int = Field(description="deals matching the filter before any limit")
     deals: list[DealSummary]
 
@@ -128,6 +131,9 @@ class DealView(_Out):
     version: int = Field(1, description="bumped by every edit; send it back to edit safely")
     history: list[DealEventView] = Field(
         default_factory=list, description="every update, close and reopen, oldest first"
+    )
+    forecast: ForecastLine | None = Field(
+        None, description="an open deal's win probability and close dates, with their factors"
     )
 
 
@@ -245,6 +251,7 @@ class ForecastLine(_Out):
     account: str
     culture: str | None
     owner: str | None
+    stage: str | None = None
     amount: float | None
     currency: str
     p_win: float = Field(description="probability of a win within the horizon")
@@ -252,15 +259,21 @@ class ForecastLine(_Out):
     close_p50: date | None = Field(description="half of the win probability is reached by")
     close_p80: date | None = Field(description="four fifths of the win probability by")
     expected_value: float = Field(description="p_win x amount")
+    p_win_in_period: float | None = Field(
+        None, description="with a period: the probability of a win inside it"
+    )
+    expected_in_period: float | None = Field(None, description="p_win_in_period x amount")
     data_share: float = Field(description="0: the documented prior alone; 1: the team's data")
     stale: bool = Field(description="open far longer than the team's won deals ever took")
     factors: list[ForecastFactor] = Field(description="the largest factors, largest first")
 
 
 class ForecastTotal(_Out):
-    key: str = Field(description="a quarter (2027Q2) or a culture code")
+    key: str = Field(description="a quarter (2027Q2), a culture code, a country or an owner")
     deals: int
-    expected_value: float
+    expected_value: float = Field(
+        description="expected won amount (by quarter: each deal's chance of a win in it)"
+    )
     amount: float
 
 
@@ -272,7 +285,20 @@ class ForecastReport(_Out):
     closed_deals_learned_from: int
     data_share: float = Field(description="how much of every estimate is the team's own data")
     win_rate: float = Field(description="the team's own win rate (the prior's, with no history)")
-    deals: list[ForecastLine] = Field(description="open deals, by expected value")
-    by_quarter: list[ForecastTotal] = Field(description="expected value by the P50 quarter")
+    left_out: dict[str, str] = Field(
+        default_factory=dict, description="features left out because they reveal the outcome"
+    )
+    period: str | None = Field(None, description="the quarter asked for (2027Q2), if any")
+    by: str = Field("market", description="what `totals` are grouped by")
+    deals: list[ForecastLine] = Field(
+        description="open deals, by expected value (in the period, where one is asked for)"
+    )
+    by_quarter: list[ForecastTotal] = Field(
+        description="expected won amount per quarter; deals and amount: those whose P50 is in it"
+    )
     by_market: list[ForecastTotal] = Field(description="expected value by buyer culture")
+    totals: list[ForecastTotal] = Field(
+        default_factory=list,
+        description="expected value grouped by `by` (inside the period, where one is asked for)",
+    )
     method: str

@@ -11,10 +11,9 @@ from __future__ import annotations
 import operator
 import statistics
 import time
-import typing
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -62,10 +61,7 @@ from crossdeal.pipeline.reports import (
     DealList,
     DealSummary,
     DealView,
-    ForecastFactor,
-    ForecastLine,
     ForecastReport,
-    ForecastTotal,
 )
 from crossdeal.pipeline.signals import FACT_FIELDS, Signal, SignalBook, worst
 from crossdeal.playbook.rules import Severity
@@ -559,6 +555,27 @@ class PipelineStore:
                     ],
                 )
                 self._demo_committees(conn, batch, deal_ids, accounts, contacts)
+                stage_events = [
+                    {
+                        "team_id": self.team_id,
+                        "deal_id": deal_id,
+                        "at": datetime(day.year, day.month, day.day),
+                        "by": "demo",
+                        "kind": "update",
+                        "field": "stage",
+                        "old": previous,
+                        "new": stage,
+                        "note": None,
+                    }
+                    for deal, deal_id in zip(batch, deal_ids, strict=True)
+                    for (day, stage), previous in zip(
+                        deal.stage_history,
+                        [None, *(stage for _, stage in deal.stage_history)],
+                        strict=False,
+                    )
+                ]
+                if stage_events:
+                    conn.execute(insert(DealEvent), stage_events)
                 activity_rows: list[dict[str, Any]] = []
                 activity_people: list[tuple[str, list[str]]] = []
                 for deal, deal_id in zip(batch, deal_ids, strict=True):
@@ -1141,138 +1158,9 @@ class PipelineStore:
 
     def forecast(self, as_of: date | None = None, limit: int | None = None) -> ForecastReport:
         """Fit the forecast on the team's closed deals and forecast its open ones."""
-        from crossdeal.forecast.features import deal_features
-        from crossdeal.forecast.model import CultureForecast, DealRecord, Outcome
+        from crossdeal.pipeline.forecasting import forecast_report
 
-        as_of = as_of or date.today()
-        with self.db.session() as s:
-            rows = s.execute(
-                select(
-                    Deal.id,
-                    Deal.name,
-                    Account.name,
-                    Account.culture,
-                    Seller.culture,
-                    Seller.name,
-                    Deal.amount,
-                    Deal.currency,
-                    Deal.outcome,
-                    Deal.created_on,
-                    Deal.closed_on,
-                    Deal.committee_size,
-                    Deal.face_time_count,
-                    Deal.deciders_met,
-                )
-                .join(Account, Account.id == Deal.account_id)
-                .outerjoin(Seller, Seller.id == Deal.owner_id)
-                .where(Deal.team_id == self.team_id, Deal.created_on.is_not(None))
-                .order_by(Deal.id)
-            ).all()
-            # when each deal first had face time, and first met a decision-maker: the
-            # model reads every week of a deal with what had happened by then
-            first_face = dict(
-                s.execute(
-                    select(Activity.deal_id, func.min(Activity.occurred_on))
-                    .where(Activity.team_id == self.team_id, Activity.channel.in_(FACE_TIME))
-                    .group_by(Activity.deal_id)
-                ).all()
-            )
-            first_decider = dict(
-                s.execute(
-                    select(Activity.deal_id, func.min(Activity.occurred_on))
-                    .join(ActivityContact, ActivityContact.activity_id == Activity.id)
-                    .join(Contact, Contact.id == ActivityContact.contact_id)
-                    .where(Activity.team_id == self.team_id, Contact.role == "decision-maker")
-                    .group_by(Activity.deal_id)
-                ).all()
-            )
-        records, facts = [], {}
-        pairs: dict[tuple[str | None, str | None], tuple[Any, Any, float]] = {}
-        for row in rows:
-            pair = (row[4], row[3])
-            if pair not in pairs:
-                seller, buyer = self._culture(row[4]), self._culture(row[3])
-                pairs[pair] = (seller, buyer, self._cycle_factor(seller, buyer) or 1.0)
-            seller, buyer, factor = pairs[pair]
-            amount = float(row[6]) if row[6] is not None else 0.0
-            records.append(
-                DealRecord(
-                    id=row[0],
-                    created_on=typing.cast(date, row[9]),  # the query keeps dated deals only
-                    outcome=typing.cast(Outcome, row[8]),
-                    closed_on=row[10],
-                    amount=amount,
-                    features=deal_features(
-                        seller, buyer, self.model, row[11], row[12], row[13], amount
-                    ),
-                    cycle_factor=factor,
-                    timeline=tuple(
-                        sorted(
-                            (when, name)
-                            for name, when in (
-                                ("face_time", first_face.get(row[0])),
-                                ("deciders_met", first_decider.get(row[0])),
-                            )
-                            if when is not None
-                        )
-                    ),
-                )
-            )
-            facts[row[0]] = row
-        model = CultureForecast().fit(records, as_of)
-        open_deals = [r for r in records if r.outcome == "open"]
-        predictions = model.predict(open_deals, as_of)
-        lines = []
-        for p in predictions:
-            row = facts[p.deal_id]
-            lines.append(
-                ForecastLine(
-                    id=p.deal_id,
-                    name=row[1],
-                    account=row[2],
-                    culture=row[3],
-                    owner=row[5],
-                    amount=float(row[6]) if row[6] is not None else None,
-                    currency=row[7],
-                    p_win=p.p_win,
-                    p_lost=p.p_lost,
-                    close_p50=p.close_p50,
-                    close_p80=p.close_p80,
-                    expected_value=p.expected_value,
-                    data_share=p.data_share,
-                    stale=p.stale,
-                    factors=[
-                        ForecastFactor(
-                            feature=f.feature,
-                            label=f.label,
-                            value=round(f.value, 3),
-                            average=round(f.average, 3),
-                            effect=f.effect,
-                        )
-                        for f in p.factors
-                    ],
-                )
-            )
-        lines.sort(key=lambda line: (-line.expected_value, line.id))
-        return ForecastReport(
-            team=self.team_name,
-            as_of=as_of,
-            horizon_weeks=model.prior.horizon_weeks,
-            closed_deals_learned_from=model.n_closed_,
-            data_share=round(model.n_closed_ / (model.n_closed_ + model.prior.pseudo_deals), 3)
-            if model.classifier_ is not None
-            else 0.0,
-            win_rate=round(model.win_rate_, 4),
-            deals=lines if limit is None else lines[:limit],
-            by_quarter=_totals(lines, lambda line: _quarter(line.close_p50)),
-            by_market=_totals(lines, lambda line: line.culture or "—"),
-            method=(
-                "Weekly competing-risks hazards of winning and losing (multinomial logistic "
-                "regression on each deal's cultural distance, practice gaps, committee, face "
-                "time, decision-maker met, size and age), blended with the documented prior "
-                "by how many deals have closed; docs/forecast.md."
-            ),
-        )
+        return forecast_report(self, as_of=as_of, limit=limit)
 
     def export_rows(self) -> Iterator[dict[str, Any]]:
         """Every deal of the team as a flat row (for CSV or JSON export)."""
@@ -1381,24 +1269,3 @@ def _days_between(conn: Connection, start: Any, end: Any) -> Any:
     if conn.dialect.name == "sqlite":
         return func.julianday(end) - func.julianday(start)
     return end - start
-
-
-def _quarter(day: date | None) -> str:
-    if day is None:
-        return "beyond the horizon"
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
-def _totals(lines: Sequence[ForecastLine], key: Any) -> list[ForecastTotal]:
-    groups: dict[str, list[ForecastLine]] = {}
-    for line in lines:
-        groups.setdefault(key(line), []).append(line)
-    return [
-        ForecastTotal(
-            key=name,
-            deals=len(group),
-            expected_value=round(sum(line.expected_value for line in group), 2),
-            amount=round(sum(line.amount or 0.0 for line in group), 2),
-        )
-        for name, group in sorted(groups.items())
-    ]

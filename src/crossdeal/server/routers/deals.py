@@ -13,6 +13,8 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossdeal.forecast.backtest import Backtest
+from crossdeal.forecast.gap import GapReport
 from crossdeal.pipeline import edits
 from crossdeal.pipeline.models import CHANNELS, ROLES
 from crossdeal.pipeline.reports import (
@@ -137,7 +139,9 @@ def list_deals(
         outcome=None if outcome == "all" else outcome,
         limit=offset + limit,
     )
-    return ModelResponse(listing.model_copy(update={"deals": listing.deals[offset:]}))
+    # the kind of database only: its path or address is the server's business
+    shown = {"deals": listing.deals[offset:], "database": store.db.engine.dialect.name}
+    return ModelResponse(listing.model_copy(update=shown))
 
 
 @router.post(
@@ -303,8 +307,55 @@ def delete_account(account_id: RecordId, store: Team) -> Response:
 
 
 @router.get("/forecast", response_model=ForecastReport, summary="Open deals: P(win), close dates")
-def forecast(store: Team, as_of: date | None = None) -> Response:
-    return ModelResponse(store.forecast(as_of=as_of))
+def forecast(
+    store: Team,
+    as_of: date | None = None,
+    by: Literal["market", "country", "owner", "quarter"] = "market",
+    quarter: Annotated[
+        str | None, Query(pattern=r"^\d{4}[Qq][1-4]$", description="a quarter, e.g. 2027Q2")
+    ] = None,
+) -> Response:
+    from crossdeal.pipeline.forecasting import forecast_report
+
+    return ModelResponse(forecast_report(store, as_of=as_of, by=by, period=quarter))
+
+
+@router.get(
+    "/backtest",
+    response_model=Backtest,
+    summary="How good the forecast has been on the team's history, against the baselines",
+)
+def backtest(
+    store: Team,
+    as_of: Annotated[
+        list[date] | None, Query(max_length=12, description="cut-off days; default: four")
+    ] = None,
+) -> Response:
+    from crossdeal.pipeline.forecasting import backtest_report
+
+    return ModelResponse(backtest_report(store, as_of or []))
+
+
+@router.get(
+    "/gap", response_model=GapReport, summary="The revenue gap of a quarter, and the leads it takes"
+)
+def gap(
+    store: Team,
+    target: Annotated[float, Query(gt=0, le=1e15)],
+    period: Annotated[str, Query(pattern=r"^\d{4}[Qq][1-4]$", description="e.g. 2027Q2")],
+    inbound_leads: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    nurture_leads: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    inbound_rate: Annotated[float | None, Query(gt=0, le=1)] = None,
+    nurture_rate: Annotated[float | None, Query(gt=0, le=1)] = None,
+    as_of: date | None = None,
+) -> Response:
+    from crossdeal.pipeline.forecasting import gap_report
+
+    return ModelResponse(
+        gap_report(
+            store, target, period, inbound_leads, nurture_leads, inbound_rate, nurture_rate, as_of
+        )
+    )
 
 
 @router.get(

@@ -1,0 +1,506 @@
+"""The forecast, the backtest and the revenue gap of one team, read from its pipeline.
+
+This is where the pipeline's rows become the forecast's plain records (forecast/ knows no
+database): each deal with its cultures' features, the day it first had face time and
+first met a decision-maker (from its activities), and its stage changes (from its
+history). Everything else is the forecast core's.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+
+from crossdeal.forecast.model import DealForecast, DealRecord, Outcome
+from crossdeal.pipeline.models import (
+    Account,
+    Activity,
+    ActivityContact,
+    Contact,
+    Deal,
+    DealEvent,
+    Seller,
+)
+from crossdeal.pipeline.reports import ForecastFactor, ForecastLine, ForecastReport, ForecastTotal
+
+if typing.TYPE_CHECKING:
+    from crossdeal.forecast.backtest import Backtest
+    from crossdeal.forecast.gap import GapReport
+    from crossdeal.pipeline.store import PipelineStore
+
+__all__ = [
+    "ForecastGrouping",
+    "TeamHistory",
+    "backtest_report",
+    "deal_forecast",
+    "default_cutoffs",
+    "forecast_report",
+    "gap_report",
+    "load_history",
+]
+
+FACE_TIME = ("video", "in-person")
+ForecastGrouping = Literal["market", "country", "owner", "quarter"]
+METHOD = (
+    "Weekly competing-risks hazards of winning and losing (multinomial logistic regression "
+    "on each deal's cultural distance, practice gaps, committee, face time, decision-maker "
+    "met, size and age), blended with the documented prior by how many deals have closed, "
+    "then moved by the team's win rate from the deal's stage; docs/forecast.md."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DealFacts:
+    """What the reports show of a deal beside its forecast."""
+
+    name: str
+    account: str
+    culture: str | None
+    country: str | None
+    owner: str | None
+    amount: float | None
+    currency: str
+    stage: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamHistory:
+    """Every dated deal of a team as the forecast sees it, as known on ``read_on``."""
+
+    records: list[DealRecord]
+    facts: dict[int, DealFacts]
+    read_on: date
+
+
+def load_history(store: PipelineStore, read_on: date | None = None) -> TeamHistory:
+    """Read the team's dated deals, their engagement dates and their stage changes."""
+    from crossdeal.forecast.features import deal_features
+
+    read_on = read_on or date.today()
+    team = store.team_id
+    with store.db.session() as s:
+        rows = s.execute(
+            select(
+                Deal.id,
+                Deal.name,
+                Account.name,
+                Account.culture,
+                Account.country,
+                Seller.culture,
+                Seller.name,
+                Deal.amount,
+                Deal.currency,
+                Deal.outcome,
+                Deal.created_on,
+                Deal.closed_on,
+                Deal.committee_size,
+                Deal.face_time_count,
+                Deal.deciders_met,
+                Deal.stage,
+            )
+            .join(Account, Account.id == Deal.account_id)
+            .outerjoin(Seller, Seller.id == Deal.owner_id)
+            .where(Deal.team_id == team, Deal.created_on.is_not(None))
+            .order_by(Deal.id)
+        ).all()
+        # when each deal first had face time, and first met a decision-maker: the model
+        # reads every week of a deal with what had happened by then
+        first_face = dict(
+            s.execute(
+                select(Activity.deal_id, func.min(Activity.occurred_on))
+                .where(Activity.team_id == team, Activity.channel.in_(FACE_TIME))
+                .group_by(Activity.deal_id)
+            ).all()
+        )
+        first_decider = dict(
+            s.execute(
+                select(Activity.deal_id, func.min(Activity.occurred_on))
+                .join(ActivityContact, ActivityContact.activity_id == Activity.id)
+                .join(Contact, Contact.id == ActivityContact.contact_id)
+                .where(Activity.team_id == team, Contact.role == "decision-maker")
+                .group_by(Activity.deal_id)
+            ).all()
+        )
+        stage_changes: dict[int, list[tuple[date, str | None, str | None]]] = {}
+        for deal_id, at, old, new in s.execute(
+            select(DealEvent.deal_id, DealEvent.at, DealEvent.old, DealEvent.new)
+            .where(DealEvent.team_id == team, DealEvent.field == "stage")
+            .order_by(DealEvent.deal_id, DealEvent.id)
+        ).all():
+            stage_changes.setdefault(deal_id, []).append((at.date(), old, new))
+    records, facts = [], {}
+    pairs: dict[tuple[str | None, str | None], tuple[Any, Any, float]] = {}
+    for row in rows:
+        (deal_id, name, account, culture, country, seller_culture, owner, raw_amount) = row[:8]
+        currency, outcome, created_on, closed_on, committee, face, deciders, stage = row[8:]
+        pair = (seller_culture, culture)
+        if pair not in pairs:
+            seller, buyer = store._culture(seller_culture), store._culture(culture)
+            pairs[pair] = (seller, buyer, store._cycle_factor(seller, buyer) or 1.0)
+        seller, buyer, factor = pairs[pair]
+        amount = float(raw_amount) if raw_amount is not None else 0.0
+        stages = _stages(stage_changes.get(deal_id, []), created_on, closed_on, stage, read_on)
+        records.append(
+            DealRecord(
+                id=deal_id,
+                created_on=typing.cast(date, created_on),  # the query keeps dated deals only
+                outcome=typing.cast(Outcome, outcome),
+                closed_on=closed_on,
+                amount=amount,
+                features=deal_features(
+                    seller, buyer, store.model, committee, face, deciders, amount
+                ),
+                cycle_factor=factor,
+                timeline=_timeline(first_face.get(deal_id), first_decider.get(deal_id)),
+                stages=stages,
+                market=culture,
+                owner=owner,
+            )
+        )
+        facts[deal_id] = DealFacts(
+            name,
+            account,
+            culture,
+            country,
+            owner,
+            None if raw_amount is None else float(raw_amount),
+            currency,
+            stage,
+        )
+    return TeamHistory(records, facts, read_on)
+
+
+def _timeline(
+    first_face: date | None, first_decider: date | None
+) -> tuple[tuple[date, str, float], ...]:
+    return tuple(
+        sorted(
+            (when, feature, 1.0)
+            for feature, when in (("face_time", first_face), ("deciders_met", first_decider))
+            if when is not None
+        )
+    )
+
+
+def _stages(
+    changes: Sequence[tuple[date, str | None, str | None]],
+    created_on: date,
+    closed_on: date | None,
+    stage: str | None,
+    read_on: date,
+) -> tuple[tuple[date, str], ...]:
+    """A deal's stages as (day entered, stage). Without recorded changes the current stage
+    is dated the day before it was read (or the close day): when it was entered is not
+    known, and a backtest must not see it on an earlier day."""
+    if not changes:
+        if stage is None:
+            return ()
+        return ((closed_on or max(read_on - timedelta(days=1), created_on), stage),)
+    out: list[tuple[date, str]] = []
+    first_old = changes[0][1]
+    if first_old:
+        out.append((created_on, first_old))
+    out.extend((day, new) for day, _, new in changes if new)
+    return tuple(out)
+
+
+# --- the forecast -------------------------------------------------------------------------
+def forecast_report(
+    store: PipelineStore,
+    as_of: date | None = None,
+    limit: int | None = None,
+    by: ForecastGrouping = "market",
+    period: str | None = None,
+) -> ForecastReport:
+    """Fit the forecast on the team's closed deals and forecast its open ones; totals by
+    quarter, by market and by ``by``; with ``period`` (a quarter such as 2027Q2), each
+    deal's chance of being won inside it and the totals for that quarter."""
+    from crossdeal.forecast.backtest import quarter_bounds, quarter_of
+    from crossdeal.forecast.model import CultureForecast
+
+    as_of = as_of or date.today()
+    history = load_history(store, read_on=as_of)
+    model = CultureForecast().fit(history.records, as_of)
+    open_deals = [r for r in history.records if r.outcome == "open"]
+    horizon_end = as_of + timedelta(weeks=model.prior.horizon_weeks)
+    quarters = _quarters(as_of, horizon_end)
+    bounds = [end for _, end in quarters]
+    window = quarter_bounds(period) if period else None
+    if window is not None:
+        bounds += [window[0], window[1]]
+    predictions = model.predict(open_deals, as_of, checkpoints=bounds)
+    lines = [_line(p, history.facts[p.deal_id], window, len(quarters)) for p in predictions]
+    in_period = window is not None
+    lines.sort(
+        key=lambda line: (
+            -(line.expected_in_period or 0.0) if in_period else -line.expected_value,
+            line.id,
+        )
+    )
+    by_quarter = _quarter_totals(predictions, history.facts, quarters, quarter_of)
+    key = _grouping(by, history.facts, quarter_of)
+    value: Callable[[ForecastLine], float] = (
+        (lambda line: line.expected_in_period or 0.0)
+        if in_period
+        else (lambda line: line.expected_value)
+    )
+    return ForecastReport(
+        team=store.team_name,
+        as_of=as_of,
+        horizon_weeks=model.prior.horizon_weeks,
+        closed_deals_learned_from=model.n_closed_,
+        data_share=round(model.data_share_, 3),
+        win_rate=round(model.win_rate_, 4),
+        left_out=dict(model.ignored_features_),
+        period=period.strip().upper() if period else None,
+        by=by,
+        deals=lines if limit is None else lines[:limit],
+        by_quarter=by_quarter,
+        by_market=_totals(
+            lines, lambda line: line.culture or "—", lambda line: line.expected_value
+        ),
+        totals=_totals(lines, key, value),
+        method=METHOD,
+    )
+
+
+def _line(
+    p: DealForecast, facts: DealFacts, window: tuple[date, date] | None, quarters: int
+) -> ForecastLine:
+    in_period = None
+    if window is not None:
+        in_period = round(max(p.p_win_by[quarters + 1] - p.p_win_by[quarters], 0.0), 4)
+    return ForecastLine(
+        id=p.deal_id,
+        name=facts.name,
+        account=facts.account,
+        culture=facts.culture,
+        owner=facts.owner,
+        stage=facts.stage,
+        amount=facts.amount,
+        currency=facts.currency,
+        p_win=p.p_win,
+        p_lost=p.p_lost,
+        close_p50=p.close_p50,
+        close_p80=p.close_p80,
+        expected_value=p.expected_value,
+        p_win_in_period=in_period,
+        expected_in_period=None
+        if in_period is None
+        else round(in_period * (facts.amount or 0.0), 2),
+        data_share=p.data_share,
+        stale=p.stale,
+        factors=[
+            ForecastFactor(
+                feature=f.feature,
+                label=f.label,
+                value=round(f.value, 3),
+                average=round(f.average, 3),
+                effect=f.effect,
+            )
+            for f in p.factors
+        ],
+    )
+
+
+def _quarters(start: date, end: date) -> list[tuple[str, date]]:
+    """(label, the day after its last) for each quarter from ``start``'s to ``end``'s."""
+    from crossdeal.forecast.backtest import quarter_bounds, quarter_of
+
+    out = []
+    day = start
+    while day < end:
+        label = quarter_of(day)
+        _, after = quarter_bounds(label)
+        out.append((label, after))
+        day = after
+    return out
+
+
+def _quarter_totals(
+    predictions: Sequence[DealForecast],
+    facts: dict[int, DealFacts],
+    quarters: Sequence[tuple[str, date]],
+    quarter_of: Callable[[date], str],
+) -> list[ForecastTotal]:
+    """Expected won amount per quarter: each deal's amount times its chance of a win in
+    that quarter; ``deals`` and ``amount`` count the deals whose P50 date falls in it."""
+    out = []
+    for i, (label, _) in enumerate(quarters):
+        expected = 0.0
+        for p in predictions:
+            before = p.p_win_by[i - 1] if i else 0.0
+            expected += (p.p_win_by[i] - before) * (facts[p.deal_id].amount or 0.0)
+        centred = [p for p in predictions if p.close_p50 and quarter_of(p.close_p50) == label]
+        out.append(
+            ForecastTotal(
+                key=label,
+                deals=len(centred),
+                expected_value=round(expected, 2),
+                amount=round(sum(facts[p.deal_id].amount or 0.0 for p in centred), 2),
+            )
+        )
+    return [t for t in out if t.deals or t.expected_value >= 0.005]
+
+
+def _grouping(
+    by: ForecastGrouping, facts: dict[int, DealFacts], quarter_of: Callable[[date], str]
+) -> Callable[[ForecastLine], str]:
+    if by == "owner":
+        return lambda line: line.owner or "—"
+    if by == "country":
+        return lambda line: facts[line.id].country or line.culture or "—"
+    if by == "quarter":
+        return lambda line: quarter_of(line.close_p50) if line.close_p50 else "beyond the horizon"
+    return lambda line: line.culture or "—"
+
+
+def _totals(
+    lines: Sequence[ForecastLine],
+    key: Callable[[ForecastLine], str],
+    value: Callable[[ForecastLine], float],
+) -> list[ForecastTotal]:
+    groups: dict[str, list[ForecastLine]] = {}
+    for line in lines:
+        groups.setdefault(key(line), []).append(line)
+    return [
+        ForecastTotal(
+            key=name,
+            deals=len(group),
+            expected_value=round(sum(value(line) for line in group), 2),
+            amount=round(sum(line.amount or 0.0 for line in group), 2),
+        )
+        for name, group in sorted(groups.items())
+    ]
+
+
+def deal_forecast(
+    store: PipelineStore, deal_id: int, as_of: date | None = None
+) -> ForecastLine | None:
+    """One open deal's forecast, from the model fitted on the whole team (None for a
+    closed deal, or one without a creation date)."""
+    from crossdeal.forecast.model import CultureForecast
+
+    as_of = as_of or date.today()
+    history = load_history(store, read_on=as_of)
+    mine = [r for r in history.records if r.id == deal_id and r.outcome == "open"]
+    if not mine:
+        return None
+    model = CultureForecast().fit(history.records, as_of)
+    [prediction] = model.predict(mine, as_of)
+    return _line(prediction, history.facts[deal_id], None, 0)
+
+
+# --- the backtest -------------------------------------------------------------------------
+def default_cutoffs(history: TeamHistory, count: int = 4) -> list[date]:
+    """The ends of the last ``count`` whole quarters that lie at least 90 days back and
+    after the team's first closed deal (nothing to learn from before it)."""
+    from crossdeal.forecast.backtest import quarter_bounds, quarter_of
+
+    closed = [r.closed_on for r in history.records if r.closed_on is not None]
+    if not closed:
+        return []
+    first = min(closed)
+    out: list[date] = []
+    day = history.read_on - timedelta(days=90)
+    start, _ = quarter_bounds(quarter_of(day))
+    while len(out) < count and start > first:
+        out.append(start)
+        start, _ = quarter_bounds(quarter_of(start - timedelta(days=1)))
+    return sorted(out)
+
+
+def backtest_report(
+    store: PipelineStore, cutoffs: Sequence[date] = (), evaluated_on: date | None = None
+) -> Backtest:
+    """The backtest of the team's own history (cut-offs: the last four quarter starts at
+    least 90 days back, where none are given)."""
+    from crossdeal.errors import InputError
+    from crossdeal.forecast.backtest import backtest
+
+    history = load_history(store, read_on=evaluated_on)
+    days = list(cutoffs) or default_cutoffs(history)
+    if not days:
+        raise InputError(
+            f"team {store.team_name!r} has no closed deal yet: a backtest needs a history "
+            "to replay (close deals with `crossdeal deal N close won|lost`, or import them)"
+        )
+    return backtest(history.records, days, history.read_on)
+
+
+# --- the revenue gap ------------------------------------------------------------------------
+def gap_report(
+    store: PipelineStore,
+    target: float,
+    period: str,
+    inbound_leads: int = 0,
+    nurture_leads: int = 0,
+    inbound_rate: float | None = None,
+    nurture_rate: float | None = None,
+    as_of: date | None = None,
+) -> GapReport:
+    """The gap between ``target`` and what the team can expect to win in ``period``."""
+    from collections import Counter
+    from dataclasses import replace
+
+    from crossdeal.errors import InputError
+    from crossdeal.forecast.backtest import quarter_bounds
+    from crossdeal.forecast.gap import ClosedDeal, OpenDeal, default_lead_rates, revenue_gap
+    from crossdeal.forecast.model import CultureForecast
+
+    as_of = as_of or date.today()
+    start, end = quarter_bounds(period)
+    if end <= as_of:
+        raise InputError(f"{period} is over: a gap is worked out for a quarter still to come")
+    rates = default_lead_rates()
+    for name, value in (("inbound", inbound_rate), ("nurture", nurture_rate)):
+        if value is not None and not 0 < value <= 1:
+            raise InputError(f"--{name}-rate {value}: give a share between 0 and 1, e.g. 0.08")
+    rates = replace(
+        rates,
+        inbound_to_deal=inbound_rate or rates.inbound_to_deal,
+        nurture_to_deal=nurture_rate or rates.nurture_to_deal,
+    )
+    history = load_history(store, read_on=as_of)
+    model = CultureForecast().fit(history.records, as_of)
+    open_records = [r for r in history.records if r.outcome == "open"]
+    forecasts = model.predict(open_records, as_of, explain=False, checkpoints=[start, end])
+    open_deals = [
+        OpenDeal(
+            market=record.market or "—",
+            amount=record.amount,
+            p_win_in_period=max(f.p_win_by[1] - f.p_win_by[0], 0.0),
+            p_win_given_close=f.p_win / (f.p_win + f.p_lost) if f.p_win + f.p_lost else f.p_win,
+        )
+        for record, f in zip(open_records, forecasts, strict=True)
+    ]
+    closed = [
+        ClosedDeal(market=r.market or "—", won=r.outcome == "won", amount=r.amount)
+        for r in history.records
+        if r.outcome != "open" and r.closed_on is not None and r.closed_on <= as_of
+    ]
+    since = as_of - timedelta(days=round(30.44 * rates.market_share_months))
+    recent = [r.market or "—" for r in history.records if since <= r.created_on <= as_of]
+    currencies = Counter(f.currency for f in history.facts.values())
+    currency = currencies.most_common(1)[0][0] if currencies else "USD"
+    report = revenue_gap(
+        target,
+        period.strip().upper(),
+        open_deals,
+        closed,
+        recent,
+        inbound_leads,
+        nurture_leads,
+        rates,
+        currency,
+    )
+    if len(currencies) > 1:
+        others = ", ".join(sorted(c for c in currencies if c != currency))
+        note = f"Amounts in {others} are added to {currency} as they stand (no conversion)."
+        report = report.model_copy(update={"notes": [*report.notes, note]})
+    return report
