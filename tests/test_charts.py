@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from crossdeal.server.charts import BAR_AREA, Group, _nice_top, bar_chart
+from crossdeal.charts import BAR_AREA, Group, _nice_top, bar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -64,7 +64,7 @@ def test_the_scale_is_a_round_number_above_the_largest_value(value: float, top: 
     ],
 )
 def test_scale_labels_are_exact(value: float, label: str) -> None:
-    from crossdeal.server.charts import _tick
+    from crossdeal.charts import _tick
 
     assert _tick(value) == label
 
@@ -79,6 +79,69 @@ def test_scale_labels_are_exact(value: float, label: str) -> None:
     ],
 )
 def test_long_labels_wrap_on_two_lines(label: str, lines: list[str]) -> None:
-    from crossdeal.server.charts import _label_lines
+    from crossdeal.charts import _label_lines
 
     assert _label_lines(label) == lines
+
+
+def test_an_interval_is_a_whisker_and_a_target_a_dashed_line() -> None:
+    svg = bar_chart(
+        "Gap",
+        ("expected won",),
+        [Group("all together", (60.0,), ((40.0, 80.0),)), Group("pipeline", (30.0,))],
+        "x",
+        top=100,
+        line=(90.0, "target 90"),
+        titled=True,
+    )
+    root = ET.fromstring(svg)
+    [whisker] = list(root.iter(f"{SVG}path"))
+    # from the bar's low end (40) to its high end (80): 40 % of the bar area apart
+    first = whisker.get("d", "").split("M")[1]  # "x y_low V y_high"
+    y_low, y_high = float(first.split("V")[0].split(" ")[1]), float(first.split("V")[1])
+    assert y_low == pytest.approx(28 + BAR_AREA * 0.6, abs=0.1)
+    assert y_high == pytest.approx(28 + BAR_AREA * 0.2, abs=0.1)
+    assert "40 to 80" in (whisker.find(f"{SVG}title").text or "")  # type: ignore[union-attr]
+    dashed = [e for e in root.iter(f"{SVG}line") if e.get("stroke-dasharray")]
+    assert len(dashed) == 1
+    assert float(dashed[0].get("y1", "0")) == pytest.approx(28 + BAR_AREA * 0.1, abs=0.1)
+    texts = [e.text for e in root.iter(f"{SVG}text")]
+    assert "Gap" in texts and "target 90" in texts
+
+
+def test_charts_stack_into_one_document_with_distinct_ids() -> None:
+    from crossdeal.charts import stack
+
+    one = bar_chart("A", ("s",), [Group("x", (1.0,))], "a", chart_id="a")
+    two = bar_chart("B", ("s",), [Group("y", (2.0,))], "b", chart_id="b")
+    root = ET.fromstring(stack([one, two]))
+    inner = root.findall(f"{SVG}svg")
+    assert [e.get("y") for e in inner] == ["0", str(28 + BAR_AREA + 64)]
+    ids = [e.get("id") for e in root.iter() if e.get("id")]
+    assert len(ids) == len(set(ids)) == 4
+
+
+def test_the_commands_write_their_charts(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from crossdeal.cli import app
+
+    monkeypatch.setenv("CROSSDEAL_HOME", str(tmp_path / "home"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    for args, name, charts in (
+        (["forecast"], "forecast.svg", 2),
+        (["gap", "--target", "5000000", "--period", "2099Q1"], "gap.svg", 2),
+        (["backtest"], "calibration.svg", 1),
+    ):
+        target = tmp_path / name
+        result = runner.invoke(app, ["--team", "demo", *args, "--chart", str(target)])
+        assert result.exit_code == 0, result.output
+        root = ET.fromstring(target.read_text(encoding="utf-8"))
+        assert len(root.findall(f"{SVG}svg")) == charts or (charts == 1 and root.get("role"))
+        assert bars(target.read_text(encoding="utf-8"))
+    refused = runner.invoke(app, ["--team", "demo", "forecast", "--chart", str(tmp_path / "f.png")])
+    assert refused.exit_code != 0 and "SVG" in refused.output
+    assert not (tmp_path / "f.png").exists()
+    # nothing half-written is left beside a chart
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

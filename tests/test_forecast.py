@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from crossdeal.cli import app
 from crossdeal.culture.layers import briefing_model
+from crossdeal.errors import InputError
 from crossdeal.forecast.features import deal_features
 from crossdeal.forecast.model import FEATURES, CultureForecast, DealRecord, ForecastPrior
 from crossdeal.forecast.prior import default_cycle_prior
@@ -212,3 +213,28 @@ def test_the_fast_hazards_are_scikit_learns_probabilities() -> None:
     expected = model.classifier_.predict_proba(design)
     assert np.allclose(win, expected[:, 1].reshape(len(ages), horizon), atol=1e-9)
     assert np.allclose(loss, expected[:, 2].reshape(len(ages), horizon), atol=1e-9)
+
+
+@pytest.mark.parametrize("classes", [3, 2])
+def test_the_kept_numbers_score_as_scikit_learn_does(classes: int) -> None:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+    from crossdeal.forecast.model import _Softmax
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(300, 4))
+    y = (x[:, 0] + rng.normal(size=300) > 0).astype(int) + (classes == 3) * (x[:, 1] > 1)
+    fitted = LogisticRegression(C=0.5).fit(x, y)
+    assert len(fitted.classes_) == classes
+    assert np.allclose(_Softmax.of(fitted).predict_proba(x), fitted.predict_proba(x), atol=1e-12)
+
+
+def test_a_kept_model_forecasts_as_the_fitted_one() -> None:
+    history = _records(300, seed=6, as_of=TODAY)
+    model = CultureForecast().fit(history, TODAY)
+    kept = CultureForecast.from_params(json.loads(json.dumps(model.to_params())))
+    open_deals = [d for d in history if d.outcome == "open"]
+    assert kept.predict(open_deals, TODAY) == model.predict(open_deals, TODAY)
+    with pytest.raises(InputError, match="refit"):
+        CultureForecast.from_params({**model.to_params(), "features": ["distance"]})

@@ -218,3 +218,25 @@ def test_an_impossible_record_number_in_a_page_address_is_not_found(site: dict[s
         response = browser.get(path)
         assert response.status_code == 404, path
         assert response.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("target=1000000&period=2099Q1&inbound_leads=40", "a gap of"),
+        ("target=abc&period=2099Q1", "is not an amount"),
+        ("target=1000&period=2020Q1", "is over"),
+        ("target=1000&period=2099Q1&inbound_leads=many", "give a whole number"),
+    ],
+)
+def test_the_gap_page_answers_or_says_what_is_wrong(
+    site: dict[str, Any], query: str, says: str
+) -> None:
+    page = signed_in(site).get(f"/gap?{query}")
+    assert page.status_code == 200 and says in page.text
+    assert "Traceback" not in page.text
+
+
+def test_the_backtest_page_explains_a_team_with_nothing_closed(site: dict[str, Any]) -> None:
+    page = signed_in(site).get("/backtest")
+    assert page.status_code == 200 and "no closed deal" in page.text

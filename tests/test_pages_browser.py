@@ -173,6 +173,23 @@ def test_a_seller_works_through_every_page(browser: Any, site: dict[str, Any]) -
     assert page.locator("svg.chart").count() == 2  # by quarter and by market
     _shot(page, "forecast")
 
+    # the revenue gap of a quarter, and the leads it takes
+    page.click("text=The revenue gap of a quarter")
+    page.fill("input[name=target]", "9,000,000")
+    page.fill("input[name=period]", "2099Q1")
+    page.fill("input[name=inbound_leads]", "300")
+    page.click("text=Work it out")
+    page.wait_for_selector("text=a gap of")
+    assert page.locator("svg.chart").count() == 2  # sources against the target; markets
+    assert page.locator("td", has_text="JPN").count() >= 1
+    _shot(page, "gap")
+    # how good the forecast has been
+    page.click("nav >> text=Forecast")
+    page.click("text=How good the forecast has been")
+    page.wait_for_selector("text=Against the baselines")
+    assert page.locator("td", has_text="naive Bayes").count() == 1
+    assert page.locator("svg.chart").count() == 1
+
     # a CRM export uploaded: progress, then the per-row report (here the Maven sample's
     # accounts, with its own mapping file and its misspelled country reported)
     page.click("nav >> text=Import")
@@ -214,7 +231,15 @@ def test_pages_work_at_phone_width_and_with_the_keyboard(
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
-    for path in ("/deals", "/brief?seller=US&buyer=IN", "/coach", "/reply", "/forecast"):
+    for path in (
+        "/deals",
+        "/brief?seller=US&buyer=IN",
+        "/coach",
+        "/reply",
+        "/forecast",
+        "/gap?target=9000000&period=2099Q1&inbound_leads=300",
+        "/backtest",
+    ):
         page.goto(base + path)
         # nothing wider than the screen but the tables' own scrolling boxes
         overflow = page.evaluate(

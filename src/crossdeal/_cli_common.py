@@ -159,3 +159,38 @@ def confirm(what: str, yes: bool) -> None:
             raise typer.Exit(1)
         return
     fail(CrossdealError(f"{what}; nothing was changed. Add --yes to confirm"))
+
+
+ChartOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--chart",
+        help="Also write the charts to this SVG file (it opens in any browser).",
+        show_default=False,
+    ),
+]
+
+
+def write_chart(path: Path, svg: str) -> None:
+    """Write an SVG file whole or not at all: a temporary file beside it, then renamed."""
+    import os
+    import tempfile
+
+    if path.suffix.lower() != ".svg":
+        raise CrossdealError(f"{path}: charts are written as SVG; name the file ….svg")
+    if path.is_dir():
+        raise CrossdealError(f"{path} is a folder: name the chart's file, e.g. forecast.svg")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CrossdealError(f"there is no folder {folder} to write {path.name} into")
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(svg)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # a file the user asked for: their usual permissions
+        os.replace(temp, path)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise CrossdealError(f"could not write {path}: {error.strerror or error}") from None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crossdeal._cli_common import (
+    ChartOption,
     FormatOption,
     OutputFormat,
     confirm,
@@ -19,6 +20,7 @@ from crossdeal._cli_common import (
     emit_json,
     fail,
     safe,
+    write_chart,
 )
 from crossdeal.errors import CrossdealError
 
@@ -553,6 +555,15 @@ def register(app: typer.Typer) -> None:
                 "and the totals for it."
             ),
         ] = None,
+        refit: Annotated[
+            bool,
+            typer.Option(
+                "--refit",
+                help="Fit the model anew (it is refitted by itself once ten, or a tenth, "
+                "more deals have closed).",
+            ),
+        ] = False,
+        chart: ChartOption = None,
         output: FormatOption = OutputFormat.text,
         db: DbOption = None,
         team: TeamOption = None,
@@ -566,18 +577,24 @@ def register(app: typer.Typer) -> None:
             if by not in groupings:
                 raise CrossdealError(f"--by {by!r}: use one of {', '.join(groupings)}")
             day = _date(as_of, "--as-of")
-            report = forecast_report(_store(db, team), as_of=day, by=by, period=quarter)  # type: ignore[arg-type]
+            report = forecast_report(
+                _store(db, team),
+                as_of=day,
+                limit=_listing_limit(limit, output),
+                by=by,  # type: ignore[arg-type]
+                period=quarter,
+                refit=refit,
+            )
+            if chart is not None:
+                from crossdeal.charts import forecast_charts, stack
+
+                write_chart(chart, stack(forecast_charts(report)))
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
-            shown = _listing_limit(limit, output)
-            emit_json(
-                report
-                if shown is None
-                else report.model_copy(update={"deals": report.deals[:shown]})
-            )
+            emit_json(report)
         else:
-            _render.forecast(console(), report, _listing_limit(limit, output))
+            _render.forecast(console(), report, None)
 
     @app.command()
     def backtest(
@@ -590,6 +607,7 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        chart: ChartOption = None,
         output: FormatOption = OutputFormat.text,
         db: DbOption = None,
         team: TeamOption = None,
@@ -601,6 +619,10 @@ def register(app: typer.Typer) -> None:
         try:
             days = [d for d in (_date(text, "--as-of") for text in as_of or []) if d]
             report = backtest_report(_store(db, team), days)
+            if chart is not None:
+                from crossdeal.charts import calibration_chart
+
+                write_chart(chart, calibration_chart(report))
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
@@ -631,6 +653,7 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="Work it out as of this day (YYYY-MM-DD).")
         ] = None,
+        chart: ChartOption = None,
         output: FormatOption = OutputFormat.text,
         db: DbOption = None,
         team: TeamOption = None,
@@ -650,6 +673,10 @@ def register(app: typer.Typer) -> None:
                 nurture_rate,
                 _date(as_of, "--as-of"),
             )
+            if chart is not None:
+                from crossdeal.charts import gap_charts, stack
+
+                write_chart(chart, stack(gap_charts(report)))
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:

@@ -796,8 +796,9 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
         console.print(
             "[dim]Accounts and the largest factors: a wider terminal, or --format json.[/dim]"
         )
-    more = f", showing {len(deals)} (--limit 0 shows all)" if len(deals) < len(report.deals) else ""
-    console.print(f"[dim]{len(report.deals):,} open deal(s){more}[/dim]")
+    total = max(report.open_deals, len(report.deals))
+    more = f", showing {len(deals)} (--limit 0 shows all)" if len(deals) < total else ""
+    console.print(f"[dim]{total:,} open deal(s){more}[/dim]")
     currency = deals[0].currency
     sections = [("Expected won, by quarter", report.by_quarter)]
     if report.period:
@@ -821,13 +822,20 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
             )
         )
     if report.period:
-        total = sum(t.expected_value for t in report.totals)
+        in_period = sum(t.expected_value for t in report.totals)
         console.print(
-            f"[bold]{escape(report.period)}:[/bold] {_short_money(total, currency)} expected "
+            f"[bold]{escape(report.period)}:[/bold] {_short_money(in_period, currency)} expected "
             "from the open pipeline (each deal's chance of a win inside the quarter)."
         )
     for feature, why in report.left_out.items():
         console.print(f"[yellow]{escape(feature.replace('_', ' '))}: {escape(why)}[/yellow]")
+    if report.model is not None:
+        m = report.model
+        console.print(
+            f"[dim]Model fitted on {m.fitted_on.isoformat()} from {m.closed_deals:,} closed "
+            f"deal(s) ({'refitted now: ' if m.refitted else ''}{escape(m.reason)}; "
+            "--refit fits it anew).[/dim]"
+        )
     learned = report.closed_deals_learned_from
     console.print(
         f"[dim]Learned from {learned:,} closed deal(s) (win rate {report.win_rate:.0%}); "

@@ -8,19 +8,15 @@ from crossdeal.culture.distance import kogut_singh_index
 from crossdeal.culture.model import Culture, CultureModel
 from crossdeal.culture.practice import LEVEL_POINTS
 
-__all__ = ["deal_features"]
+__all__ = ["culture_features", "deal_features"]
 
 
-def deal_features(
-    seller: Culture | None,
-    buyer: Culture | None,
-    model: CultureModel,
-    committee: int,
-    face_time: int,
-    deciders_met: int,
-    amount: float | None,
+def culture_features(
+    seller: Culture | None, buyer: Culture | None, model: CultureModel
 ) -> dict[str, float]:
-    """Culture and engagement features; an unknown culture counts as no distance."""
+    """What the pair of cultures brings (the same for every deal of the pair): their
+    distance and the gaps in how trust is built and decisions are made; an unknown
+    culture counts as no distance."""
     distance = None
     gaps: dict[str, float] = {}
     if seller is not None and buyer is not None:
@@ -35,6 +31,22 @@ def deal_features(
         "distance": distance or 0.0,
         "trusting_gap": gaps.get("trusting", 0.0),
         "deciding_gap": gaps.get("deciding", 0.0),
+    }
+
+
+def deal_features(
+    seller: Culture | None,
+    buyer: Culture | None,
+    model: CultureModel,
+    committee: int,
+    face_time: int,
+    deciders_met: int,
+    amount: float | None,
+    cultural: dict[str, float] | None = None,
+) -> dict[str, float]:
+    """Culture and engagement features (``cultural``: the pair's, already worked out)."""
+    return {
+        **(cultural if cultural is not None else culture_features(seller, buyer, model)),
         "committee": float(committee),
         "face_time": 1.0 if face_time > 0 else 0.0,
         "deciders_met": 1.0 if deciders_met > 0 else 0.0,

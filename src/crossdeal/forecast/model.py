@@ -238,8 +238,75 @@ class CultureForecast:
 
         classifier = LogisticRegression(C=self.penalty, max_iter=2000)
         classifier.fit(design, np.array(labels))
-        self.classifier_ = classifier
+        self.classifier_ = _Softmax.of(classifier)
         return self
+
+    # --- keeping a fitted model -----------------------------------------------------------
+    def to_params(self) -> dict[str, Any]:
+        """The fitted model as plain JSON-ready values (``from_params`` reads them back)."""
+        if not hasattr(self, "fitted_on_"):
+            raise InputError("fit the forecast before keeping it")
+        classifier = self.classifier_
+        return {
+            "prior": {
+                "win_rate": self.prior.win_rate,
+                "cycle_days": self.prior.cycle_days,
+                "pseudo_deals": self.prior.pseudo_deals,
+                "horizon_weeks": self.prior.horizon_weeks,
+                "stale_factor": self.prior.stale_factor,
+            },
+            "penalty": self.penalty,
+            "stage_pseudo_deals": self.stage_pseudo_deals,
+            "features": list(FEATURES),
+            "fitted_on": self.fitted_on_.isoformat(),
+            "n_closed": self.n_closed_,
+            "n_rows": self.n_rows_,
+            "win_rate": self.win_rate_,
+            "longest_won_weeks": self.longest_won_weeks_,
+            "stage_rates": self.stage_rates_,
+            "ignored_features": self.ignored_features_,
+            "feature_means": [float(v) for v in self.feature_means_],
+            "feature_scales": [float(v) for v in self.feature_scales_],
+            "classifier": None
+            if classifier is None
+            else {
+                "classes": [int(c) for c in classifier.classes_],
+                "coef": classifier.coef_.tolist(),
+                "intercept": classifier.intercept_.tolist(),
+            },
+        }
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> CultureForecast:
+        """A fitted model from ``to_params``'s values; a model of other features is an
+        error (the caller refits)."""
+        import numpy as np
+
+        if list(params.get("features", ())) != list(FEATURES):
+            raise InputError("the kept forecast model reads other features: refit it")
+        model = cls(
+            ForecastPrior(**params["prior"]), params["penalty"], params["stage_pseudo_deals"]
+        )
+        model.fitted_on_ = date.fromisoformat(params["fitted_on"])
+        model.n_closed_ = int(params["n_closed"])
+        model.n_rows_ = int(params["n_rows"])
+        model.win_rate_ = float(params["win_rate"])
+        model.longest_won_weeks_ = params["longest_won_weeks"]
+        model.stage_rates_ = {str(k): float(v) for k, v in params["stage_rates"].items()}
+        model.ignored_features_ = dict(params["ignored_features"])
+        model.feature_means_ = np.array(params["feature_means"], dtype=float)
+        model.feature_scales_ = np.array(params["feature_scales"], dtype=float)
+        kept = params["classifier"]
+        model.classifier_ = (
+            None
+            if kept is None
+            else _Softmax(
+                np.array(kept["classes"]),
+                np.array(kept["coef"], dtype=float),
+                np.array(kept["intercept"], dtype=float),
+            )
+        )
+        return model
 
     # --- predict --------------------------------------------------------------------------
     def predict(
@@ -423,16 +490,22 @@ class CultureForecast:
     def _top_factors(
         self, values: Any, effects: Any, stage: str | None = None, stage_effect: float = 0.0
     ) -> tuple[Factor, ...]:
+        import numpy as np
+
+        labels = list(FEATURES.items())
+        differs = np.abs(values - self.feature_means_) > 1e-9
+        # the three largest effects among the features where the deal is not average
+        # (a stage effect may displace the third)
+        order = [int(j) for j in np.argsort(-np.abs(effects)) if differs[j]][:3]
         out = [
             Factor(
-                name,
-                label,
+                labels[j][0],
+                labels[j][1],
                 float(values[j]),
                 float(self.feature_means_[j]),
                 round(float(effects[j]), 4),
             )
-            for j, (name, label) in enumerate(FEATURES.items())
-            if not math.isclose(float(values[j]), float(self.feature_means_[j]), abs_tol=1e-9)
+            for j in order
         ]
         if stage is not None and stage in self.stage_rates_ and abs(stage_effect) > 1e-9:
             rate = self.stage_rates_[stage]
@@ -496,6 +569,32 @@ def _outcome_revealing(closed: Sequence[DealRecord]) -> dict[str, str]:
 def _logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
+
+
+class _Softmax:
+    """The fitted multinomial regression as its numbers alone: what scoring needs,
+    without scikit-learn (a kept model is scored without importing it)."""
+
+    def __init__(self, classes: Any, coef: Any, intercept: Any) -> None:
+        self.classes_, self.coef_, self.intercept_ = classes, coef, intercept
+
+    @classmethod
+    def of(cls, fitted: Any) -> _Softmax:
+        import numpy as np
+
+        coef, intercept = np.asarray(fitted.coef_), np.asarray(fitted.intercept_)
+        if len(fitted.classes_) == 2:  # a binary fit keeps one row: the second class's
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+            intercept = np.array([0.0, intercept[0]])
+        return cls(np.asarray(fitted.classes_), coef, intercept)
+
+    def predict_proba(self, design: Any) -> Any:
+        import numpy as np
+
+        scores = design @ self.coef_.T + self.intercept_
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        return scores / scores.sum(axis=1, keepdims=True)
 
 
 def _stage_rates(

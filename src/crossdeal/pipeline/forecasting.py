@@ -12,7 +12,7 @@ import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import func, select
 
@@ -24,13 +24,21 @@ from crossdeal.pipeline.models import (
     Contact,
     Deal,
     DealEvent,
+    FittedForecast,
     Seller,
 )
-from crossdeal.pipeline.reports import ForecastFactor, ForecastLine, ForecastReport, ForecastTotal
+from crossdeal.pipeline.reports import (
+    ForecastFactor,
+    ForecastLine,
+    ForecastModelInfo,
+    ForecastReport,
+    ForecastTotal,
+)
 
 if typing.TYPE_CHECKING:
     from crossdeal.forecast.backtest import Backtest
     from crossdeal.forecast.gap import GapReport
+    from crossdeal.forecast.model import CultureForecast
     from crossdeal.pipeline.store import PipelineStore
 
 __all__ = [
@@ -39,6 +47,7 @@ __all__ = [
     "backtest_report",
     "deal_forecast",
     "default_cutoffs",
+    "fitted_model",
     "forecast_report",
     "gap_report",
     "load_history",
@@ -77,12 +86,16 @@ class TeamHistory:
     read_on: date
 
 
-def load_history(store: PipelineStore, read_on: date | None = None) -> TeamHistory:
-    """Read the team's dated deals, their engagement dates and their stage changes."""
-    from crossdeal.forecast.features import deal_features
+def load_history(
+    store: PipelineStore, read_on: date | None = None, open_only: bool = False
+) -> TeamHistory:
+    """Read the team's dated deals (``open_only``: its open ones, all that a kept model
+    needs), their engagement dates and their stage changes."""
+    from crossdeal.forecast.features import culture_features, deal_features
 
     read_on = read_on or date.today()
     team = store.team_id
+    wanted = Deal.outcome == "open" if open_only else Deal.outcome.is_not(None)
     with store.db.session() as s:
         rows = s.execute(
             select(
@@ -105,7 +118,7 @@ def load_history(store: PipelineStore, read_on: date | None = None) -> TeamHisto
             )
             .join(Account, Account.id == Deal.account_id)
             .outerjoin(Seller, Seller.id == Deal.owner_id)
-            .where(Deal.team_id == team, Deal.created_on.is_not(None))
+            .where(Deal.team_id == team, Deal.created_on.is_not(None), wanted)
             .order_by(Deal.id)
         ).all()
         # when each deal first had face time, and first met a decision-maker: the model
@@ -113,7 +126,8 @@ def load_history(store: PipelineStore, read_on: date | None = None) -> TeamHisto
         first_face = dict(
             s.execute(
                 select(Activity.deal_id, func.min(Activity.occurred_on))
-                .where(Activity.team_id == team, Activity.channel.in_(FACE_TIME))
+                .join(Deal, Deal.id == Activity.deal_id)
+                .where(Activity.team_id == team, Activity.channel.in_(FACE_TIME), wanted)
                 .group_by(Activity.deal_id)
             ).all()
         )
@@ -122,27 +136,32 @@ def load_history(store: PipelineStore, read_on: date | None = None) -> TeamHisto
                 select(Activity.deal_id, func.min(Activity.occurred_on))
                 .join(ActivityContact, ActivityContact.activity_id == Activity.id)
                 .join(Contact, Contact.id == ActivityContact.contact_id)
-                .where(Activity.team_id == team, Contact.role == "decision-maker")
+                .join(Deal, Deal.id == Activity.deal_id)
+                .where(Activity.team_id == team, Contact.role == "decision-maker", wanted)
                 .group_by(Activity.deal_id)
             ).all()
         )
         stage_changes: dict[int, list[tuple[date, str | None, str | None]]] = {}
         for deal_id, at, old, new in s.execute(
             select(DealEvent.deal_id, DealEvent.at, DealEvent.old, DealEvent.new)
-            .where(DealEvent.team_id == team, DealEvent.field == "stage")
+            .join(Deal, Deal.id == DealEvent.deal_id)
+            .where(DealEvent.team_id == team, DealEvent.field == "stage", wanted)
             .order_by(DealEvent.deal_id, DealEvent.id)
         ).all():
             stage_changes.setdefault(deal_id, []).append((at.date(), old, new))
     records, facts = [], {}
-    pairs: dict[tuple[str | None, str | None], tuple[Any, Any, float]] = {}
+    pairs: dict[tuple[str | None, str | None], tuple[dict[str, float], float]] = {}
     for row in rows:
         (deal_id, name, account, culture, country, seller_culture, owner, raw_amount) = row[:8]
         currency, outcome, created_on, closed_on, committee, face, deciders, stage = row[8:]
         pair = (seller_culture, culture)
         if pair not in pairs:
             seller, buyer = store._culture(seller_culture), store._culture(culture)
-            pairs[pair] = (seller, buyer, store._cycle_factor(seller, buyer) or 1.0)
-        seller, buyer, factor = pairs[pair]
+            pairs[pair] = (
+                culture_features(seller, buyer, store.model),
+                store._cycle_factor(seller, buyer) or 1.0,
+            )
+        cultural, factor = pairs[pair]
         amount = float(raw_amount) if raw_amount is not None else 0.0
         stages = _stages(stage_changes.get(deal_id, []), created_on, closed_on, stage, read_on)
         records.append(
@@ -153,7 +172,7 @@ def load_history(store: PipelineStore, read_on: date | None = None) -> TeamHisto
                 closed_on=closed_on,
                 amount=amount,
                 features=deal_features(
-                    seller, buyer, store.model, committee, face, deciders, amount
+                    None, None, store.model, committee, face, deciders, amount, cultural
                 ),
                 cycle_factor=factor,
                 timeline=_timeline(first_face.get(deal_id), first_decider.get(deal_id)),
@@ -209,6 +228,123 @@ def _stages(
     return tuple(out)
 
 
+# --- the fitted model, kept per team ------------------------------------------------------
+# the format of a kept model's parameters: a kept model of another format is refitted
+MODEL_FORMAT = 1
+# a kept model is refitted once the team's closed deals differ from those it learned
+# from by ten, or by a tenth, whichever is more
+REFIT_DEALS, REFIT_SHARE = 10, 0.10
+
+
+def fitted_model(
+    store: PipelineStore,
+    as_of: date,
+    refit: bool = False,
+    history: TeamHistory | None = None,
+) -> tuple[CultureForecast, ForecastModelInfo, TeamHistory | None]:
+    """The team's kept model where it is still good for ``as_of``, else a new fit (kept
+    for next time, unless it is for a day before the kept one's). The team's whole
+    history is read only to fit: it comes back when it was read (or given), else None."""
+    import json
+
+    from crossdeal.errors import InputError
+    from crossdeal.forecast.model import CultureForecast
+
+    with store.db.session() as s:
+        closed = (
+            s.scalar(
+                select(func.count())
+                .select_from(Deal)
+                .where(
+                    Deal.team_id == store.team_id,
+                    Deal.outcome != "open",
+                    Deal.created_on < as_of,
+                    Deal.closed_on < as_of,
+                )
+            )
+            or 0
+        )
+        kept = s.scalar(select(FittedForecast).where(FittedForecast.team_id == store.team_id))
+        kept_values = (
+            None
+            if kept is None
+            else (kept.fitted_on, kept.closed_deals, kept.rows, kept.format, kept.params)
+        )
+    reason = "asked to refit" if refit else "no kept model"
+    if kept_values is not None and not refit:
+        fitted_on, kept_closed, kept_rows, kept_format, params = kept_values
+        drift = abs(closed - kept_closed)
+        if kept_format != MODEL_FORMAT:
+            reason = "the kept model is of an older format"
+        elif as_of < fitted_on:
+            reason = f"a forecast as of a day before the kept model's ({fitted_on})"
+        elif drift >= max(REFIT_DEALS, REFIT_SHARE * kept_closed):
+            reason = f"{drift} more or fewer closed deals than the kept model learned from"
+        else:
+            try:
+                model = CultureForecast.from_params(json.loads(params))
+            except (InputError, KeyError, TypeError, ValueError):
+                reason = "the kept model could not be read"
+            else:
+                info = ForecastModelInfo(
+                    fitted_on=fitted_on,
+                    closed_deals=kept_closed,
+                    rows=kept_rows,
+                    refitted=False,
+                    reason="kept model, "
+                    + (
+                        "on the same closed deals"
+                        if drift == 0
+                        else f"{drift} closed deal(s) apart from today's"
+                    ),
+                )
+                return model, info, history
+    history = history or load_history(store, read_on=as_of)
+    model = CultureForecast().fit(history.records, as_of)
+    keep = kept_values is None or as_of >= kept_values[0]
+    if keep:
+        _keep(store, model)
+    info = ForecastModelInfo(
+        fitted_on=as_of,
+        closed_deals=model.n_closed_,
+        rows=model.n_rows_,
+        refitted=True,
+        reason=reason if keep else reason + "; not kept",
+    )
+    return model, info, history
+
+
+def _keep(store: PipelineStore, model: CultureForecast) -> None:
+    import json
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete
+    from sqlalchemy.exc import IntegrityError
+
+    row = FittedForecast(
+        team_id=store.team_id,
+        fitted_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+        fitted_on=model.fitted_on_,
+        closed_deals=model.n_closed_,
+        rows=model.n_rows_,
+        format=MODEL_FORMAT,
+        params=json.dumps(model.to_params()),
+        metrics=json.dumps(
+            {
+                "win_rate": model.win_rate_,
+                "data_share": model.data_share_,
+                "left_out": model.ignored_features_,
+            }
+        ),
+    )
+    try:
+        with store.db.session() as s:
+            s.execute(delete(FittedForecast).where(FittedForecast.team_id == store.team_id))
+            s.add(row)
+    except IntegrityError:
+        pass  # another forecast kept its fit at the same moment: one of them stays
+
+
 # --- the forecast -------------------------------------------------------------------------
 def forecast_report(
     store: PipelineStore,
@@ -216,16 +352,16 @@ def forecast_report(
     limit: int | None = None,
     by: ForecastGrouping = "market",
     period: str | None = None,
+    refit: bool = False,
 ) -> ForecastReport:
     """Fit the forecast on the team's closed deals and forecast its open ones; totals by
     quarter, by market and by ``by``; with ``period`` (a quarter such as 2027Q2), each
     deal's chance of being won inside it and the totals for that quarter."""
     from crossdeal.forecast.backtest import quarter_bounds, quarter_of
-    from crossdeal.forecast.model import CultureForecast
 
     as_of = as_of or date.today()
-    history = load_history(store, read_on=as_of)
-    model = CultureForecast().fit(history.records, as_of)
+    model, info, full = fitted_model(store, as_of, refit)
+    history = full or load_history(store, read_on=as_of, open_only=True)
     open_deals = [r for r in history.records if r.outcome == "open"]
     horizon_end = as_of + timedelta(weeks=model.prior.horizon_weeks)
     quarters = _quarters(as_of, horizon_end)
@@ -233,22 +369,27 @@ def forecast_report(
     window = quarter_bounds(period) if period else None
     if window is not None:
         bounds += [window[0], window[1]]
-    predictions = model.predict(open_deals, as_of, checkpoints=bounds)
-    lines = [_line(p, history.facts[p.deal_id], window, len(quarters)) for p in predictions]
-    in_period = window is not None
-    lines.sort(
-        key=lambda line: (
-            -(line.expected_in_period or 0.0) if in_period else -line.expected_value,
-            line.id,
-        )
+    predictions = model.predict(open_deals, as_of, explain=False, checkpoints=bounds)
+    count = len(quarters)
+
+    def in_period(p: DealForecast) -> float:
+        if window is None:
+            return 0.0
+        return max(p.p_win_by[count + 1] - p.p_win_by[count], 0.0)
+
+    def value(p: DealForecast) -> float:
+        if window is None:
+            return p.expected_value
+        return in_period(p) * (history.facts[p.deal_id].amount or 0.0)
+
+    predictions.sort(key=lambda p: (-value(p), p.deal_id))
+    # the factors are worked out for the deals shown only: they cost seven forecasts each
+    shown = predictions if limit is None else predictions[:limit]
+    by_id = {r.id: r for r in open_deals}
+    explained = model.predict(
+        [by_id[p.deal_id] for p in shown], as_of, explain=True, checkpoints=bounds
     )
-    by_quarter = _quarter_totals(predictions, history.facts, quarters, quarter_of)
     key = _grouping(by, history.facts, quarter_of)
-    value: Callable[[ForecastLine], float] = (
-        (lambda line: line.expected_in_period or 0.0)
-        if in_period
-        else (lambda line: line.expected_value)
-    )
     return ForecastReport(
         team=store.team_name,
         as_of=as_of,
@@ -257,14 +398,19 @@ def forecast_report(
         data_share=round(model.data_share_, 3),
         win_rate=round(model.win_rate_, 4),
         left_out=dict(model.ignored_features_),
+        model=info,
         period=period.strip().upper() if period else None,
         by=by,
-        deals=lines if limit is None else lines[:limit],
-        by_quarter=by_quarter,
+        open_deals=len(predictions),
+        deals=[_line(p, history.facts[p.deal_id], window, count) for p in explained],
+        by_quarter=_quarter_totals(predictions, history.facts, quarters, quarter_of),
         by_market=_totals(
-            lines, lambda line: line.culture or "—", lambda line: line.expected_value
+            predictions,
+            history.facts,
+            lambda p: history.facts[p.deal_id].culture or "—",
+            lambda p: p.expected_value,
         ),
-        totals=_totals(lines, key, value),
+        totals=_totals(predictions, history.facts, key, value),
         method=METHOD,
     )
 
@@ -275,7 +421,8 @@ def _line(
     in_period = None
     if window is not None:
         in_period = round(max(p.p_win_by[quarters + 1] - p.p_win_by[quarters], 0.0), 4)
-    return ForecastLine(
+    # built from values already checked: no validation for tens of thousands of lines
+    return ForecastLine.model_construct(
         id=p.deal_id,
         name=facts.name,
         account=facts.account,
@@ -296,7 +443,7 @@ def _line(
         data_share=p.data_share,
         stale=p.stale,
         factors=[
-            ForecastFactor(
+            ForecastFactor.model_construct(
                 feature=f.feature,
                 label=f.label,
                 value=round(f.value, 3),
@@ -328,52 +475,66 @@ def _quarter_totals(
     quarters: Sequence[tuple[str, date]],
     quarter_of: Callable[[date], str],
 ) -> list[ForecastTotal]:
-    """Expected won amount per quarter: each deal's amount times its chance of a win in
-    that quarter; ``deals`` and ``amount`` count the deals whose P50 date falls in it."""
+    """Expected won amount per quarter (each deal's amount times its chance of a win in
+    that quarter) with its 80 % interval from a seeded simulation; ``deals`` and
+    ``amount`` count the deals whose P50 date falls in it."""
+    import numpy as np
+
+    from crossdeal.forecast.simulate import period_intervals
+
+    count = len(quarters)
+    cumulative = np.array([p.p_win_by[:count] for p in predictions], dtype=float).reshape(
+        len(predictions), count
+    )
+    in_quarter = np.diff(cumulative, axis=1, prepend=0.0).clip(min=0.0)
+    amounts = np.array([facts[p.deal_id].amount or 0.0 for p in predictions], dtype=float)
+    expected = in_quarter.T @ amounts if len(predictions) else np.zeros(count)
+    low, high = period_intervals(in_quarter, amounts)
     out = []
     for i, (label, _) in enumerate(quarters):
-        expected = 0.0
-        for p in predictions:
-            before = p.p_win_by[i - 1] if i else 0.0
-            expected += (p.p_win_by[i] - before) * (facts[p.deal_id].amount or 0.0)
         centred = [p for p in predictions if p.close_p50 and quarter_of(p.close_p50) == label]
         out.append(
             ForecastTotal(
                 key=label,
                 deals=len(centred),
-                expected_value=round(expected, 2),
+                expected_value=round(float(expected[i]), 2),
+                low=round(float(low[i]), 2),
+                high=round(float(high[i]), 2),
                 amount=round(sum(facts[p.deal_id].amount or 0.0 for p in centred), 2),
             )
         )
-    return [t for t in out if t.deals or t.expected_value >= 0.005]
+    # the long tail of the horizon (a few dollars two years out) is not a quarter to show
+    floor = 0.005 * float(expected.sum()) if count else 0.0
+    return [t for t in out if t.deals or t.expected_value >= max(floor, 0.005)]
 
 
 def _grouping(
     by: ForecastGrouping, facts: dict[int, DealFacts], quarter_of: Callable[[date], str]
-) -> Callable[[ForecastLine], str]:
+) -> Callable[[DealForecast], str]:
     if by == "owner":
-        return lambda line: line.owner or "—"
+        return lambda p: facts[p.deal_id].owner or "—"
     if by == "country":
-        return lambda line: facts[line.id].country or line.culture or "—"
+        return lambda p: facts[p.deal_id].country or facts[p.deal_id].culture or "—"
     if by == "quarter":
-        return lambda line: quarter_of(line.close_p50) if line.close_p50 else "beyond the horizon"
-    return lambda line: line.culture or "—"
+        return lambda p: quarter_of(p.close_p50) if p.close_p50 else "beyond the horizon"
+    return lambda p: facts[p.deal_id].culture or "—"
 
 
 def _totals(
-    lines: Sequence[ForecastLine],
-    key: Callable[[ForecastLine], str],
-    value: Callable[[ForecastLine], float],
+    predictions: Sequence[DealForecast],
+    facts: dict[int, DealFacts],
+    key: Callable[[DealForecast], str],
+    value: Callable[[DealForecast], float],
 ) -> list[ForecastTotal]:
-    groups: dict[str, list[ForecastLine]] = {}
-    for line in lines:
-        groups.setdefault(key(line), []).append(line)
+    groups: dict[str, list[DealForecast]] = {}
+    for p in predictions:
+        groups.setdefault(key(p), []).append(p)
     return [
         ForecastTotal(
             key=name,
             deals=len(group),
-            expected_value=round(sum(value(line) for line in group), 2),
-            amount=round(sum(line.amount or 0.0 for line in group), 2),
+            expected_value=round(sum(value(p) for p in group), 2),
+            amount=round(sum(facts[p.deal_id].amount or 0.0 for p in group), 2),
         )
         for name, group in sorted(groups.items())
     ]
@@ -384,14 +545,12 @@ def deal_forecast(
 ) -> ForecastLine | None:
     """One open deal's forecast, from the model fitted on the whole team (None for a
     closed deal, or one without a creation date)."""
-    from crossdeal.forecast.model import CultureForecast
-
     as_of = as_of or date.today()
-    history = load_history(store, read_on=as_of)
+    model, _, full = fitted_model(store, as_of)
+    history = full or load_history(store, read_on=as_of, open_only=True)
     mine = [r for r in history.records if r.id == deal_id and r.outcome == "open"]
     if not mine:
         return None
-    model = CultureForecast().fit(history.records, as_of)
     [prediction] = model.predict(mine, as_of)
     return _line(prediction, history.facts[deal_id], None, 0)
 
@@ -451,7 +610,6 @@ def gap_report(
     from crossdeal.errors import InputError
     from crossdeal.forecast.backtest import quarter_bounds
     from crossdeal.forecast.gap import ClosedDeal, OpenDeal, default_lead_rates, revenue_gap
-    from crossdeal.forecast.model import CultureForecast
 
     as_of = as_of or date.today()
     start, end = quarter_bounds(period)
@@ -467,7 +625,7 @@ def gap_report(
         nurture_to_deal=nurture_rate or rates.nurture_to_deal,
     )
     history = load_history(store, read_on=as_of)
-    model = CultureForecast().fit(history.records, as_of)
+    model, _, _ = fitted_model(store, as_of, history=history)
     open_records = [r for r in history.records if r.outcome == "open"]
     forecasts = model.predict(open_records, as_of, explain=False, checkpoints=[start, end])
     open_deals = [

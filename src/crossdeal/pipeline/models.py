@@ -33,6 +33,7 @@ __all__ = [
     "Deal",
     "DealContact",
     "DealEvent",
+    "FittedForecast",
     "ImportJob",
     "LoginFailure",
     "Seller",
@@ -288,3 +289,21 @@ class ImportJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class FittedForecast(Base):
+    """A team's fitted forecast model, kept so that a forecast need not refit it."""
+
+    __tablename__ = "forecast_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), index=True, unique=True
+    )
+    fitted_at: Mapped[datetime] = mapped_column(DateTime)
+    fitted_on: Mapped[date] = mapped_column(Date)  # the day whose history it learned from
+    closed_deals: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)  # deal-weeks
+    format: Mapped[int] = mapped_column(Integer)  # of `params`; another format is refitted
+    params: Mapped[str] = mapped_column(Text)  # the fitted model, as JSON
+    metrics: Mapped[str] = mapped_column(Text)  # what the fit measured, as JSON

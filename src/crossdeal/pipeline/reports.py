@@ -28,6 +28,7 @@ __all__ = [
     "DeletionReport",
     "ForecastFactor",
     "ForecastLine",
+    "ForecastModelInfo",
     "ForecastReport",
     "ForecastTotal",
     "ImportJobView",
@@ -274,7 +275,19 @@ class ForecastTotal(_Out):
     expected_value: float = Field(
         description="expected won amount (by quarter: each deal's chance of a win in it)"
     )
+    low: float | None = Field(None, description="by quarter: P10 of the amount won in it")
+    high: float | None = Field(None, description="by quarter: P90 of the amount won in it")
     amount: float
+
+
+class ForecastModelInfo(_Out):
+    """Which fitted model a forecast used."""
+
+    fitted_on: date = Field(description="the day whose history the model learned from")
+    closed_deals: int
+    rows: int = Field(description="deal-weeks it was fitted on")
+    refitted: bool = Field(description="fitted for this forecast (else: the kept model)")
+    reason: str
 
 
 class ForecastReport(_Out):
@@ -288,8 +301,10 @@ class ForecastReport(_Out):
     left_out: dict[str, str] = Field(
         default_factory=dict, description="features left out because they reveal the outcome"
     )
+    model: ForecastModelInfo | None = None
     period: str | None = Field(None, description="the quarter asked for (2027Q2), if any")
     by: str = Field("market", description="what `totals` are grouped by")
+    open_deals: int = Field(0, description="open deals forecast (`deals` may hold the first)")
     deals: list[ForecastLine] = Field(
         description="open deals, by expected value (in the period, where one is asked for)"
     )

@@ -50,6 +50,7 @@ from crossdeal.pipeline.models import (
     Deal,
     DealContact,
     DealEvent,
+    FittedForecast,
     Seller,
 )
 from crossdeal.pipeline.reports import (
@@ -471,7 +472,7 @@ class PipelineStore:
 
     def _clear_team(self, conn: Connection) -> None:
         """Delete every row of this team (the team itself stays)."""
-        for table in (DealEvent, Activity, Deal, Contact, Account, Seller):
+        for table in (FittedForecast, DealEvent, Activity, Deal, Contact, Account, Seller):
             conn.execute(delete(table).where(table.team_id == self.team_id))
 
     def load_demo(self, pipeline: DemoPipeline, reset: bool = False) -> int:

@@ -407,7 +407,7 @@ def brief_page(
         except CrossdealError as exc:
             error = str(exc)
         else:
-            from crossdeal.server.charts import Group, bar_chart
+            from crossdeal.charts import Group, bar_chart
 
             chart = bar_chart(
                 f"{comparison.seller.name} and {comparison.buyer.name}, dimension by dimension",
@@ -530,19 +530,27 @@ async def reply(request: Request) -> HTMLResponse:
 
 @router.get("/forecast", response_class=HTMLResponse)
 def forecast_page(request: Request) -> HTMLResponse:
-    from crossdeal.server.charts import Group, bar_chart
+    from crossdeal.charts import Group, bar_chart
 
     visitor = _visitor(request)
-    report = _store(request, visitor).forecast()
+    report = _store(request, visitor).forecast(limit=50)
     series = ("expected value", "open amount")
 
-    def chart(title: str, totals: Any, what: str) -> str:
-        groups = [Group(t.key, (t.expected_value, t.amount)) for t in totals[:12]]
+    def chart(title: str, totals: Any, what: str, chart_id: str) -> str:
+        groups = [
+            Group(
+                t.key,
+                (t.expected_value, t.amount),
+                ((t.low, t.high), None) if t.low is not None and t.high is not None else (),
+            )
+            for t in totals[:12]
+        ]
         return bar_chart(
             title,
             series,
             groups,
             f"Expected value (win probability times amount) and open amount {what}.",
+            chart_id=chart_id,
         )
 
     return _page(
@@ -551,8 +559,96 @@ def forecast_page(request: Request) -> HTMLResponse:
         visitor,
         active="/forecast",
         report=report,
-        by_quarter=chart("Forecast by quarter", report.by_quarter, "by quarter of the P50 close"),
-        by_market=chart("Forecast by market", report.by_market, "by buyer culture"),
+        by_quarter=chart(
+            "Forecast by quarter",
+            report.by_quarter,
+            "by quarter (each deal's chance of a win inside it, with the 80 % interval of "
+            "the amount won; the open amount of the deals whose P50 date falls in it)",
+            "by-quarter",
+        ),
+        by_market=chart("Forecast by market", report.by_market, "by buyer culture", "by-market"),
+    )
+
+
+@router.get("/gap", response_class=HTMLResponse)
+def gap_page(
+    request: Request,
+    target: str | None = None,
+    period: str | None = None,
+    inbound_leads: str | None = None,
+    nurture_leads: str | None = None,
+) -> HTMLResponse:
+    from crossdeal.charts import gap_charts
+    from crossdeal.pipeline.forecasting import gap_report
+
+    visitor = _visitor(request)
+    report, error, charts = None, None, []
+    if target or period:
+        try:
+            amount = _form_amount(target or "")
+            if amount is None:
+                raise InputError("give the quarter's revenue target")
+            leads = [
+                _form_count(text, what)
+                for text, what in (
+                    (inbound_leads, "inbound leads"),
+                    (nurture_leads, "nurtured leads"),
+                )
+            ]
+            report = gap_report(
+                _store(request, visitor), float(amount), (period or "")[:10], leads[0], leads[1]
+            )
+        except CrossdealError as exc:
+            error = str(exc)
+        else:
+            charts = gap_charts(report)
+    return _page(
+        request,
+        "gap.html",
+        visitor,
+        active="/forecast",
+        report=report,
+        error=error,
+        charts=charts,
+        form={
+            "target": target or "",
+            "period": period or "",
+            "inbound_leads": inbound_leads or "",
+            "nurture_leads": nurture_leads or "",
+        },
+    )
+
+
+def _form_count(text: str | None, what: str) -> int:
+    if not text or not text.strip():
+        return 0
+    cleaned = text.replace(",", "").strip()
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        raise InputError(f"{what}: give a whole number, e.g. 300")
+    return int(cleaned)
+
+
+@router.get("/backtest", response_class=HTMLResponse)
+def backtest_page(request: Request) -> HTMLResponse:
+    from crossdeal.charts import calibration_chart
+    from crossdeal.pipeline.forecasting import backtest_report
+
+    visitor = _visitor(request)
+    report, error, chart = None, None, None
+    try:
+        report = backtest_report(_store(request, visitor))
+    except CrossdealError as exc:
+        error = str(exc)
+    else:
+        chart = calibration_chart(report)
+    return _page(
+        request,
+        "backtest.html",
+        visitor,
+        active="/forecast",
+        report=report,
+        error=error,
+        chart=chart,
     )
 
 

@@ -314,10 +314,14 @@ def forecast(
     quarter: Annotated[
         str | None, Query(pattern=r"^\d{4}[Qq][1-4]$", description="a quarter, e.g. 2027Q2")
     ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="deals listed, by expected value")
+    ] = 100,
 ) -> Response:
     from crossdeal.pipeline.forecasting import forecast_report
 
-    return ModelResponse(forecast_report(store, as_of=as_of, by=by, period=quarter))
+    report = forecast_report(store, as_of=as_of, limit=limit, by=by, period=quarter)
+    return ModelResponse(report)
 
 
 @router.get(
