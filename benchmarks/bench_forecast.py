@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +77,9 @@ def main() -> None:
     parser.add_argument("--closed", type=int, default=10_000)
     parser.add_argument("--open", type=int, default=100_000)
     parser.add_argument("--cli", action="store_true", help="also time `crossdeal forecast`")
+    parser.add_argument(
+        "--dask", action="store_true", help="also score on a local dask cluster of two workers"
+    )
     args = parser.parse_args()
     history = records(args.closed)
     closed = [r for r in history if r.outcome != "open"]
@@ -117,8 +120,42 @@ def main() -> None:
         f"fit + score {fit_seconds + explain_seconds:.2f} s "
         f"= {(fit_seconds + explain_seconds) / bayes_seconds:.1f}x the baseline"
     )
+    if args.dask:
+        on_a_cluster(model, open_seen)
     if args.cli:
         command_line()
+
+
+def on_a_cluster(model: CultureForecast, open_seen: list[DealRecord]) -> None:
+    """Scoring and the quarter simulation on a local cluster of two worker processes
+    against the same in this process, at growing sizes: where does the cluster pay off?"""
+    import numpy as np
+
+    from crossdeal.forecast.engines import DaskEngine, InProcess, score
+    from crossdeal.forecast.simulate import simulated_totals
+
+    quarters = [TODAY + timedelta(days=91 * q) for q in range(1, 9)]
+    start = time.perf_counter()
+    with DaskEngine(workers=2) as cluster:
+        print(
+            f"dask: a local cluster of two worker processes starts in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
+        for size in (10_000, 100_000, 300_000):
+            deals = [replace(open_seen[i % len(open_seen)], id=i) for i in range(size)]
+            timings = {}
+            for name, engine in (("in process", InProcess()), ("dask", cluster)):
+                start = time.perf_counter()
+                scored = score(model, deals, TODAY, quarters, engine)
+                cumulative = np.array([f.p_win_by for f in scored])
+                chances = np.diff(cumulative, axis=1, prepend=0.0).clip(min=0.0)
+                simulated_totals(chances, np.array([d.amount for d in deals]), 2000, 0, engine)
+                timings[name] = time.perf_counter() - start
+            print(
+                f"{size:,} open deals, scored and simulated (2,000 draws): in process "
+                f"{timings['in process']:.2f} s, dask {timings['dask']:.2f} s "
+                f"= {timings['in process'] / timings['dask']:.2f}x"
+            )
 
 
 def command_line() -> None:

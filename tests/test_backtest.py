@@ -217,3 +217,63 @@ def test_the_backtest_command_on_the_demo(tmp_path, monkeypatch) -> None:  # typ
     )
     empty = runner.invoke(app, ["backtest"])
     assert empty.exit_code != 0 and "no closed deal" in empty.output
+
+
+def test_an_amount_changed_after_the_cut_off_is_seen_as_it_was() -> None:
+    deal = DealRecord(
+        1,
+        date(2026, 1, 5),
+        "lost",
+        date(2026, 6, 1),
+        amount=0.0,  # a CRM that zeroes a lost deal's amount
+        features={"log_amount": 0.0},
+        amounts=((date(2026, 1, 5), 120_000.0), (date(2026, 6, 1), 0.0)),
+    )
+    [seen] = snapshot([deal], date(2026, 3, 1))
+    assert seen.amount == 120_000.0 and seen.features["log_amount"] == pytest.approx(5.079, 0.001)
+    assert seen.amounts == ((date(2026, 1, 5), 120_000.0),)
+
+
+def test_an_imported_deals_first_stage_is_not_dated_back_to_its_creation() -> None:
+    from crossdeal.pipeline.forecasting import _stages
+
+    changes = [(date(2026, 11, 20), "Contract sent", "Closed won")]
+    imported = _stages(changes, date(2025, 1, 10), date(2026, 11, 20), "Closed won", TODAY, False)
+    native = _stages(changes, date(2025, 1, 10), date(2026, 11, 20), "Closed won", TODAY, True)
+    assert imported[0] == (date(2026, 11, 20), "Contract sent")
+    assert native[0] == (date(2025, 1, 10), "Contract sent")
+    # a cut-off before the import sees no stage for the imported deal
+    record = DealRecord(1, date(2025, 1, 10), "won", date(2026, 11, 20), stages=imported)
+    assert record.stage_on(date(2025, 10, 1)) is None
+
+
+def test_a_deal_closing_in_its_third_week_is_not_forecast_to_close_in_its_second() -> None:
+    """400 deals that all close on day 20: a new deal's chance of a win by day 14 is small,
+    and by day 21 it is most of it."""
+    start = TODAY - timedelta(days=400)
+    history = [
+        DealRecord(
+            i,
+            start + timedelta(days=i % 300),
+            "won" if i % 2 else "lost",
+            start + timedelta(days=i % 300 + 20),
+        )
+        for i in range(400)
+    ]
+    model = CultureForecast().fit(history, TODAY)
+    fresh = DealRecord(-1, TODAY, "open")
+    [f] = model.predict(
+        [fresh], TODAY, checkpoints=[TODAY + timedelta(days=14), TODAY + timedelta(days=21)]
+    )
+    by_14, by_21 = f.p_win_by
+    assert by_14 < 0.15 < 0.3 < by_21
+
+
+def test_a_checkpoint_inside_a_week_is_interpolated() -> None:
+    history = _history(300, seed=3)
+    model = CultureForecast().fit(history, TODAY)
+    deal = next(d for d in history if d.outcome == "open")
+    days = [TODAY + timedelta(days=n) for n in (0, 3, 7, 10, 14)]
+    [f] = model.predict([deal], TODAY, checkpoints=days)
+    p0, p3, p7, p10, p14 = f.p_win_by
+    assert p0 == 0 and 0 < p3 < p7 < p10 < p14

@@ -66,7 +66,34 @@ def test_enough_closed_deals_refit_the_model(database: Database) -> None:
         edits.close_deal(store, deal_id, "lost", reason="price", on=TODAY - timedelta(days=1))
     report = forecast_report(store, as_of=TODAY)
     assert report.model is not None and report.model.refitted
-    assert "11 more or fewer closed deals" in report.model.reason
+    assert "11 closed deal(s) differ" in report.model.reason
+
+
+def test_the_same_count_of_other_closed_deals_refits(database: Database) -> None:
+    """Reopening ten won deals and losing ten open ones keeps the count, not the deals."""
+    store = PipelineStore(database, team="emea", model=briefing_model())
+    store.load_demo(generate(seed=4, deals=160, today=TODAY, model=store.model))
+    forecast_report(store, as_of=TODAY)
+    won = [d.id for d in store.deals(outcome="won").deals][:6]
+    still_open = [d.id for d in store.deals().deals][:6]
+    for deal_id in won:
+        edits.reopen_deal(store, deal_id)
+    for deal_id in still_open:
+        edits.close_deal(store, deal_id, "lost", reason="price", on=TODAY - timedelta(days=1))
+    report = forecast_report(store, as_of=TODAY)
+    assert report.model is not None and report.model.refitted
+    assert "12 closed deal(s) differ" in report.model.reason
+
+
+def test_a_forecast_for_a_day_to_come_is_not_kept(database: Database) -> None:
+    store = PipelineStore(database, team="emea", model=briefing_model())
+    store.load_demo(generate(seed=4, deals=120, today=TODAY, model=store.model))
+    ahead = forecast_report(store, as_of=date.today() + timedelta(days=400))
+    assert ahead.model is not None and ahead.model.reason.endswith("not kept")
+    assert _kept(store) == 0
+    today = forecast_report(store, as_of=date.today())
+    assert today.model is not None and today.model.refitted and _kept(store) == 1
+    assert not forecast_report(store, as_of=date.today()).model.refitted  # type: ignore[union-attr]
 
 
 def test_another_team_never_uses_this_teams_model(database: Database) -> None:

@@ -164,3 +164,27 @@ def test_a_deal_shows_its_forecast(demo_home: str) -> None:
     assert 0 < forecast["data_share"] < 1 and forecast["factors"]
     code, out = _run(demo_home, "deal", str(deal_id))
     assert "chance of a win" in out and "team's own closed deals" in out
+
+
+def test_what_the_quarter_has_won_already_counts_toward_the_target() -> None:
+    deals = [OpenDeal("JPN", 100_000, 0.5, 0.5)]
+    before = revenue_gap(1_000_000, "2026Q4", deals, [], ["JPN"], rates=RATES)
+    after = revenue_gap(1_000_000, "2026Q4", deals, [], ["JPN"], rates=RATES, won_already=600_000)
+    assert after.won_already == 600_000
+    assert after.gap == pytest.approx(before.gap - 600_000)
+    assert after.gap_interval[1] == pytest.approx(before.gap_interval[1] - 600_000)
+
+
+def test_a_few_leads_over_many_markets_keep_their_expected_value() -> None:
+    """Four leads across ten markets: the simulation places every lead somewhere."""
+    markets = [f"M{i}" for i in range(10)]
+    closed = [ClosedDeal(m, True, 100_000) for m in markets] * 3
+    report = revenue_gap(5_000_000, "2027Q2", [], closed, markets, 4, 0, RATES)
+    low, high = report.gap_interval
+    assert low <= report.gap <= high + 1e-6
+
+
+def test_leads_with_no_market_to_go_to_are_said_so() -> None:
+    report = revenue_gap(1_000, "2027Q2", [], [], [], 300, 0, RATES)
+    assert report.inbound_expected == 0
+    assert any("no market to place the leads" in note for note in report.notes)

@@ -25,6 +25,7 @@ from crossdeal._cli_common import (
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
+    from crossdeal.forecast.engines import DaskEngine, InProcess
     from crossdeal.pipeline.store import PipelineStore
 
 DbOption = Annotated[
@@ -43,6 +44,22 @@ TeamOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where the scoring and the simulation run: local, or dask (the cluster at "
+        "$CROSSDEAL_DASK_SCHEDULER, else a local one of two worker processes).",
+    ),
+]
+
+
+def engine_named(name: str) -> "InProcess | DaskEngine":
+    from crossdeal.forecast.engines import engine_named as named
+
+    return named(name)
 
 
 def _store(db: str | None, team: str | None) -> "PipelineStore":
@@ -560,10 +577,11 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--refit",
                 help="Fit the model anew (it is refitted by itself once ten, or a tenth, "
-                "more deals have closed).",
+                "of the closed deals differ from those it learned from).",
             ),
         ] = False,
         chart: ChartOption = None,
+        engine: EngineOption = "local",
         output: FormatOption = OutputFormat.text,
         db: DbOption = None,
         team: TeamOption = None,
@@ -577,14 +595,16 @@ def register(app: typer.Typer) -> None:
             if by not in groupings:
                 raise CrossdealError(f"--by {by!r}: use one of {', '.join(groupings)}")
             day = _date(as_of, "--as-of")
-            report = forecast_report(
-                _store(db, team),
-                as_of=day,
-                limit=_listing_limit(limit, output),
-                by=by,  # type: ignore[arg-type]
-                period=quarter,
-                refit=refit,
-            )
+            with engine_named(engine) as runner:
+                report = forecast_report(
+                    _store(db, team),
+                    as_of=day,
+                    limit=_listing_limit(limit, output),
+                    by=by,  # type: ignore[arg-type]
+                    period=quarter,
+                    refit=refit,
+                    engine=runner,
+                )
             if chart is not None:
                 from crossdeal.charts import forecast_charts, stack
 
@@ -654,6 +674,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--as-of", help="Work it out as of this day (YYYY-MM-DD).")
         ] = None,
         chart: ChartOption = None,
+        engine: EngineOption = "local",
         output: FormatOption = OutputFormat.text,
         db: DbOption = None,
         team: TeamOption = None,
@@ -663,16 +684,18 @@ def register(app: typer.Typer) -> None:
         from crossdeal.pipeline.forecasting import gap_report
 
         try:
-            report = gap_report(
-                _store(db, team),
-                target,
-                period,
-                inbound_leads,
-                nurture_leads,
-                inbound_rate,
-                nurture_rate,
-                _date(as_of, "--as-of"),
-            )
+            with engine_named(engine) as runner:
+                report = gap_report(
+                    _store(db, team),
+                    target,
+                    period,
+                    inbound_leads,
+                    nurture_leads,
+                    inbound_rate,
+                    nurture_rate,
+                    _date(as_of, "--as-of"),
+                    engine=runner,
+                )
             if chart is not None:
                 from crossdeal.charts import gap_charts, stack
 

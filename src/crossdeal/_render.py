@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
         ForecastFactor,
         ForecastLine,
         ForecastReport,
+        ForecastTotal,
         ImportReport,
     )
 
@@ -800,7 +801,20 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
     more = f", showing {len(deals)} (--limit 0 shows all)" if len(deals) < total else ""
     console.print(f"[dim]{total:,} open deal(s){more}[/dim]")
     currency = deals[0].currency
-    sections = [("Expected won, by quarter", report.by_quarter)]
+    console.print(
+        "[bold]Expected won, by quarter[/bold] (80 % interval; deals whose P50 falls in it): "
+        + " · ".join(
+            f"{escape(t.key)} {_short_money(t.expected_value, currency)}"
+            + (
+                f" ({_short_money(t.low, currency)}–{_short_money(t.high, currency)})"
+                if t.low is not None and t.high is not None
+                else ""
+            )
+            + f" [{t.deals}]"
+            for t in report.by_quarter
+        )
+    )
+    sections: list[tuple[str, Sequence[ForecastTotal]]] = []
     if report.period:
         sections.append((f"In {report.period}, by {report.by}", report.totals))
     elif report.by == "market":
@@ -811,13 +825,8 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
         console.print(
             f"[bold]{escape(title)}:[/bold] "
             + " · ".join(
-                f"{escape(t.key)} {_short_money(t.expected_value, currency)}"
-                + (
-                    ""
-                    if title.startswith("Expected")
-                    else f" of {_short_money(t.amount, currency)}"
-                )
-                + f" ({t.deals})"
+                f"{escape(t.key)} {_short_money(t.expected_value, currency)} of "
+                f"{_short_money(t.amount, currency)} ({t.deals})"
                 for t in totals
             )
         )
@@ -829,6 +838,8 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
         )
     for feature, why in report.left_out.items():
         console.print(f"[yellow]{escape(feature.replace('_', ' '))}: {escape(why)}[/yellow]")
+    for note in report.notes:
+        console.print(f"[yellow]{escape(note)}[/yellow]")
     if report.model is not None:
         m = report.model
         console.print(
@@ -937,13 +948,15 @@ def gap(console: Console, report: GapReport) -> None:
     def side(amount: float) -> str:
         return f"{m(amount)} short" if amount > 0 else f"{m(-amount)} ahead"
 
-    sources = [f"{m(report.pipeline_expected)} from the open pipeline"]
+    sources = [f"expected {m(report.pipeline_expected)} from the open pipeline"]
+    if report.won_already:
+        sources.insert(0, f"{m(report.won_already)} won in it already")
     if report.inbound_leads:
         sources.append(f"{m(report.inbound_expected)} from {report.inbound_leads:,} inbound leads")
     if report.nurture_leads:
         sources.append(f"{m(report.nurture_expected)} from {report.nurture_leads:,} nurtured leads")
     console.print(
-        f"[bold]{escape(report.period)}[/bold]: target {m(report.target)}; expected "
+        f"[bold]{escape(report.period)}[/bold]: target {m(report.target)}; "
         + ", ".join(sources)
         + "."
     )

@@ -120,22 +120,30 @@ class Backtest(_Out):
 # --- what was known on a day --------------------------------------------------------------
 def snapshot(history: Sequence[DealRecord], cutoff: date) -> list[DealRecord]:
     """The deals as they were known at the start of ``cutoff``: created before it; closed
-    only if closed before it; activities and stage changes from before it only."""
+    only if closed before it; activities, stage changes and amount changes from before it
+    only."""
     out = []
     for deal in history:
         if deal.created_on >= cutoff:
             continue
         closed = deal.outcome != "open" and deal.closed_on is not None and deal.closed_on < cutoff
         dated = {name for _, name, _ in deal.timeline}
-        features = {**deal.features, **dict.fromkeys(dated, 0.0)}
+        amount = deal.amount_on(cutoff)
+        features = {
+            **deal.features,
+            **dict.fromkeys(dated, 0.0),
+            "log_amount": math.log10(amount) if amount > 0 else 0.0,
+        }
         out.append(
             replace(
                 deal,
                 outcome=deal.outcome if closed else "open",
                 closed_on=deal.closed_on if closed else None,
+                amount=amount,
                 features=features,
                 timeline=tuple(t for t in deal.timeline if t[0] < cutoff),
                 stages=tuple(s for s in deal.stages if s[0] < cutoff),
+                amounts=tuple(a for a in deal.amounts if a[0] < cutoff),
             )
         )
     return out
@@ -186,7 +194,7 @@ def backtest(
 class _Scored:
     """One scored deal under one method: its prediction and what happened."""
 
-    __slots__ = ("censored_on", "closed_on", "p", "p50", "p80", "risk", "won")
+    __slots__ = ("censored_on", "closed_on", "cutoff", "p", "p50", "p80", "risk", "won")
 
     def __init__(
         self,
@@ -196,7 +204,9 @@ class _Scored:
         risk: float,
         truth: DealRecord,
         evaluated_on: date,
+        cutoff: date | None = None,
     ) -> None:
+        self.cutoff = cutoff
         self.p = min(max(p, 1e-6), 1 - 1e-6)
         self.p50, self.p80, self.risk = p50, p80, risk
         resolved = truth.outcome != "open" and truth.closed_on is not None
@@ -244,6 +254,7 @@ def _one_cutoff(
                 forecast.p_win_by[0],
                 real,
                 evaluated_on,
+                cutoff,
             )
         )
         p50_date, p80_date = cycle_dates(deal)
@@ -256,7 +267,7 @@ def _one_cutoff(
             ("team stage rates", stage_rates.get(stage, win_rate) if stage else win_rate),
             ("naive Bayes (Odoo-style)", bayes.p_win(deal, cutoff)),
         ):
-            rows[method].append(_Scored(p, p50_date, p80_date, early, real, evaluated_on))
+            rows[method].append(_Scored(p, p50_date, p80_date, early, real, evaluated_on, cutoff))
     revenue = []
     for i, (label, start, end) in enumerate(quarters):
         before = [f.p_win_by[i] for f in forecasts] if i else [0.0] * len(forecasts)
@@ -439,10 +450,11 @@ def _auc(p: Sequence[float], y: Sequence[float]) -> float | None:
 
 
 def _c_index(rows: Sequence[_Scored]) -> float | None:
-    """Harrell's concordance for the time to a win. A lost deal never wins (it stays in
-    every comparison); a deal still open is censored on the evaluation day. A pair counts
-    when the earlier of the two was won; it is concordant when that deal had the higher
-    predicted chance of an early win."""
+    """Harrell's concordance for the time to a win, adapted to a competing risk: a lost
+    deal never wins (it stays in every comparison), a deal still open is censored on the
+    evaluation day. A pair counts when the earlier of the two was won; it is concordant
+    when that deal had the higher predicted chance of an early win. Pairs are compared
+    within one cut-off only (their times start on the same day)."""
     events = [r for r in rows if r.won and r.closed_on is not None]
     if not events:
         return None
@@ -450,7 +462,7 @@ def _c_index(rows: Sequence[_Scored]) -> float | None:
     for i in events:
         assert i.closed_on is not None
         for j in rows:
-            if j is i:
+            if j is i or j.cutoff != i.cutoff:
                 continue
             later = (
                 j.won is False
@@ -488,15 +500,16 @@ def quarter_bounds(label: str) -> tuple[date, date]:
 
 
 def _quarters_after(cutoff: date, evaluated_on: date) -> list[tuple[str, date, date]]:
-    """The quarters from the cut-off's own (from the cut-off on) that ended by the
-    evaluation day, at most four."""
+    """The quarters from the cut-off's own (from the cut-off on; left out when fewer than
+    two weeks of it remain) that ended by the evaluation day, at most four."""
     out: list[tuple[str, date, date]] = []
     start = cutoff
     while len(out) < 4:
         _, end = quarter_bounds(quarter_of(start))
         if end > evaluated_on:
             break
-        out.append((quarter_of(start), start, end))
+        if (end - start).days >= 14:
+            out.append((quarter_of(start), start, end))
         start = end
     return out
 

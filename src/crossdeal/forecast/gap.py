@@ -19,12 +19,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import load_yaml
 from crossdeal.errors import DataFileError, InputError
+from crossdeal.forecast.simulate import simulated_totals
+
+if TYPE_CHECKING:
+    from crossdeal.forecast.engines import Engine
 
 __all__ = [
     "ClosedDeal",
@@ -122,6 +127,7 @@ class GapReport(_Out):
     period: str
     target: float
     currency: str
+    won_already: float = Field(0.0, description="won inside the period before the day")
     pipeline_expected: float
     inbound_leads: int
     nurture_leads: int
@@ -147,9 +153,12 @@ def revenue_gap(
     rates: LeadRates | None = None,
     currency: str = "USD",
     seed: int = 0,
+    engine: Engine | None = None,
+    won_already: float = 0.0,
 ) -> GapReport:
     """The gap and the leads it takes; ``recent_markets`` holds the market of each deal
-    created lately (lead volumes are split across markets in their proportions)."""
+    created lately (lead volumes are split across markets in their proportions);
+    ``won_already`` is what the period has brought in so far."""
     import numpy as np
 
     rates = rates or default_lead_rates()
@@ -198,28 +207,32 @@ def revenue_gap(
     nurture = sum(
         nurture_leads * r.share * rates.nurture_to_deal * r.win_rate * r.size for r in rows
     )
-    gap = target - pipeline - inbound - nurture
+    gap = target - won_already - pipeline - inbound - nurture
     # the interval: every open deal won or not, every lead a won deal or not
-    rng = np.random.default_rng(seed)
     draws = rates.draws
-    simulated = np.zeros(draws)
-    if open_deals:
-        p = np.array([d.p_win_in_period for d in open_deals])
-        amounts = np.array([d.amount for d in open_deals])
-        for start in range(0, draws, 500):
-            block = min(500, draws - start)
-            simulated[start : start + block] = (rng.random((block, len(p))) < p).astype(
-                float
-            ) @ amounts
-    for r in rows:
+    simulated = simulated_totals(
+        np.array([[d.p_win_in_period] for d in open_deals], dtype=float).reshape(-1, 1),
+        np.array([d.amount for d in open_deals], dtype=float),
+        draws,
+        seed,
+        engine,
+    )[:, 0].copy()
+    rng = np.random.default_rng([seed, 1])  # the leads' outcomes: a stream of their own
+    if rows:
+        shares = np.array([r.share for r in rows])
+        shares = shares / shares.sum()
+        sizes = np.array([r.size for r in rows])
+        win_rates = np.array([r.win_rate for r in rows])
         for volume, to_deal in (
             (inbound_leads, rates.inbound_to_deal),
             (nurture_leads, rates.nurture_to_deal),
         ):
-            leads = round(volume * r.share)
-            if leads:
-                simulated += rng.binomial(leads, to_deal * r.win_rate, size=draws) * r.size
-    gaps = target - simulated
+            if volume:
+                # each simulated period: the leads split across markets, then each one a
+                # won deal or not
+                placed = rng.multinomial(volume, shares, size=draws)
+                simulated += rng.binomial(placed, to_deal * win_rates) @ sizes
+    gaps = target - won_already - simulated
     market_rows = []
     for r in rows:
         win_rate, size, share, mine_open = r.win_rate, r.size, r.share, r.open
@@ -265,12 +278,18 @@ def revenue_gap(
             "usually closes after it (a cycle is months): give the leads that arrived "
             "before the period, or read the lead figures as the period's run rate."
         )
-    if not recent_markets:
+    if not recent_markets and rows:
         notes.append("No deals created lately: lead volumes are split evenly across markets.")
+    if (inbound_leads or nurture_leads) and not rows:
+        notes.append(
+            "The team has no deals yet, so no market to place the leads in: they are not "
+            "counted. Add or import deals first."
+        )
     return GapReport(
         period=period,
         target=round(target, 2),
         currency=currency,
+        won_already=round(won_already, 2),
         pipeline_expected=round(pipeline, 2),
         inbound_leads=inbound_leads,
         nurture_leads=nurture_leads,
@@ -281,7 +300,7 @@ def revenue_gap(
             round(float(np.percentile(gaps, 10)), 2),
             round(float(np.percentile(gaps, 90)), 2),
         ),
-        p_reach_target=round(float((simulated >= target).mean()), 4),
+        p_reach_target=round(float((won_already + simulated >= target).mean()), 4),
         markets=sorted(market_rows, key=lambda m: -m.pipeline_expected - m.leads_expected),
         assumptions={
             "inbound_to_deal": rates.inbound_to_deal,

@@ -87,6 +87,17 @@ class DealRecord:
     market: str | None = None
     owner: str | None = None
     stages: tuple[tuple[date, str], ...] = ()
+    # the amount's history as (day, amount from then on), its first value first; empty:
+    # the amount has always been ``amount``
+    amounts: tuple[tuple[date, float], ...] = ()
+
+    def amount_on(self, day: date) -> float:
+        """The amount as it stood at the start of ``day``."""
+        current = self.amounts[0][1] if self.amounts else self.amount
+        for when, value in self.amounts:
+            if when < day:
+                current = value
+        return current
 
     def stage_on(self, day: date) -> str | None:
         """The stage the deal was in on ``day`` (None where unrecorded)."""
@@ -202,6 +213,12 @@ class CultureForecast:
         self.win_rate_ = (
             sum(d.outcome == "won" for d in closed) / len(closed) if closed else self.prior.win_rate
         )
+        # what the prior part of every forecast splits between winning and losing: the
+        # prior's rate, moved toward the team's own as deals close
+        wins = sum(d.outcome == "won" for d in closed)
+        self.prior_win_rate_ = (wins + self.prior.pseudo_deals * self.prior.win_rate) / (
+            len(closed) + self.prior.pseudo_deals
+        )
         won_weeks = [_weeks(d.created_on, d.closed_on) for d in closed if d.outcome == "won"]
         self.longest_won_weeks_ = max(won_weeks) if won_weeks else None
         self.fitted_on_ = as_of
@@ -214,10 +231,14 @@ class CultureForecast:
 
         for d in known:
             is_closed = d.id in closed_ids
-            end = d.closed_on if is_closed else as_of
-            weeks = max(_weeks(d.created_on, end), 1)
+            # a closed deal lived through the weeks before the one it closed in, and
+            # closed in that one; an open deal through its whole weeks so far
+            weeks = (
+                _weeks(d.created_on, d.closed_on) + 1 if is_closed else _weeks(d.created_on, as_of)
+            )
             for week in range(weeks):
-                shown = d.features_on(d.created_on + timedelta(weeks=week + 1))
+                # the features as they were when the week began
+                shown = d.features_on(d.created_on + timedelta(weeks=week))
                 raw.append([shown.get(f, 0.0) for f in FEATURES])
                 weeks_of.append(week)
                 last = week == weeks - 1
@@ -262,6 +283,7 @@ class CultureForecast:
             "n_closed": self.n_closed_,
             "n_rows": self.n_rows_,
             "win_rate": self.win_rate_,
+            "prior_win_rate": self.prior_win_rate_,
             "longest_won_weeks": self.longest_won_weeks_,
             "stage_rates": self.stage_rates_,
             "ignored_features": self.ignored_features_,
@@ -291,6 +313,7 @@ class CultureForecast:
         model.n_closed_ = int(params["n_closed"])
         model.n_rows_ = int(params["n_rows"])
         model.win_rate_ = float(params["win_rate"])
+        model.prior_win_rate_ = float(params["prior_win_rate"])
         model.longest_won_weeks_ = params["longest_won_weeks"]
         model.stage_rates_ = {str(k): float(v) for k, v in params["stage_rates"].items()}
         model.ignored_features_ = dict(params["ignored_features"])
@@ -324,8 +347,9 @@ class CultureForecast:
             raise InputError("fit the forecast on the team's history before predicting")
         share = self.data_share_
         out: list[DealForecast] = []
+        # each checkpoint in (fractional) weeks from now, within the horizon
         steps = [
-            min(max((day - as_of).days, 0) // _WEEK, self.prior.horizon_weeks)
+            min(max((day - as_of).days, 0) / _WEEK, float(self.prior.horizon_weeks))
             for day in checkpoints
         ]
         for start in range(0, len(open_deals), _CHUNK):
@@ -363,10 +387,7 @@ class CultureForecast:
                         else self._top_factors(
                             matrix[i], effects[i], stages[i], float(stage_effect[i])
                         ),
-                        p_win_by=tuple(
-                            round(float(cumulative[i, step - 1]), 4) if step else 0.0
-                            for step in steps
-                        ),
+                        p_win_by=tuple(round(_at(cumulative[i], step), 4) for step in steps),
                     )
                 )
         return out
@@ -391,8 +412,9 @@ class CultureForecast:
 
         horizon = self.prior.horizon_weeks
         total = 1.0 - 0.5 ** (1.0 / np.maximum(self.prior.cycle_days * cycle_factors / _WEEK, 1.0))
-        win = np.repeat((total * self.prior.win_rate)[:, None], horizon, axis=1)
-        loss = np.repeat((total * (1.0 - self.prior.win_rate))[:, None], horizon, axis=1)
+        rate = self.prior_win_rate_
+        win = np.repeat((total * rate)[:, None], horizon, axis=1)
+        loss = np.repeat((total * (1.0 - rate))[:, None], horizon, axis=1)
         if self.classifier_ is None or share <= 0:
             return win, loss
         scaled = (matrix - self.feature_means_) / self.feature_scales_
@@ -522,6 +544,16 @@ class CultureForecast:
         return tuple(out[:3])
 
 
+def _at(cumulative: Any, weeks: float) -> float:
+    """The cumulative win probability ``weeks`` from now (fractional: interpolated
+    within the week, which starts at 0)."""
+    whole = int(weeks)
+    before = 0.0 if whole == 0 else float(cumulative[whole - 1])
+    if whole >= len(cumulative):
+        return before
+    return before + (weeks - whole) * (float(cumulative[whole]) - before)
+
+
 def _weeks(start: date, end: date | None) -> int:
     if end is None:
         return 0
@@ -547,20 +579,20 @@ def _outcome_revealing(closed: Sequence[DealRecord]) -> dict[str, str]:
 
     Some CRMs keep the amount of a lost deal as 0 (its close value): a model would learn
     that a deal without an amount is lost, and forecast every open deal without one as
-    lost. Where nine in ten lost deals have no amount and nine in ten won ones do, the
-    deal size is left out."""
+    lost. Where the share of lost deals without an amount is at least half a share
+    (50 points) above that of won deals, the deal size is left out."""
     won = [d for d in closed if d.outcome == "won"]
     lost = [d for d in closed if d.outcome == "lost"]
     if len(won) < 5 or len(lost) < 5:
         return {}
     lost_empty = sum(d.amount <= 0 for d in lost) / len(lost)
     won_empty = sum(d.amount <= 0 for d in won) / len(won)
-    if lost_empty >= 0.9 and won_empty <= 0.1:
+    if lost_empty - won_empty >= 0.5:
         return {
             "log_amount": (
-                f"left out: {lost_empty:.0%} of this team's lost deals have no amount and "
-                f"{1 - won_empty:.0%} of its won deals have one, so the amount is filled in "
-                "with the outcome (a close value) and would give the outcome away"
+                f"left out: {lost_empty:.0%} of this team's lost deals have no amount against "
+                f"{won_empty:.0%} of its won deals, so the amount is filled in with the "
+                "outcome (a close value) and would give the outcome away"
             )
         }
     return {}

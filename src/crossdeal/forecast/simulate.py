@@ -2,17 +2,75 @@
 
 Each deal's chances of being won in each period (the differences of its cumulative win
 probability at the periods' ends) make one categorical draw per simulation; the won
-amounts, summed per period over the deals, give each period's distribution. Seeded: the
-same deals and seed give the same interval.
+amounts, summed per period over the deals, give each period's distribution. The deals
+are simulated in chunks, each with its own seed spawned from the caller's, and the
+chunks' totals are added in order: the same deals and seed give the same numbers on
+any engine.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["period_intervals"]
+if TYPE_CHECKING:
+    from crossdeal.forecast.engines import Engine
 
-_DEALS_AT_ONCE = 4000  # draws x deals x periods booleans stay within a few hundred MB
+__all__ = ["period_intervals", "simulated_totals"]
+
+DEALS_PER_CHUNK = 4000  # draws x deals booleans per period stay small
+
+
+def _chunk_totals(task: tuple[Any, Any, int, Any]) -> Any:
+    """Won amount per draw and period for one chunk of deals."""
+    import numpy as np
+
+    chances, amounts, draws, seed = task
+    rng = np.random.default_rng(seed)
+    periods = chances.shape[1]
+    totals = np.zeros((draws, periods))
+    cumulative = np.cumsum(chances, axis=1).astype(np.float32)
+    amount = amounts.astype(np.float32)
+    u = rng.random((draws, len(amount)), dtype=np.float32)
+    below = np.zeros(len(amount), dtype=np.float32)
+    # a draw lands in the period whose slice of the deal's chances holds it
+    for period in range(periods):
+        above = cumulative[:, period]
+        landed = (u >= below) & (u < above)
+        totals[:, period] += landed.astype(np.float32) @ amount
+        below = above
+    return totals
+
+
+def simulated_totals(
+    p_by_period: Any,
+    amounts: Any,
+    draws: int = 2000,
+    seed: int = 0,
+    engine: Engine | None = None,
+) -> Any:
+    """Draws x periods: the amount won in each period in each simulated outcome.
+
+    ``p_by_period``: deals x periods, each row the deal's chance of a win in each period
+    (summing to at most 1; the rest is no win in any of them)."""
+    import numpy as np
+
+    from crossdeal.forecast.engines import InProcess
+
+    chances = np.asarray(p_by_period, dtype=float)
+    values = np.asarray(amounts, dtype=float)
+    periods = chances.shape[1] if chances.ndim == 2 else 0
+    totals = np.zeros((draws, periods))
+    if not len(values) or not periods:
+        return totals
+    starts = range(0, len(values), DEALS_PER_CHUNK)
+    seeds = np.random.SeedSequence(seed).spawn(len(starts))
+    tasks = [
+        (chances[s : s + DEALS_PER_CHUNK], values[s : s + DEALS_PER_CHUNK], draws, child)
+        for s, child in zip(starts, seeds, strict=True)
+    ]
+    for part in (engine or InProcess()).map(_chunk_totals, tasks):
+        totals += part
+    return totals
 
 
 def period_intervals(
@@ -22,28 +80,10 @@ def period_intervals(
     seed: int = 0,
     low: float = 10.0,
     high: float = 90.0,
+    engine: Engine | None = None,
 ) -> tuple[Any, Any]:
-    """The ``low`` and ``high`` percentiles of the amount won in each period.
-
-    ``p_by_period``: deals x periods, each row the deal's chance of a win in each period
-    (summing to at most 1; the rest is no win in any of them)."""
+    """The ``low`` and ``high`` percentiles of the amount won in each period."""
     import numpy as np
 
-    chances = np.asarray(p_by_period, dtype=float)
-    values = np.asarray(amounts, dtype=float)
-    periods = chances.shape[1] if chances.ndim == 2 else 0
-    totals = np.zeros((draws, periods))
-    if len(values) and periods:
-        rng = np.random.default_rng(seed)
-        for start in range(0, len(values), _DEALS_AT_ONCE):
-            cumulative = np.cumsum(chances[start : start + _DEALS_AT_ONCE], axis=1)
-            amount = values[start : start + _DEALS_AT_ONCE]
-            u = rng.random((draws, len(amount)), dtype=np.float32)
-            below = np.zeros(len(amount), dtype=np.float32)
-            # a draw lands in the period whose slice of the deal's chances holds it
-            for period in range(periods):
-                above = cumulative[:, period].astype(np.float32)
-                landed = (u >= below) & (u < above)
-                totals[:, period] += landed.astype(np.float32) @ amount.astype(np.float32)
-                below = above
+    totals = simulated_totals(p_by_period, amounts, draws, seed, engine)
     return np.percentile(totals, low, axis=0), np.percentile(totals, high, axis=0)

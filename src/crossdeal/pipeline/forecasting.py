@@ -34,9 +34,11 @@ from crossdeal.pipeline.reports import (
     ForecastReport,
     ForecastTotal,
 )
+from crossdeal.pipeline.store import DECIDERS, FACE_TIME, MEETINGS
 
 if typing.TYPE_CHECKING:
     from crossdeal.forecast.backtest import Backtest
+    from crossdeal.forecast.engines import Engine
     from crossdeal.forecast.gap import GapReport
     from crossdeal.forecast.model import CultureForecast
     from crossdeal.pipeline.store import PipelineStore
@@ -53,7 +55,8 @@ __all__ = [
     "load_history",
 ]
 
-FACE_TIME = ("video", "in-person")
+# deals made in crossdeal itself, whose history starts at their creation
+NATIVE_SOURCES = ("crossdeal", "demo")
 ForecastGrouping = Literal["market", "country", "owner", "quarter"]
 METHOD = (
     "Weekly competing-risks hazards of winning and losing (multinomial logistic regression "
@@ -115,6 +118,7 @@ def load_history(
                 Deal.face_time_count,
                 Deal.deciders_met,
                 Deal.stage,
+                Deal.source,
             )
             .join(Account, Account.id == Deal.account_id)
             .outerjoin(Seller, Seller.id == Deal.owner_id)
@@ -137,23 +141,32 @@ def load_history(
                 .join(ActivityContact, ActivityContact.activity_id == Activity.id)
                 .join(Contact, Contact.id == ActivityContact.contact_id)
                 .join(Deal, Deal.id == Activity.deal_id)
-                .where(Activity.team_id == team, Contact.role == "decision-maker", wanted)
+                .where(
+                    Activity.team_id == team,
+                    # the pipeline's own reading of "decision-maker met" (its risk signal)
+                    Contact.role.in_(DECIDERS),
+                    Activity.channel.in_(MEETINGS),
+                    wanted,
+                )
                 .group_by(Activity.deal_id)
             ).all()
         )
-        stage_changes: dict[int, list[tuple[date, str | None, str | None]]] = {}
-        for deal_id, at, old, new in s.execute(
-            select(DealEvent.deal_id, DealEvent.at, DealEvent.old, DealEvent.new)
+        changes: dict[str, dict[int, list[tuple[date, str | None, str | None]]]] = {
+            "stage": {},
+            "amount": {},
+        }
+        for deal_id, field, at, old, new in s.execute(
+            select(DealEvent.deal_id, DealEvent.field, DealEvent.at, DealEvent.old, DealEvent.new)
             .join(Deal, Deal.id == DealEvent.deal_id)
-            .where(DealEvent.team_id == team, DealEvent.field == "stage", wanted)
+            .where(DealEvent.team_id == team, DealEvent.field.in_(("stage", "amount")), wanted)
             .order_by(DealEvent.deal_id, DealEvent.id)
         ).all():
-            stage_changes.setdefault(deal_id, []).append((at.date(), old, new))
+            changes[field].setdefault(deal_id, []).append((at.date(), old, new))
     records, facts = [], {}
     pairs: dict[tuple[str | None, str | None], tuple[dict[str, float], float]] = {}
     for row in rows:
         (deal_id, name, account, culture, country, seller_culture, owner, raw_amount) = row[:8]
-        currency, outcome, created_on, closed_on, committee, face, deciders, stage = row[8:]
+        currency, outcome, created_on, closed_on, committee, _, _, stage, source = row[8:]
         pair = (seller_culture, culture)
         if pair not in pairs:
             seller, buyer = store._culture(seller_culture), store._culture(culture)
@@ -163,7 +176,11 @@ def load_history(
             )
         cultural, factor = pairs[pair]
         amount = float(raw_amount) if raw_amount is not None else 0.0
-        stages = _stages(stage_changes.get(deal_id, []), created_on, closed_on, stage, read_on)
+        native = source in NATIVE_SOURCES
+        stages = _stages(
+            changes["stage"].get(deal_id, []), created_on, closed_on, stage, read_on, native
+        )
+        face_day, decider_day = first_face.get(deal_id), first_decider.get(deal_id)
         records.append(
             DealRecord(
                 id=deal_id,
@@ -171,12 +188,21 @@ def load_history(
                 outcome=typing.cast(Outcome, outcome),
                 closed_on=closed_on,
                 amount=amount,
+                # engagement from the dated activities alone, so that it has a date
                 features=deal_features(
-                    None, None, store.model, committee, face, deciders, amount, cultural
+                    None,
+                    None,
+                    store.model,
+                    committee,
+                    int(face_day is not None),
+                    int(decider_day is not None),
+                    amount,
+                    cultural,
                 ),
                 cycle_factor=factor,
-                timeline=_timeline(first_face.get(deal_id), first_decider.get(deal_id)),
+                timeline=_timeline(face_day, decider_day),
                 stages=stages,
+                amounts=_amounts(changes["amount"].get(deal_id, []), created_on, native),
                 market=culture,
                 owner=owner,
             )
@@ -206,24 +232,48 @@ def _timeline(
     )
 
 
+def _amounts(
+    changes: Sequence[tuple[date, str | None, str | None]], created_on: date, native: bool
+) -> tuple[tuple[date, float], ...]:
+    """A deal's amount history as (day, amount from then on), from its recorded changes.
+    The amount before the first change held from the deal's creation where crossdeal
+    made the deal; for an imported deal it is known only from the day of that change."""
+
+    def number(text: str | None) -> float:
+        try:
+            return float(text) if text else 0.0
+        except ValueError:
+            return 0.0
+
+    if not changes:
+        return ()
+    first_day, first_old, _ = changes[0]
+    out = [(created_on if native else first_day, number(first_old))]
+    out.extend((day, number(new)) for day, _, new in changes)
+    return tuple(out)
+
+
 def _stages(
     changes: Sequence[tuple[date, str | None, str | None]],
     created_on: date,
     closed_on: date | None,
     stage: str | None,
     read_on: date,
+    native: bool = True,
 ) -> tuple[tuple[date, str], ...]:
     """A deal's stages as (day entered, stage). Without recorded changes the current stage
     is dated the day before it was read (or the close day): when it was entered is not
-    known, and a backtest must not see it on an earlier day."""
+    known, and a backtest must not see it on an earlier day. The stage before the first
+    change held from the deal's creation where crossdeal made the deal; an imported
+    deal's stage before it is known only from the day of that change."""
     if not changes:
         if stage is None:
             return ()
         return ((closed_on or max(read_on - timedelta(days=1), created_on), stage),)
     out: list[tuple[date, str]] = []
-    first_old = changes[0][1]
+    first_day, first_old, _ = changes[0]
     if first_old:
-        out.append((created_on, first_old))
+        out.append((created_on if native else first_day, first_old))
     out.extend((day, new) for day, _, new in changes if new)
     return tuple(out)
 
@@ -251,35 +301,45 @@ def fitted_model(
     from crossdeal.forecast.model import CultureForecast
 
     with store.db.session() as s:
-        closed = (
-            s.scalar(
-                select(func.count())
-                .select_from(Deal)
-                .where(
+        closed_now = {
+            (int(deal_id), outcome == "won")
+            for deal_id, outcome in s.execute(
+                select(Deal.id, Deal.outcome).where(
                     Deal.team_id == store.team_id,
                     Deal.outcome != "open",
                     Deal.created_on < as_of,
                     Deal.closed_on < as_of,
                 )
-            )
-            or 0
-        )
+            ).all()
+        }
         kept = s.scalar(select(FittedForecast).where(FittedForecast.team_id == store.team_id))
         kept_values = (
             None
             if kept is None
-            else (kept.fitted_on, kept.closed_deals, kept.rows, kept.format, kept.params)
+            else (
+                kept.fitted_on,
+                kept.closed_deals,
+                kept.rows,
+                kept.format,
+                kept.params,
+                kept.metrics,
+            )
         )
     reason = "asked to refit" if refit else "no kept model"
     if kept_values is not None and not refit:
-        fitted_on, kept_closed, kept_rows, kept_format, params = kept_values
-        drift = abs(closed - kept_closed)
+        fitted_on, kept_closed, kept_rows, kept_format, params, metrics = kept_values
+        try:
+            learned = {(int(i), bool(w)) for i, w in json.loads(metrics).get("closed", [])}
+        except (TypeError, ValueError, AttributeError):
+            learned = set()
+        # closed deals it did not learn from, or learned with another outcome
+        drift = len(closed_now ^ learned)
         if kept_format != MODEL_FORMAT:
             reason = "the kept model is of an older format"
         elif as_of < fitted_on:
             reason = f"a forecast as of a day before the kept model's ({fitted_on})"
         elif drift >= max(REFIT_DEALS, REFIT_SHARE * kept_closed):
-            reason = f"{drift} more or fewer closed deals than the kept model learned from"
+            reason = f"{drift} closed deal(s) differ from those the kept model learned from"
         else:
             try:
                 model = CultureForecast.from_params(json.loads(params))
@@ -300,10 +360,11 @@ def fitted_model(
                 )
                 return model, info, history
     history = history or load_history(store, read_on=as_of)
-    model = CultureForecast().fit(history.records, as_of)
-    keep = kept_values is None or as_of >= kept_values[0]
+    model = CultureForecast().fit(known_on(history, as_of), as_of)
+    # a fit for a day to come, or for a day before the kept model's, is not kept
+    keep = as_of <= date.today() and (kept_values is None or refit or as_of >= kept_values[0])
     if keep:
-        _keep(store, model)
+        _keep(store, model, closed_now)
     info = ForecastModelInfo(
         fitted_on=as_of,
         closed_deals=model.n_closed_,
@@ -314,7 +375,18 @@ def fitted_model(
     return model, info, history
 
 
-def _keep(store: PipelineStore, model: CultureForecast) -> None:
+def known_on(history: TeamHistory, day: date) -> list[DealRecord]:
+    """The team's deals as they were known on ``day``: as they are, for today or later;
+    for a day gone by, without what happened after it (outcomes, activities, stage and
+    amount changes), as the backtest sees them."""
+    if day >= history.read_on and day >= date.today():
+        return history.records
+    from crossdeal.forecast.backtest import snapshot
+
+    return snapshot(history.records, day)
+
+
+def _keep(store: PipelineStore, model: CultureForecast, closed: set[tuple[int, bool]]) -> None:
     import json
     from datetime import UTC, datetime
 
@@ -334,6 +406,8 @@ def _keep(store: PipelineStore, model: CultureForecast) -> None:
                 "win_rate": model.win_rate_,
                 "data_share": model.data_share_,
                 "left_out": model.ignored_features_,
+                # which closed deals it learned from: a refit is due once they differ
+                "closed": sorted([i, int(w)] for i, w in closed),
             }
         ),
     )
@@ -353,23 +427,37 @@ def forecast_report(
     by: ForecastGrouping = "market",
     period: str | None = None,
     refit: bool = False,
+    engine: Engine | None = None,
 ) -> ForecastReport:
     """Fit the forecast on the team's closed deals and forecast its open ones; totals by
     quarter, by market and by ``by``; with ``period`` (a quarter such as 2027Q2), each
     deal's chance of being won inside it and the totals for that quarter."""
+    from crossdeal.errors import InputError
     from crossdeal.forecast.backtest import quarter_bounds, quarter_of
 
     as_of = as_of or date.today()
+    past = as_of < date.today()
     model, info, full = fitted_model(store, as_of, refit)
-    history = full or load_history(store, read_on=as_of, open_only=True)
-    open_deals = [r for r in history.records if r.outcome == "open"]
+    # a day gone by needs every deal, to see which were open then
+    history = full or load_history(store, read_on=as_of, open_only=not past)
+    open_deals = [r for r in known_on(history, as_of) if r.outcome == "open"]
+    notes = []
     horizon_end = as_of + timedelta(weeks=model.prior.horizon_weeks)
     quarters = _quarters(as_of, horizon_end)
     bounds = [end for _, end in quarters]
     window = quarter_bounds(period) if period else None
     if window is not None:
+        if window[1] <= as_of:
+            raise InputError(f"{period} is over: forecast a quarter still to come")
+        if window[0] >= horizon_end:
+            notes.append(
+                f"{period} begins after the forecast's horizon ({horizon_end}): no open deal "
+                "is forecast to close in it."
+            )
         bounds += [window[0], window[1]]
-    predictions = model.predict(open_deals, as_of, explain=False, checkpoints=bounds)
+    from crossdeal.forecast.engines import score
+
+    predictions = score(model, open_deals, as_of, bounds, engine)
     count = len(quarters)
 
     def in_period(p: DealForecast) -> float:
@@ -403,7 +491,7 @@ def forecast_report(
         by=by,
         open_deals=len(predictions),
         deals=[_line(p, history.facts[p.deal_id], window, count) for p in explained],
-        by_quarter=_quarter_totals(predictions, history.facts, quarters, quarter_of),
+        by_quarter=_quarter_totals(predictions, history.facts, quarters, quarter_of, engine),
         by_market=_totals(
             predictions,
             history.facts,
@@ -412,6 +500,7 @@ def forecast_report(
         ),
         totals=_totals(predictions, history.facts, key, value),
         method=METHOD,
+        notes=notes,
     )
 
 
@@ -474,6 +563,7 @@ def _quarter_totals(
     facts: dict[int, DealFacts],
     quarters: Sequence[tuple[str, date]],
     quarter_of: Callable[[date], str],
+    engine: Engine | None = None,
 ) -> list[ForecastTotal]:
     """Expected won amount per quarter (each deal's amount times its chance of a win in
     that quarter) with its 80 % interval from a seeded simulation; ``deals`` and
@@ -489,7 +579,7 @@ def _quarter_totals(
     in_quarter = np.diff(cumulative, axis=1, prepend=0.0).clip(min=0.0)
     amounts = np.array([facts[p.deal_id].amount or 0.0 for p in predictions], dtype=float)
     expected = in_quarter.T @ amounts if len(predictions) else np.zeros(count)
-    low, high = period_intervals(in_quarter, amounts)
+    low, high = period_intervals(in_quarter, amounts, engine=engine)
     out = []
     for i, (label, _) in enumerate(quarters):
         centred = [p for p in predictions if p.close_p50 and quarter_of(p.close_p50) == label]
@@ -602,6 +692,7 @@ def gap_report(
     inbound_rate: float | None = None,
     nurture_rate: float | None = None,
     as_of: date | None = None,
+    engine: Engine | None = None,
 ) -> GapReport:
     """The gap between ``target`` and what the team can expect to win in ``period``."""
     from collections import Counter
@@ -626,8 +717,17 @@ def gap_report(
     )
     history = load_history(store, read_on=as_of)
     model, _, _ = fitted_model(store, as_of, history=history)
-    open_records = [r for r in history.records if r.outcome == "open"]
-    forecasts = model.predict(open_records, as_of, explain=False, checkpoints=[start, end])
+    records = known_on(history, as_of)
+    open_records = [r for r in records if r.outcome == "open"]
+    # won inside the period already: it counts toward the target
+    won_already = sum(
+        r.amount
+        for r in records
+        if r.outcome == "won" and r.closed_on is not None and start <= r.closed_on <= as_of
+    )
+    from crossdeal.forecast.engines import score
+
+    forecasts = score(model, open_records, as_of, [start, end], engine)
     open_deals = [
         OpenDeal(
             market=record.market or "—",
@@ -639,11 +739,11 @@ def gap_report(
     ]
     closed = [
         ClosedDeal(market=r.market or "—", won=r.outcome == "won", amount=r.amount)
-        for r in history.records
+        for r in records
         if r.outcome != "open" and r.closed_on is not None and r.closed_on <= as_of
     ]
     since = as_of - timedelta(days=round(30.44 * rates.market_share_months))
-    recent = [r.market or "—" for r in history.records if since <= r.created_on <= as_of]
+    recent = [r.market or "—" for r in records if since <= r.created_on <= as_of]
     currencies = Counter(f.currency for f in history.facts.values())
     currency = currencies.most_common(1)[0][0] if currencies else "USD"
     report = revenue_gap(
@@ -656,6 +756,8 @@ def gap_report(
         nurture_leads,
         rates,
         currency,
+        engine=engine,
+        won_already=won_already,
     )
     if len(currencies) > 1:
         others = ", ".join(sorted(c for c in currencies if c != currency))

@@ -316,4 +316,5 @@ class ForecastReport(_Out):
         default_factory=list,
         description="expected value grouped by `by` (inside the period, where one is asked for)",
     )
+    notes: list[str] = Field(default_factory=list)
     method: str
