@@ -166,11 +166,13 @@ class ForecastPrior:
     horizon_weeks: int = 104
     stale_factor: float = 2.0
 
-    def hazards(self, cycle_factor: float) -> tuple[float, float]:
-        """Weekly (win, loss) hazards whose median time to close is the prior cycle."""
-        median_weeks = max(self.cycle_days * cycle_factor / _WEEK, 1.0)
-        total = 1.0 - 0.5 ** (1.0 / median_weeks)
-        return total * self.win_rate, total * (1.0 - self.win_rate)
+    def close_hazard(self, cycle_factors: Any) -> Any:
+        """The weekly chance of closing (won or lost) whose median time to close is the
+        prior cycle times each deal's cultural-distance factor (an array of them)."""
+        import numpy as np
+
+        median_weeks = np.maximum(self.cycle_days * np.asarray(cycle_factors) / _WEEK, 1.0)
+        return 1.0 - 0.5 ** (1.0 / median_weeks)
 
 
 @functools.cache
@@ -411,7 +413,7 @@ class CultureForecast:
         import numpy as np
 
         horizon = self.prior.horizon_weeks
-        total = 1.0 - 0.5 ** (1.0 / np.maximum(self.prior.cycle_days * cycle_factors / _WEEK, 1.0))
+        total = self.prior.close_hazard(cycle_factors)
         rate = self.prior_win_rate_
         win = np.repeat((total * rate)[:, None], horizon, axis=1)
         loss = np.repeat((total * (1.0 - rate))[:, None], horizon, axis=1)

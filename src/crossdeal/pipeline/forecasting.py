@@ -90,15 +90,20 @@ class TeamHistory:
 
 
 def load_history(
-    store: PipelineStore, read_on: date | None = None, open_only: bool = False
+    store: PipelineStore,
+    read_on: date | None = None,
+    open_only: bool = False,
+    deal_id: int | None = None,
 ) -> TeamHistory:
     """Read the team's dated deals (``open_only``: its open ones, all that a kept model
-    needs), their engagement dates and their stage changes."""
+    needs; ``deal_id``: that one only), their engagement dates and their stage changes."""
     from crossdeal.forecast.features import culture_features, deal_features
 
     read_on = read_on or date.today()
     team = store.team_id
     wanted = Deal.outcome == "open" if open_only else Deal.outcome.is_not(None)
+    if deal_id is not None:
+        wanted = wanted & (Deal.id == deal_id)
     with store.db.session() as s:
         rows = s.execute(
             select(
@@ -280,7 +285,7 @@ def _stages(
 
 # --- the fitted model, kept per team ------------------------------------------------------
 # the format of a kept model's parameters: a kept model of another format is refitted
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 # a kept model is refitted once the team's closed deals differ from those it learned
 # from by ten, or by a tenth, whichever is more
 REFIT_DEALS, REFIT_SHARE = 10, 0.10
@@ -637,7 +642,7 @@ def deal_forecast(
     closed deal, or one without a creation date)."""
     as_of = as_of or date.today()
     model, _, full = fitted_model(store, as_of)
-    history = full or load_history(store, read_on=as_of, open_only=True)
+    history = full or load_history(store, read_on=as_of, open_only=True, deal_id=deal_id)
     mine = [r for r in history.records if r.id == deal_id and r.outcome == "open"]
     if not mine:
         return None
