@@ -185,8 +185,9 @@ def backtest(
             "Win probabilities are scored on the deals open at each cut-off that have closed "
             "since (crossdeal's as P(win) / (P(win) + P(lost)), the chance of a win given the "
             "deal closes); deals still open are left out of those scores and counted in the "
-            "C-index as censored. Committee size is read as it is today: contacts carry no "
-            "date."
+            "C-index as censored. Amounts are read as they stood on each cut-off from their "
+            "recorded changes; committee size (contacts carry no date), owner, and an amount "
+            "a re-import overwrote without a recorded change are read as they are today."
         ),
     )
 
