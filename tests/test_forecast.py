@@ -91,6 +91,10 @@ def test_with_no_history_the_forecast_is_the_documented_prior() -> None:
     assert forecast.close_p50 is not None and forecast.close_p80 is not None
     assert timedelta(weeks=11) <= forecast.close_p50 - TODAY <= timedelta(weeks=14)
     assert forecast.close_p50 < forecast.close_p80
+    # a deal made today, with nothing learned yet, has no factors either
+    new = DealRecord(id=3, created_on=TODAY, outcome="open", features={"distance": 3.1})
+    [fresh] = CultureForecast(prior).fit([new], TODAY).predict([new], TODAY)
+    assert fresh.factors == ()
     # a culturally distant deal takes longer under the prior
     far = DealRecord(id=2, created_on=deal.created_on, outcome="open", cycle_factor=1.5)
     [slow] = CultureForecast(prior).fit([far], TODAY).predict([far], TODAY)

@@ -363,7 +363,11 @@ class CultureForecast:
             matrix = self._without_ignored(matrix)
             factors_of = np.array([d.cycle_factor for d in chunk], dtype=float)
             won, lost, cumulative = self._incidence(matrix, ages, factors_of, share)
-            effects = self._effects(matrix, ages, factors_of, share, won) if explain else None
+            # with the prior alone nothing is learned about any feature: no factors
+            learned = self.classifier_ is not None and share > 0
+            effects = (
+                self._effects(matrix, ages, factors_of, share, won) if explain and learned else None
+            )
             stages = [d.stage_on(as_of) for d in chunk]
             won, lost, cumulative, stage_effect = self._stage_adjusted(
                 won, lost, cumulative, stages
