@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "crossdeal"
-CORE = ["culture", "playbook", "messages", "forecast"]
+CORE = ["culture", "playbook", "messages", "forecast", "calendar"]
 FORBIDDEN = {
     "typer",
     "click",

@@ -77,7 +77,7 @@ def test_template_list_show_and_render() -> None:
         "--to",
         "KR",
         "--var",
-        "name=Min-jun",
+        "name=Kim Min-jun",
         "--var",
         "title=Mr.",
         "--var",
@@ -88,7 +88,8 @@ def test_template_list_show_and_render() -> None:
         "sender=Anna",
     )
     assert rendered.exit_code == 0, rendered.output
-    assert "Dear Mr. Min-jun," in rendered.output
+    # the family name comes first in Korea, and it is the one that takes the title
+    assert "Dear Mr. Kim," in rendered.output
     assert "Fill in before sending: personal" in flat(rendered.output)
 
 

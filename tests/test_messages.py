@@ -254,7 +254,7 @@ def test_template_renders_formally_for_a_hierarchical_reader_and_leaves_the_pers
     assert korea.placeholders == ["personal"]
     assert "[One personal sentence" in korea.text
     usa = render_template("follow-up-after-meeting", to="US", values=values)
-    assert usa.text.startswith("Hello Kim,")
+    assert usa.text.startswith("Hi Kim,")  # the US opening of countries.yaml
     filled = render_template(
         "follow-up-after-meeting",
         to="KR",

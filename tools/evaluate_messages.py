@@ -17,9 +17,20 @@ from typing import Any
 import yaml
 
 from crossdeal.messages.evaluation import Score, evaluate
+from crossdeal.messages.practical import PRACTICAL_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
-SETS = {"draft": "tests/data/messages/drafts.yaml", "reply": "tests/data/messages/replies.yaml"}
+# The reply findings the practical set is labelled for
+PRACTICAL_REPLY_IDS = ("unqualified-yes", "hope-not-date", "soft-no")
+# (kind, file, scored ids or None for all, ids the set was not labelled for)
+SETS: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]] = [
+    ("draft", "tests/data/messages/drafts.yaml", None, PRACTICAL_IDS),
+    ("reply", "tests/data/messages/replies.yaml", None, ("hope-not-date",)),
+]
+PRACTICAL_SETS: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]] = [
+    ("draft", "tests/data/messages/practical_drafts.yaml", PRACTICAL_IDS, ()),
+    ("reply", "tests/data/messages/practical_replies.yaml", PRACTICAL_REPLY_IDS, ()),
+]
 
 
 def fmt(value: float | None) -> str:
@@ -35,6 +46,28 @@ def halves(items: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]
         "development": [i for i in items if number(i) % 2 == 1],
         "all": items,
     }
+
+
+def _table(
+    sets: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]],
+    lines: list[str],
+    counts: list[str],
+    show_errors: bool,
+) -> None:
+    for kind, rel, scored, unscored in sets:
+        items = yaml.safe_load((ROOT / rel).read_text(encoding="utf-8"))
+        split = halves(items)
+        held = evaluate(split["held-out"], kind, scored, unscored)  # type: ignore[arg-type]
+        dev = evaluate(split["development"], kind, scored, unscored)  # type: ignore[arg-type]
+        counts.append(f"{len(items)} {kind} messages ({len(split['held-out'])} held out)")
+        for finding in sorted(set(held) | set(dev)):
+            h, d = held.get(finding, Score()), dev.get(finding, Score())
+            lines.append(
+                f"| {kind} | `{finding}` | {h.support} | {fmt(h.precision)} | {fmt(h.recall)} "
+                f"| {fmt(d.precision)} | {fmt(d.recall)} |"
+            )
+            if show_errors and (h.false_positive_ids or h.false_negative_ids):
+                print(f"{kind} {finding}: FP {h.false_positive_ids} FN {h.false_negative_ids}")
 
 
 def main() -> None:
@@ -58,22 +91,33 @@ def main() -> None:
         "| development precision | development recall |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    counts = []
-    for kind, rel in SETS.items():
-        items = yaml.safe_load((ROOT / rel).read_text(encoding="utf-8"))
-        split = halves(items)
-        held: dict[str, Score] = evaluate(split["held-out"], kind)  # type: ignore[arg-type]
-        dev: dict[str, Score] = evaluate(split["development"], kind)  # type: ignore[arg-type]
-        counts.append(f"{len(items)} {kind} messages ({len(split['held-out'])} held out)")
-        for finding in sorted(set(held) | set(dev)):
-            h, d = held.get(finding, Score()), dev.get(finding, Score())
-            lines.append(
-                f"| {kind} | `{finding}` | {h.support} | {fmt(h.precision)} | {fmt(h.recall)} "
-                f"| {fmt(d.precision)} | {fmt(d.recall)} |"
-            )
-            if args.show_errors and (h.false_positive_ids or h.false_negative_ids):
-                print(f"{kind} {finding}: FP {h.false_positive_ids} FN {h.false_negative_ids}")
+    counts: list[str] = []
+    _table(SETS, lines, counts, args.show_errors)
     lines += ["", "Messages: " + "; ".join(counts) + ".", ""]
+    lines += [
+        "## The practical findings: dates, calendars and forms of address",
+        "",
+        "Scored on `practical_drafts.yaml` and `practical_replies.yaml`: drafts with dates,",
+        "names and greetings, and replies with the courtesy phrases of other business",
+        "languages, across more than 15 reader cultures; each draft says the day it is",
+        "written. Only the findings these sets are labelled for are scored on them (the",
+        "sets above predate the practical findings and do not score them). Both sets were",
+        "written by the same hand as the date finder and the address check, so these",
+        "figures are an upper bound: a set written blind to the patterns is still to come.",
+        "The held-out drafts were read once, after their first run: address-form precision",
+        "was 0.50 there (a job title such as Director, and titles after the name such as",
+        "Mehmet Bey, were not taken for titles) and holiday-clash precision and recall 0.92",
+        "(England's bank holidays were missing; one label missed the estimated Islamic New",
+        "Year). The fixes that followed mean those figures are no longer blind. The held-out",
+        "replies were not tuned on.",
+        "",
+        "| kind | finding | held-out support | held-out precision | held-out recall "
+        "| development precision | development recall |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    practical_counts: list[str] = []
+    _table(PRACTICAL_SETS, lines, practical_counts, args.show_errors)
+    lines += ["", "Messages: " + "; ".join(practical_counts) + ".", ""]
     (ROOT / "docs" / "message-evaluation.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from crossdeal._clidocs import cli_markdown
+from crossdeal.calendar.docs import calendar_markdown
 from crossdeal.culture.docs import people_markdown, practices_markdown
 from crossdeal.messages.docs import messages_markdown
 from crossdeal.pipeline.docs import pipeline_markdown
@@ -17,6 +18,7 @@ PAGES = {
     "people.md": people_markdown,
     "practices.md": practices_markdown,
     "pipeline.md": pipeline_markdown,
+    "calendar.md": calendar_markdown,
 }
 
 if __name__ == "__main__":

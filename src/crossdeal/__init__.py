@@ -18,6 +18,10 @@ __version__ = "0.1.0"
 
 _WHERE = {
     "brief": "crossdeal._api",
+    "business_calendar": "crossdeal._api",
+    "CalendarReport": "crossdeal.calendar.reports",
+    "PairCalendar": "crossdeal.calendar.reports",
+    "CalendarFileError": "crossdeal.errors",
     "compare": "crossdeal._api",
     "countries": "crossdeal._api",
     "profile": "crossdeal._api",
@@ -56,6 +60,8 @@ _WHERE = {
 __all__ = [
     "AmbiguousCultureError",
     "Briefing",
+    "CalendarFileError",
+    "CalendarReport",
     "Comparison",
     "CrossdealError",
     "Culture",
@@ -70,6 +76,7 @@ __all__ = [
     "InputError",
     "LintReport",
     "MessageFinding",
+    "PairCalendar",
     "PersonEstimate",
     "Playbook",
     "ReplyReport",
@@ -80,6 +87,7 @@ __all__ = [
     "add_person",
     "assess",
     "brief",
+    "business_calendar",
     "compare",
     "countries",
     "default_model",
@@ -110,6 +118,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         add_person,
         assess,
         brief,
+        business_calendar,
         compare,
         countries,
         lint_message,
@@ -118,6 +127,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         profile,
         read_reply,
     )
+    from crossdeal.calendar.reports import CalendarReport, PairCalendar
     from crossdeal.culture.individual import PersonEstimate
     from crossdeal.culture.model import (
         Culture,
@@ -129,6 +139,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
     from crossdeal.errors import (
         AmbiguousCultureError,
+        CalendarFileError,
         CrossdealError,
         CultureLookupError,
         CultureModelError,

@@ -6,6 +6,7 @@ things up and delegate to the culture core and the playbook.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ from crossdeal.playbook.engine import Playbook
 from crossdeal.playbook.people import brief_people
 
 if TYPE_CHECKING:  # the coach and the local store load only when a job needs them
+    from crossdeal.calendar.reports import CalendarReport, PairCalendar, PracticalBriefing
     from crossdeal.messages.reports import LintReport, ReplyReport
     from crossdeal.people.store import PersonRecord, ProfileStore
 
@@ -42,6 +44,7 @@ __all__ = [
     "add_person",
     "assess",
     "brief",
+    "business_calendar",
     "compare",
     "countries",
     "lint_message",
@@ -240,6 +243,9 @@ def brief(
     store: ProfileStore | None = None,
     practices: PracticesArg = None,
     fallback: bool = True,
+    practical: bool = False,
+    on: dt.date | None = None,
+    seller_zone: str | None = None,
 ) -> Briefing:
     """The pre-call briefing for a seller -> buyer pair.
 
@@ -248,7 +254,10 @@ def brief(
     folders; pass a prepared ``playbook`` instead to reuse compiled rules.
     ``practices`` adds or corrects practice positions (a file, files or a
     :class:`PracticeAtlas`); ``fallback=False`` borrows no region's or country's data
-    for a culture that lacks its own.
+    for a culture that lacks its own. ``practical=True`` adds the buyer's next 60 days
+    from ``on`` (today by default: holidays, business periods), office hours and their
+    overlap with the seller's (``seller_zone``, an IANA time zone, overrides the seller
+    country's), fiscal year and forms of address.
     """
     m = _model(model, practices, fallback)
     rule_paths = _paths(rules, "rules")
@@ -256,13 +265,53 @@ def brief(
         playbook = Playbook.load(rule_paths) if rule_paths else Playbook.default()
     # one home folder lookup for both sides, and none when neither is a name
     profiles = _store(store) if isinstance(seller, str) or isinstance(buyer, str) else store
-    return brief_people(
-        playbook,
-        _side(seller, m, profiles, "seller"),
-        _side(buyer, m, profiles, "buyer"),
-        m,
-        cycle_prior,
+    seller_side = _side(seller, m, profiles, "seller")
+    buyer_side = _side(buyer, m, profiles, "buyer")
+    briefing = brief_people(playbook, seller_side, buyer_side, m, cycle_prior)
+    if not practical:
+        return briefing
+    return briefing.model_copy(
+        update={"practical": _practical(seller_side, buyer_side, on, seller_zone)}
     )
+
+
+def _practical(
+    seller: Culture | PersonEstimate,
+    buyer: Culture | PersonEstimate,
+    on: dt.date | None,
+    seller_zone: str | None,
+) -> PracticalBriefing | None:
+    """The practical section of a briefing; None for a buyer region (no one calendar)."""
+    from crossdeal._calendar_cache import cached_knowledge, keep_library_facts
+    from crossdeal.calendar.reports import practical_briefing
+
+    if on is not None and not isinstance(on, dt.date):
+        raise TypeError(f"on must be a date, not {type(on).__name__}")
+    if seller_zone is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(seller_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(
+                f"{seller_zone!r} is not a time zone: use an IANA name such as Europe/Berlin"
+            ) from None
+    buyer_culture = buyer.culture if isinstance(buyer, PersonEstimate) else buyer
+    seller_culture = seller.culture if isinstance(seller, PersonEstimate) else seller
+    if buyer_culture.iso2 is None:
+        return None
+    person = buyer.name if isinstance(buyer, PersonEstimate) else None
+    section = practical_briefing(
+        buyer_culture.iso2,
+        buyer_culture.name,
+        on or dt.date.today(),
+        cached_knowledge(),
+        seller=seller_culture.iso2,
+        seller_zone=seller_zone,
+        person=person,
+    )
+    keep_library_facts()
+    return section
 
 
 def lint_message(
@@ -271,14 +320,31 @@ def lint_message(
     sender: str | Culture | None = None,
     model: ModelArg = None,
     reader_rank: str | None = None,
+    on: dt.date | None = None,
+    reader: str | None = None,
 ) -> LintReport:
     """Check an email draft for its reader's culture (``to``); ``sender`` is yours.
 
     ``reader_rank``: the reader's seniority if you know it (junior, manager, executive).
+    ``on``: the day the draft is written (default today); dates in it are checked against
+    the reader's holidays, weekends and business periods. ``reader``: the reader's name,
+    for the greeting check and rewrites that use it.
     """
+    from crossdeal._calendar_cache import cached_knowledge, keep_library_facts
     from crossdeal.messages.coach import lint_message as lint
 
-    return lint(text, to=to, sender=sender, model=_model(model), reader_rank=reader_rank)
+    report = lint(
+        text,
+        to=to,
+        sender=sender,
+        model=_model(model),
+        reader_rank=reader_rank,
+        on=on,
+        reader=reader,
+        calendar=cached_knowledge(),
+    )
+    keep_library_facts()
+    return report
 
 
 def read_reply(
@@ -292,3 +358,65 @@ def read_reply(
     from crossdeal.messages.coach import read_reply as read
 
     return read(text, sender=sender, to=to, asked=asked, model=_model(model))
+
+
+def _country_code(query: str, model: CultureModel) -> tuple[str, str]:
+    """(ISO alpha-2, name) of the country ``query`` names: a culture of the model (its
+    country, for a sub-national sample) or any ISO 3166 country."""
+    from crossdeal.culture.resolve import _pycountry_lookup
+    from crossdeal.errors import UnknownCultureError
+
+    if not isinstance(query, str):
+        raise TypeError(f"a country is named by a string such as 'India' or 'IN', not {query!r}")
+    try:
+        culture = model.resolve(query)
+    except UnknownCultureError:
+        country = _pycountry_lookup(query.strip())
+        if country is None:
+            raise
+        return country.alpha_2, getattr(country, "common_name", None) or country.name
+    if culture.iso2 is None:
+        examples = ", ".join(culture.covers[:3])
+        raise InputError(
+            f"{culture.name} covers several countries whose holidays and weekends differ: "
+            "name one of them" + (f" ({examples} ...)" if examples else "")
+        )
+    if culture.kind == "subnational":
+        return culture.iso2, culture.name
+    return culture.iso2, culture.name
+
+
+def business_calendar(
+    country: str,
+    start: dt.date | None = None,
+    days: int = 30,
+    with_country: str | None = None,
+    subdivision: str | None = None,
+    calendar_files: Iterable[str | Path] = (),
+) -> CalendarReport | PairCalendar:
+    """Public holidays, weekends and business periods of ``country`` for ``days`` days
+    from ``start`` (today by default), with its office hours, fiscal year, forms of
+    address and languages. With ``with_country``, both sides and their shared hours."""
+    from crossdeal._calendar_cache import cached_knowledge, keep_library_facts
+    from crossdeal.calendar.knowledge import load_knowledge
+    from crossdeal.calendar.reports import PairCalendar, calendar_report, hours_overlap
+
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise TypeError(f"days must be a whole number, not {days!r}")
+    if start is not None and not isinstance(start, dt.date):
+        raise TypeError(f"start must be a date, not {type(start).__name__}")
+    files = _paths(calendar_files, "calendar_files") if calendar_files else []
+    knowledge = load_knowledge(files) if files else cached_knowledge()
+    model = _model(None)
+    day = start or dt.date.today()
+    code, name = _country_code(country, model)
+    first = calendar_report(code, name, day, days, knowledge, subdivision)
+    if with_country is None:
+        keep_library_facts()
+        return first
+    other_code, other_name = _country_code(with_country, model)
+    second = calendar_report(other_code, other_name, day, days, knowledge)
+    keep_library_facts()
+    a, b = knowledge.country(code), knowledge.country(other_code)
+    overlap = hours_overlap(b, a, day) if a and b else None
+    return PairCalendar(first=first, second=second, overlap=overlap)

@@ -65,35 +65,37 @@ def cached_briefing_model() -> CultureModel:
     path = folder / f"briefing-model-{_key()}.pickle"
     model = None
     with contextlib.suppress(Exception):  # a damaged or foreign cache is rebuilt, never trusted
-        if _private(path):
+        if private(path):
             with path.open("rb") as fh:
                 loaded = pickle.load(fh)  # noqa: S301 - the user's own file, checked above
             if isinstance(loaded, CultureModel) and loaded.practices is not None:
                 model = loaded
     if model is None:
         model = briefing_model()
-        _store(model, folder, path)
+        store(model, folder, path, "briefing-model-")
     _loaded.append(model)
     return model
 
 
-def _private(path: Path) -> bool:
+def private(path: Path) -> bool:
     """Whether the file is the user's own and writable by nobody else."""
     info = path.stat()
     owner = getattr(os, "getuid", lambda: info.st_uid)()
     return info.st_uid == owner and not info.st_mode & 0o022
 
 
-def _store(model: CultureModel, folder: Path, path: Path) -> None:
+def store(value: object, folder: Path, path: Path, prefix: str) -> None:
+    """Write ``value`` to ``path`` atomically, removing older cache files of ``prefix``."""
     with contextlib.suppress(OSError, pickle.PicklingError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for old in folder.glob("briefing-model-*.pickle"):  # only crossdeal's own cache files
-            with contextlib.suppress(OSError):
-                old.unlink()
-        handle, temp = tempfile.mkstemp(prefix=".briefing-model-", dir=folder)
+        for old in folder.glob(f"{prefix}*.pickle"):  # only crossdeal's own cache files
+            if old != path:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        handle, temp = tempfile.mkstemp(prefix="." + prefix, dir=folder)
         try:
             with os.fdopen(handle, "wb") as fh:
-                pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, path)
         finally:
             with contextlib.suppress(OSError):

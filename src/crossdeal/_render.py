@@ -16,6 +16,12 @@ from crossdeal.playbook.briefing import Briefing, Evidence, PersonReport, Risk
 from crossdeal.playbook.rules import Rule, themes
 
 if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none of these
+    from crossdeal.calendar.reports import (
+        AddressAdvice,
+        CalendarReport,
+        PairCalendar,
+        PracticalBriefing,
+    )
     from crossdeal.forecast.backtest import Backtest
     from crossdeal.forecast.gap import GapReport
     from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
@@ -360,6 +366,8 @@ def briefing(console: Console, result: Briefing, short: bool = False) -> None:
         )
     console.print("\n[bold]Sales cycle[/bold]")
     console.print(_bullets("•", [result.cycle.explanation]))
+    if result.practical is not None:
+        _practical(console, result.practical)
     _practices(console, result)
     if result.unmeasured:
         console.print("\n[bold yellow]Not measured for this pair[/bold yellow] (ask instead)")
@@ -1213,3 +1221,148 @@ def import_report(console: Console, report: ImportReport) -> None:
         console.print(_bullets("•", report.notes))
     if report.rejected_file:
         console.print(f"Rejected rows, with the reason, are in {escape(report.rejected_file)}")
+
+
+def _span(start: object, end: object) -> str:
+    import datetime as dt
+
+    assert isinstance(start, dt.date) and isinstance(end, dt.date)
+    if start == end:
+        return f"{start:%a} {start.day} {start:%b %Y}"
+    if start.year == end.year:
+        return f"{start:%a} {start.day} {start:%b} – {end:%a} {end.day} {end:%b %Y}"
+    return f"{start:%a} {start.day} {start:%b %Y} – {end:%a} {end.day} {end:%b %Y}"
+
+
+def calendar_country(console: Console, report: CalendarReport) -> None:
+    import datetime as dt
+
+    c = report.country
+    where = f"{escape(c.name)} ({c.code}{', ' + c.subdivision if c.subdivision else ''})"
+    console.print(
+        f"[bold]{where}[/bold]: {report.days} days from {_span(report.start, report.start)}"
+    )
+    console.print(
+        f"Weekend: {', '.join(d.capitalize() for d in report.weekend)} "
+        f"[dim]({escape(report.weekend_source)})[/dim]"
+    )
+    if report.entries:
+        table = Table(header_style="bold")
+        table.add_column("when", no_wrap=True)
+        table.add_column("what")
+        table.add_column("what it means for you")
+        for e in report.entries:
+            name = escape(e.name) + (" [dim](estimated)[/dim]" if e.estimated else "")
+            kind = "[bold]holiday[/bold]" if e.kind == "holiday" else "period"
+            table.add_row(_span(e.start, e.end), f"{name}\n[dim]{kind}[/dim]", escape(e.for_seller))
+        console.print(table)
+    else:
+        console.print("No public holiday or business period in this window.")
+    if report.hours:
+        h = report.hours
+        console.print(
+            f"Office hours: {h.start}–{h.end} {escape(h.time_zone)} (UTC{h.utc_offset}), "
+            f"{', '.join(d.capitalize() for d in h.working_days)}"
+        )
+        for note in (h.time_zone_note, h.note):
+            if note:
+                console.print(f"  [dim]{escape(note)}[/dim]")
+    if report.fiscal_year:
+        fy = report.fiscal_year
+        last = fy.next_start - dt.timedelta(days=1)
+        console.print(
+            f"Fiscal year: {escape(fy.label)}; this one runs {_span(fy.current_start, last)}."
+        )
+        for note in (fy.note, fy.budget_note):
+            if note:
+                console.print(f"  [dim]{escape(note)}[/dim]")
+    if report.address:
+        _address(console, report.address)
+    if report.languages:
+        console.print(f"Business email: {', '.join(report.languages)}")
+    for gap in report.not_covered:
+        console.print(f"[yellow]Not covered: {escape(gap)}[/yellow]")
+
+
+def _address(console: Console, a: AddressAdvice, label: str = "How to address them: ") -> None:
+    order = {
+        "family-first": "family name first",
+        "given-first": "given name first",
+        "either": "both orders are seen",
+    }[a.name_order]
+    console.print(f"{label}[bold]{escape(a.greeting)}[/bold]")
+    first = (
+        "titles and names until they offer first names"
+        if a.first_contact == "title"
+        else "first names from the first email"
+    )
+    console.print(
+        f"  [dim]{order}; {first}"
+        + (f"; formal you: {escape(a.formal_you)}" if a.formal_you else "")
+        + "[/dim]"
+    )
+    if a.note:
+        console.print(f"  [dim]{escape(a.note)}[/dim]")
+
+
+def calendar(console: Console, result: CalendarReport | PairCalendar) -> None:
+    from crossdeal.calendar.reports import PairCalendar
+
+    if not isinstance(result, PairCalendar):
+        calendar_country(console, result)
+        return
+    calendar_country(console, result.first)
+    console.print()
+    calendar_country(console, result.second)
+    if result.overlap:
+        o = result.overlap
+        console.print()
+        if o.hours:
+            console.print(
+                f"[bold]Shared office hours[/bold] on {o.on:%d %b}: {o.buyer_local} for "
+                f"{o.buyer}, {o.seller_local} for {o.seller} ({o.hours:g} h). {escape(o.note)}"
+            )
+        else:
+            console.print(f"[bold]Shared office hours[/bold]: none. {escape(o.note)}")
+
+
+def _practical(console: Console, p: PracticalBriefing) -> None:
+    import datetime as dt
+
+    end = p.on + dt.timedelta(days=p.days - 1)
+    console.print(
+        f"\n[bold]Next {p.days} days in {escape(p.country.name)}[/bold] "
+        f"[dim]({_span(p.on, end)})[/dim]"
+    )
+    lines = [
+        f"{_span(e.start, e.end)}: {escape(e.name)}"
+        + (" (estimated)" if e.estimated else "")
+        + ("" if e.kind == "holiday" else f" - {escape(e.for_seller)}")
+        for e in p.entries
+    ]
+    console.print(_bullets("•", lines or ["No public holiday or business period."]))
+    console.print(f"  Weekend: {', '.join(d.capitalize() for d in p.weekend)}")
+    if p.hours:
+        h = p.hours
+        line = f"Office hours: {h.start}–{h.end} {escape(h.time_zone)} (UTC{h.utc_offset})"
+        if p.overlap is not None:
+            o = p.overlap
+            line += (
+                f"; shared with yours: {o.seller_local} your time ({o.hours:g} h)"
+                if o.hours
+                else "; no overlap with your office hours"
+            )
+        console.print(f"  {line}")
+        if h.note:
+            console.print(f"  [dim]{escape(h.note)}[/dim]")
+    if p.fiscal_year:
+        fy = p.fiscal_year
+        extra = f" {escape(fy.budget_note)}" if fy.budget_note else ""
+        console.print(f"  Fiscal year: {escape(fy.label)}.{extra}")
+    if p.address:
+        console.print("\n[bold]How to address them[/bold]")
+        _address(console, p.address, label="  ")
+        if p.languages:
+            console.print(f"  [dim]Business email: {', '.join(p.languages)}[/dim]")
+    for gap in p.not_covered:
+        console.print(f"  [yellow]Not covered: {escape(gap)}[/yellow]")

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from crossdeal.calendar.reports import CalendarReport, PairCalendar
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
 from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.messages.templates import TemplateRendering
@@ -36,6 +37,8 @@ OUTPUTS: dict[str, type[BaseModel]] = {
     "deletion": DeletionReport,
     "import": ImportReport,
     "forecast": ForecastReport,
+    "calendar": CalendarReport,
+    "calendar-pair": PairCalendar,
 }
 
 

@@ -36,6 +36,8 @@ from crossdeal._cli_common import (
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from crossdeal.culture.individual import PersonEstimate
     from crossdeal.playbook.briefing import PersonReport
 
@@ -181,8 +183,17 @@ def brief(
             help="Never borrow a region's or a country's data for a culture that lacks its own.",
         ),
     ] = False,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="The day of the call, YYYY-MM-DD: the next 60 days start here."),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", help="Your time zone (Europe/Berlin), if not your culture's."),
+    ] = None,
 ) -> None:
-    """The pre-call briefing: risks for this pair, common ground, channel, cycle length."""
+    """The pre-call briefing: risks for this pair, common ground, channel, cycle length,
+    the buyer's next 60 days, office hours and how to address them."""
     import crossdeal
     from crossdeal.forecast import CyclePrior, default_cycle_prior
 
@@ -202,6 +213,9 @@ def brief(
             cycle_prior=prior,
             practices=practices or None,
             fallback=not no_fallback,
+            practical=True,
+            on=_date(on, "--on"),
+            seller_zone=tz,
         )
     except CrossdealError as error:
         _fail(error)
@@ -211,6 +225,58 @@ def brief(
         from crossdeal import _render
 
         _render.briefing(_console(), result, short=short)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        _fail(CrossdealError(f"{option} {value!r} is not a date written YYYY-MM-DD"))
+
+
+@app.command("calendar")
+def calendar_command(
+    country: Annotated[
+        str, typer.Argument(help='The country: "India", "IN", "IND", "Saudi Arabia".')
+    ],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: today).")
+    ] = None,
+    days: Annotated[int, typer.Option("--days", help="How many days to show (1-400).")] = 30,
+    with_country: Annotated[
+        str | None,
+        typer.Option("--with", help="Your own country: both calendars and your shared hours."),
+    ] = None,
+    subdivision: Annotated[
+        str | None,
+        typer.Option("--subdivision", help="A state or region for its own holidays (BY, MH ...)."),
+    ] = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Holidays, weekends and business periods ahead, with office hours, fiscal year and
+    how to address people."""
+    import crossdeal
+
+    try:
+        result = crossdeal.business_calendar(
+            country,
+            start=_date(start, "--from"),
+            days=days,
+            with_country=with_country,
+            subdivision=subdivision,
+        )
+    except CrossdealError as error:
+        _fail(error)
+    if output is OutputFormat.json:
+        _json(result)
+    else:
+        from crossdeal import _render
+
+        _render.calendar(_console(), result)
 
 
 @app.command("rules")
@@ -288,10 +354,19 @@ def lint(
             help="The reader's seniority, if you know it (checks who a decision is asked of).",
         ),
     ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="The day you write, YYYY-MM-DD: dates are read from it."),
+    ] = None,
+    reader: Annotated[
+        str | None,
+        typer.Option("--reader", help='The reader\'s name ("Zhang Wei"), for the greeting.'),
+    ] = None,
     output: FormatOption = OutputFormat.text,
     model: ModelOption = None,
 ) -> None:
-    """Check an email draft for its reader's culture: what may land wrongly, and a fix."""
+    """Check an email draft for its reader's culture: what may land wrongly, and a fix.
+    Dates in it are checked against the reader's holidays, weekends and periods."""
     import crossdeal
 
     try:
@@ -302,6 +377,8 @@ def lint(
             sender=sender,
             model=model,
             reader_rank=reader_rank.value if reader_rank else None,
+            on=_date(on, "--on"),
+            reader=reader,
         )
     except CrossdealError as error:
         _fail(error)

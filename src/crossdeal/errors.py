@@ -10,6 +10,7 @@ the server turn these into a message and an exit code or status, in one place ea
     │   └── AmbiguousCultureError   several cultures matched (carries them)
     ├── DataFileError               a data file a user or the package supplied is wrong
     │   ├── CultureModelError       a culture model (CSV + YAML) is malformed
+    │   ├── CalendarFileError       a calendar data file (countries, periods) is malformed
     │   └── RuleFileError           a playbook rule file is malformed
     └── InputError                  an argument is out of range or inconsistent
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 __all__ = [
     "AmbiguousCultureError",
+    "CalendarFileError",
     "CrossdealError",
     "CrossdealWarning",
     "CultureLookupError",
@@ -122,6 +124,10 @@ class DataFileError(CrossdealError):
 
 class CultureModelError(DataFileError):
     """A culture model (scores CSV + description YAML) is malformed."""
+
+
+class CalendarFileError(DataFileError):
+    """A calendar data file (countries' practical facts, periods) is malformed."""
 
 
 class PracticeFileError(DataFileError):

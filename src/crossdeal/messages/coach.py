@@ -7,11 +7,12 @@ The coach only reads: nothing is sent anywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import string
 from collections.abc import Mapping, Sequence
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from crossdeal.culture.layers import with_practices
 from crossdeal.culture.model import Culture, CultureModel, default_model
@@ -32,6 +33,9 @@ from crossdeal.messages.reports import (
 from crossdeal.messages.rules import MessageRule, draft_rules, reply_rules
 from crossdeal.playbook.engine import evidence_for, pair_context
 from crossdeal.playbook.rules import SEVERITIES, Severity
+
+if TYPE_CHECKING:
+    from crossdeal.calendar.knowledge import CalendarKnowledge
 
 __all__ = [
     "MAX_CHARS",
@@ -132,6 +136,7 @@ def _apply(
     buyer: Culture,
     model: CultureModel,
     extra_hits: Mapping[str, Sequence[tuple[Hit, str, Literal["message", "asked"]]]] | None = None,
+    fitted: Mapping[str, str] | None = None,
 ) -> tuple[list[MessageFinding], list[NotDecided]]:
     findings: list[tuple[int, int, MessageFinding]] = []
     undecided: list[NotDecided] = []
@@ -160,7 +165,7 @@ def _apply(
             for hit, source_text, source in (extra_hits or {}).get(name, ()):
                 spans.append(_span(source_text, hit, source))
         spans.sort(key=lambda s: (s.source != "message", s.start))
-        suggestions = _suggestions(rule, features, spans, buyer)
+        suggestions = _suggestions(rule, features, spans, buyer, fitted)
         findings.append(
             (
                 -_RANK[severity],
@@ -186,17 +191,22 @@ def _apply(
 
 
 def _suggestions(
-    rule: MessageRule, features: TextFeatures, spans: Sequence[Span], buyer: Culture
+    rule: MessageRule,
+    features: TextFeatures,
+    spans: Sequence[Span],
+    buyer: Culture,
+    fitted: Mapping[str, str] | None = None,
 ) -> list[Suggestion]:
     if not rule.rewrite:
         return []
+    base = {"reader": buyer.name, **(fitted or {})}
     per_match = "{rest}" in rule.rewrite or "{match}" in rule.rewrite
     if not per_match or not spans:
-        return [Suggestion(original=None, rewrite=_render(rule.rewrite, {"reader": buyer.name}))]
+        return [Suggestion(original=None, rewrite=_render(rule.rewrite, base))]
     out = []
     for name in rule.point_at:
         for hit in features.hits.get(name, ())[:_MAX_SUGGESTIONS]:
-            values = {"reader": buyer.name, "match": features.text[hit.start : hit.end]}
+            values = {**base, "match": features.text[hit.start : hit.end]}
             values.update({k: v.strip() for k, v in hit.groups.items()})
             out.append(
                 Suggestion(
@@ -213,12 +223,20 @@ def lint_message(
     sender: str | Culture | None = None,
     model: CultureModel | None = None,
     reader_rank: str | None = None,
+    on: dt.date | None = None,
+    reader: str | None = None,
+    calendar: CalendarKnowledge | None = None,
+    practical: bool = True,
 ) -> LintReport:
     """Check a draft for the culture of its reader (``to``), optionally knowing the writer's.
 
     ``reader_rank`` (junior, manager or executive) is the reader's seniority where the
     writer knows it: some findings, such as asking a junior person for a decision,
-    depend on it and are listed as not decided without it.
+    depend on it and are listed as not decided without it. ``on`` is the day the draft
+    is written (today by default): dates in it are read from there and checked against
+    the reader's holidays, weekends and business periods. ``reader`` is the reader's
+    name, for the greeting check and rewrites that use it. ``practical=False`` leaves
+    out the calendar and address checks (the benchmark compares the two).
 
     Returns findings (id, theme, severity, the spans they point at, why, a suggested
     rewrite), the politeness score, and the feature counts behind them.
@@ -234,7 +252,16 @@ def lint_message(
     context = _context(
         features, seller, buyer, model, {"politeness.score": score, "reader.rank": rank}
     )
-    findings, undecided = _apply(draft_rules(), features, context, seller, buyer, model)
+    if on is not None and not isinstance(on, dt.date):
+        raise TypeError(f"on must be a date, not {type(on).__name__}")
+    if reader is not None and not isinstance(reader, str):
+        raise TypeError(f"reader must be a name (str), not {type(reader).__name__}")
+    day = on or dt.date.today()
+    found, fitted = _practical(body, buyer, day, reader, calendar) if practical else ([], {})
+    findings, undecided = _apply(
+        draft_rules(), features, context, seller, buyer, model, fitted=fitted
+    )
+    findings = _merge(findings, found)
     return LintReport(
         reader=culture_ref(buyer),
         reader_rank=rank_name,
@@ -251,7 +278,42 @@ def lint_message(
         features={name: len(hits) for name, hits in sorted(features.hits.items())},
         not_decided=undecided,
         truncated=truncated,
+        on=day,
+        reader_name=reader,
     )
+
+
+def _practical(
+    body: str,
+    buyer: Culture,
+    on: dt.date,
+    reader: str | None,
+    calendar: CalendarKnowledge | None,
+) -> tuple[list[MessageFinding], dict[str, str]]:
+    """The calendar and address findings for a reader in a country, and the greeting
+    that rule rewrites use ({greeting}); nothing for a region (no one calendar)."""
+    if buyer.iso2 is None:
+        return [], {"greeting": _ANY_GREETING}
+    from crossdeal.calendar.knowledge import default_knowledge
+    from crossdeal.messages.practical import address_findings, date_findings, reader_greeting
+
+    knowledge = calendar or default_knowledge()
+    facts = knowledge.country(buyer.iso2)
+    from crossdeal.calendar.days import month_first
+
+    found = address_findings(body, facts, buyer.name, reader)
+    found += date_findings(body, buyer.iso2, buyer.name, on, knowledge, not month_first(buyer.iso2))
+    return found, {"greeting": reader_greeting(facts, reader) or _ANY_GREETING}
+
+
+_ANY_GREETING = "Dear Mr./Ms. [family name],"
+
+
+def _merge(rules: list[MessageFinding], practical: list[MessageFinding]) -> list[MessageFinding]:
+    """Both kinds of finding in one order: severity, then position."""
+    merged = rules + practical
+    merged.sort(key=lambda f: (-_RANK[f.severity], f.spans[0].start if f.spans else 0, f.id))
+    return merged
 
 
 @functools.cache
@@ -364,9 +426,15 @@ def _unanswered(asked: str, reply: TextFeatures) -> list[Hit]:
 def _commitments(features: TextFeatures) -> Commitments:
     text = features.text
 
-    def matched(name: str) -> list[str]:
+    hedged = {h.sentence for h in features.hits.get("faith_hedge", ())}
+
+    def matched(name: str, in_hedged: bool | None = None) -> list[str]:
         return list(
-            dict.fromkeys(text[h.start : h.end].strip() for h in features.hits.get(name, ()))
+            dict.fromkeys(
+                text[h.start : h.end].strip()
+                for h in features.hits.get(name, ())
+                if in_hedged is None or (h.sentence in hedged) == in_hedged
+            )
         )
 
     questions = [
@@ -374,7 +442,8 @@ def _commitments(features: TextFeatures) -> Commitments:
         for h in features.hits.get("question_back", ())
     ]
     return Commitments(
-        dates_and_numbers=matched("specific"),
+        dates_and_numbers=matched("specific", in_hedged=False),
+        hoped_for=matched("specific", in_hedged=True),
         conditions=matched("condition"),
         trade_offs=matched("trade_off"),
         owners=matched("named_owner"),

@@ -1,15 +1,20 @@
 """Precision and recall of the coach's findings on a labelled set of messages.
 
 A labelled item is a mapping: ``id``, ``text``, ``expect`` (finding ids that should
-fire) and, for drafts, ``to`` (and optionally ``from`` and ``reader_rank``); for
-replies, ``from`` (and optionally ``asked``). ``low-politeness`` is not scored here:
-the politeness model is measured on the Stanford corpus instead
-(docs/politeness-model.md).
+fire) and, for drafts, ``to`` (and optionally ``from``, ``reader_rank``, ``reader``
+and ``written``, the day the draft is written); for replies, ``from`` (and optionally
+``asked``). ``low-politeness`` is not scored here: the politeness model is measured on
+the Stanford corpus instead (docs/politeness-model.md).
+
+A set is labelled for some findings only: ``scored`` names them (or ``unscored`` the
+ones it was not labelled for), so that a finding added later is not counted as wrong
+on a set written before it existed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +22,9 @@ from crossdeal.messages.coach import lint_message, read_reply
 from crossdeal.messages.reports import LintReport, ReplyReport
 
 NOT_SCORED = frozenset({"low-politeness"})
+# Drafts without a ``written`` day are read as written on this day, so that a result never
+# depends on the day the evaluation runs.
+DEFAULT_ON = dt.date(2026, 1, 15)
 
 
 @dataclass
@@ -43,7 +51,10 @@ class Score:
 
 
 def evaluate(
-    items: Iterable[Mapping[str, Any]], kind: Literal["draft", "reply"]
+    items: Iterable[Mapping[str, Any]],
+    kind: Literal["draft", "reply"],
+    scored: Collection[str] | None = None,
+    unscored: Collection[str] = (),
 ) -> dict[str, Score]:
     """Per finding id: true positives, false positives and false negatives."""
     scores: dict[str, Score] = {}
@@ -55,11 +66,15 @@ def evaluate(
                 to=item["to"],
                 sender=item.get("from"),
                 reader_rank=item.get("reader_rank"),
+                on=item.get("written") or DEFAULT_ON,
+                reader=item.get("reader"),
             )
         else:
             report = read_reply(item["text"], sender=item["from"], asked=item.get("asked"))
-        fired = {f.id for f in report.findings} - NOT_SCORED
+        fired = {f.id for f in report.findings} - NOT_SCORED - set(unscored)
         expected = set(item.get("expect") or ()) - NOT_SCORED
+        if scored is not None:
+            fired &= set(scored)
         for finding_id in fired | expected:
             score = scores.setdefault(finding_id, Score())
             if finding_id in fired and finding_id in expected:

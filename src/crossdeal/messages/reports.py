@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -86,6 +87,11 @@ class LintReport(_Out):
     features: dict[str, int] = Field(description="how often each feature matched")
     not_decided: list[NotDecided]
     truncated: bool = Field(description="true when only the first part of a long text was read")
+    on: dt.date | None = Field(
+        default=None,
+        description="the day the draft was read from: dates in it are checked from here",
+    )
+    reader_name: str | None = Field(default=None, description="the reader's name, when given")
     caveat: str = CAVEAT
 
 
@@ -93,6 +99,10 @@ class Commitments(_Out):
     """The specifics a reply commits to: what makes a yes a real yes."""
 
     dates_and_numbers: list[str]
+    hoped_for: list[str] = Field(
+        default_factory=list,
+        description="dates and numbers said with a faith hedge (inshallah): intentions",
+    )
     conditions: list[str]
     trade_offs: list[str]
     owners: list[str]

@@ -140,6 +140,22 @@ def slot_info(template: Template) -> list[SlotInfo]:
     ]
 
 
+def _fitted_greeting(buyer: Culture, name: str | None, title: str | None) -> str | None:
+    """The opening from the reader's country's forms of address ("Dear Mr. Kim," for
+    Kim Min-jun in Korea), or None where the country is not coded (the template's own
+    greeting is used then)."""
+    if buyer.iso2 is None or not name or name.startswith("["):
+        return None
+    from crossdeal.calendar.address import greeting, split_name
+    from crossdeal.calendar.knowledge import default_knowledge
+
+    facts = default_knowledge().country(buyer.iso2)
+    if facts is None:
+        return None
+    written = f"{title} {name}".strip() if title and not title.startswith("[") else name
+    return greeting(facts, split_name(written, facts))
+
+
 def render_template(
     name: str,
     to: str | Culture,
@@ -186,10 +202,16 @@ def render_template(
                 return text
         return choices[-1][1]
 
-    parts = [choose(template.greeting), template.body.strip(), choose(template.sign_off)]
-    text = "\n\n".join(p.format_map(filled) for p in parts)
+    opening = _fitted_greeting(buyer, filled.get("name"), filled.get("title"))
+    if opening and "[" in opening and "name" not in placeholders:
+        placeholders.append("name")  # "Min-jun" alone: the family name is still to fill
+    body = [template.body.strip(), choose(template.sign_off)]
+    parts = [opening or choose(template.greeting).format_map(filled)]
+    parts += [p.format_map(filled) for p in body]
+    text = "\n\n".join(parts)
     text = "\n".join(" ".join(line.split()) if line.strip() else "" for line in text.splitlines())
-    check = lint_message(text, to=buyer, sender=seller, model=model)
+    reader = filled.get("name") if "name" not in placeholders else None
+    check = lint_message(text, to=buyer, sender=seller, model=model, reader=reader)
     return TemplateRendering(
         template=name, reader=culture_ref(buyer), text=text, placeholders=placeholders, check=check
     )

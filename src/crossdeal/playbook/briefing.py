@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossdeal.calendar.reports import PracticalBriefing
 from crossdeal.culture.model import Level
 from crossdeal.culture.reports import CAVEAT, CommonGround, CultureRef, DistanceReport, ModelRef
 from crossdeal.playbook.rules import ChannelMode, Severity
@@ -221,6 +222,11 @@ class Briefing(_Out):
     buyer_person: PersonReport | None = None
     adjustments: list[AdviceChange] = Field(
         default_factory=list, description="advice that differs from the country-level briefing"
+    )
+    practical: PracticalBriefing | None = Field(
+        default=None,
+        description="the buyer's next weeks (holidays, periods), office hours, fiscal year "
+        "and forms of address; null where not asked for or the buyer is a region",
     )
     caveat: str = CAVEAT
 

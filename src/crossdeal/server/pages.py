@@ -402,7 +402,7 @@ def brief_page(
 
         try:
             sides = resolve_culture(seller[:200]), resolve_culture(buyer[:200])
-            briefing = crossdeal.brief(*sides)
+            briefing = crossdeal.brief(*sides, practical=True)
             comparison = crossdeal.compare(*sides)
         except CrossdealError as exc:
             error = str(exc)

@@ -3,6 +3,8 @@ POST /briefings. The same results, in the same versioned shapes, as the CLI's JS
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,8 +58,21 @@ def comparison(body: Pair, _user: Me) -> Response:
     )
 
 
+class BriefingRequest(Pair):
+    on: dt.date | None = Field(
+        default=None, description="the day of the call: the buyer's next 60 days start here"
+    )
+
+
 @router.post("/briefings", response_model=Briefing, summary="A pre-call briefing")
-def briefing(body: Pair, _user: Me) -> Response:
+def briefing(body: BriefingRequest, _user: Me) -> Response:
     import crossdeal
 
-    return ModelResponse(crossdeal.brief(resolve_culture(body.seller), resolve_culture(body.buyer)))
+    return ModelResponse(
+        crossdeal.brief(
+            resolve_culture(body.seller),
+            resolve_culture(body.buyer),
+            practical=True,
+            on=body.on,
+        )
+    )

@@ -1,0 +1,437 @@
+"""What the calendar reports (versioned JSON: crossdeal.calendar/1), and how it is built.
+
+A report covers one country over a window of days: its public holidays, weekend days
+and periods, each with what it means for a seller, plus the country's office hours,
+time zone, fiscal year, forms of address and business languages. Every entry says
+where it comes from (the holidays package, CLDR, Umm al-Qura, or a cited data entry).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crossdeal.calendar.knowledge import WEEKDAYS, CalendarKnowledge, CountryFacts
+
+__all__ = [
+    "AddressAdvice",
+    "CalendarEntry",
+    "CalendarReport",
+    "CountryRef",
+    "FiscalYearReport",
+    "HoursOverlap",
+    "OfficeHours",
+    "PairCalendar",
+    "PracticalBriefing",
+    "address_advice",
+    "calendar_report",
+    "hours_overlap",
+    "office_hours",
+    "practical_briefing",
+]
+
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_HOLIDAY_MEANING = "Public holiday: offices are closed."
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+class AddressAdvice(_Out):
+    name_order: Literal["family-first", "given-first", "either"]
+    addressed_by: Literal["family", "given", "given-and-patronymic"]
+    first_contact: Literal["title", "first-name"] = Field(
+        description="title: title and name until invited otherwise"
+    )
+    titles: list[str]
+    greeting: str = Field(description="how an English email opens, with placeholders or a name")
+    formal_you: str | None
+    note: str | None
+    sources: list[str]
+
+
+class CountryRef(_Out):
+    code: str = Field(description="ISO 3166 alpha-2")
+    name: str
+    subdivision: str | None = None
+
+
+class CalendarEntry(_Out):
+    kind: Literal["holiday", "period", "weekend"]
+    name: str
+    start: dt.date
+    end: dt.date
+    estimated: bool = Field(
+        default=False, description="true where the date depends on a moon sighting"
+    )
+    affects: list[str] = Field(default_factory=list)
+    for_seller: str
+    sources: list[str]
+
+
+class OfficeHours(_Out):
+    time_zone: str
+    time_zone_note: str | None = None
+    start: str = Field(description="HH:MM local time")
+    end: str
+    utc_offset: str = Field(description="on the report's first day, e.g. +05:30")
+    working_days: list[str]
+    note: str | None = None
+    sources: list[str]
+
+
+class FiscalYearReport(_Out):
+    starts: str = Field(description="MM-DD")
+    label: str = Field(description="e.g. April to March")
+    note: str | None = None
+    budget_note: str | None = None
+    current_start: dt.date = Field(
+        description="the start of the fiscal year the report's first day is in"
+    )
+    next_start: dt.date
+    sources: list[str]
+
+
+class CalendarReport(_Out):
+    schema_version: Literal["crossdeal.calendar/1"] = "crossdeal.calendar/1"
+    country: CountryRef
+    start: dt.date
+    days: int
+    weekend: list[str] = Field(description="weekend days on the first day (mon ... sun)")
+    weekend_source: str
+    entries: list[CalendarEntry] = Field(description="holidays and periods, by start date")
+    hours: OfficeHours | None = Field(description="null where crossdeal has no hours for it")
+    fiscal_year: FiscalYearReport | None
+    address: AddressAdvice | None
+    languages: list[str] = Field(description="languages of business email, the usual one first")
+    not_covered: list[str] = Field(description="what crossdeal could not say for this country")
+
+
+class HoursOverlap(_Out):
+    on: dt.date
+    seller: str
+    buyer: str
+    overlap_utc: list[str] = Field(description="shared office hours in UTC, HH:MM-HH:MM")
+    seller_local: str | None = Field(description="the shared hours on the seller's clock")
+    buyer_local: str | None = Field(description="the shared hours on the buyer's clock")
+    hours: float
+    note: str
+
+
+class PracticalBriefing(_Out):
+    """The practical part of a briefing: the buyer's next weeks, hours and address."""
+
+    on: dt.date = Field(description="the briefing's day: the window starts here")
+    days: int
+    country: CountryRef
+    weekend: list[str]
+    entries: list[CalendarEntry] = Field(description="holidays and periods in the window")
+    hours: OfficeHours | None
+    overlap: HoursOverlap | None = Field(description="shared office hours with the seller")
+    fiscal_year: FiscalYearReport | None
+    address: AddressAdvice | None
+    languages: list[str]
+    not_covered: list[str]
+
+
+class PairCalendar(_Out):
+    schema_version: Literal["crossdeal.calendar-pair/1"] = "crossdeal.calendar-pair/1"
+    first: CalendarReport
+    second: CalendarReport
+    overlap: HoursOverlap | None
+
+
+def _fiscal_label(month: int) -> str:
+    import calendar as stdcal
+
+    if month == 1:
+        return "calendar year (January to December)"
+    return f"{stdcal.month_name[month]} to {stdcal.month_name[(month - 2) % 12 + 1]}"
+
+
+def _fiscal(facts: CountryFacts, on: dt.date, knowledge: CalendarKnowledge) -> FiscalYearReport:
+    fy = facts.fiscal_year
+    month, day = int(fy.starts[:2]), int(fy.starts[3:])
+    start = dt.date(on.year, month, day)
+    if start <= on:
+        start = dt.date(on.year + 1, month, day)
+    current = dt.date(start.year - 1, month, day)
+    return FiscalYearReport(
+        current_start=current,
+        starts=fy.starts,
+        label=_fiscal_label(month),
+        note=fy.note,
+        budget_note=fy.budget_note,
+        next_start=start,
+        sources=knowledge.cite(facts.sources),
+    )
+
+
+def _offset(zone: str, on: dt.date) -> str:
+    moment = dt.datetime.combine(on, dt.time(12), ZoneInfo(zone))
+    minutes = int(moment.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def office_hours(facts: CountryFacts, on: dt.date, knowledge: CalendarKnowledge) -> OfficeHours:
+    from crossdeal.calendar.days import weekend_on
+
+    weekend = weekend_on(facts.code, on, knowledge)
+    return OfficeHours(
+        time_zone=facts.time_zone,
+        time_zone_note=facts.time_zone_note,
+        start=facts.hours[0].strftime("%H:%M"),
+        end=facts.hours[1].strftime("%H:%M"),
+        utc_offset=_offset(facts.time_zone, on),
+        # in week order from the first day after the weekend: sun ... thu in Riyadh
+        working_days=[
+            WEEKDAYS[(weekend.days[-1] + 1 + i) % 7]
+            for i in range(7)
+            if (weekend.days[-1] + 1 + i) % 7 not in weekend.days
+        ],
+        note=facts.hours_note,
+        sources=knowledge.cite(facts.sources),
+    )
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Where and when one side works: a country code, a time zone, office hours."""
+
+    code: str
+    zone: str
+    start: dt.time
+    end: dt.time
+
+    @classmethod
+    def of(cls, facts: CountryFacts) -> Desk:
+        return cls(facts.code, facts.time_zone, facts.hours[0], facts.hours[1])
+
+
+def _utc_window(desk: Desk, on: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    zone = ZoneInfo(desk.zone)
+    start = dt.datetime.combine(on, desk.start, zone).astimezone(dt.UTC)
+    end = dt.datetime.combine(on, desk.end, zone).astimezone(dt.UTC)
+    return start, end
+
+
+def hours_overlap(
+    seller: CountryFacts | Desk, buyer: CountryFacts | Desk, on: dt.date
+) -> HoursOverlap:
+    """The office hours the two sides share on ``on`` (both sides' own dates)."""
+    s = seller if isinstance(seller, Desk) else Desk.of(seller)
+    b = buyer if isinstance(buyer, Desk) else Desk.of(buyer)
+    s_start, s_end = _utc_window(s, on)
+    best: tuple[dt.datetime, dt.datetime] | None = None
+    # the buyer's working day may be the seller's yesterday or tomorrow
+    for shift in (-1, 0, 1):
+        b_start, b_end = _utc_window(b, on + dt.timedelta(days=shift))
+        start, end = max(s_start, b_start), min(s_end, b_end)
+        if end > start and (best is None or end - start > best[1] - best[0]):
+            best = (start, end)
+    if best is None:
+        return HoursOverlap(
+            on=on,
+            seller=s.code,
+            buyer=b.code,
+            overlap_utc=[],
+            seller_local=None,
+            buyer_local=None,
+            hours=0.0,
+            note=(
+                "Your office hours do not overlap: one side has to call early or late. "
+                "Offer the buyer a time inside their hours, and say it in their time zone."
+            ),
+        )
+    start, end = best
+
+    def local(zone: str) -> str:
+        z = ZoneInfo(zone)
+        return f"{start.astimezone(z):%H:%M}-{end.astimezone(z):%H:%M}"
+
+    hours = round((end - start).total_seconds() / 3600, 1)
+    note = (
+        "Plenty of shared hours." if hours >= 4 else "Few shared hours: book calls in this window."
+    )
+    return HoursOverlap(
+        on=on,
+        seller=s.code,
+        buyer=b.code,
+        overlap_utc=[f"{start:%H:%M}-{end:%H:%M}"],
+        seller_local=local(s.zone),
+        buyer_local=local(b.zone),
+        hours=hours,
+        note=note,
+    )
+
+
+def calendar_report(
+    country: str,
+    name: str,
+    start: dt.date,
+    days: int,
+    knowledge: CalendarKnowledge,
+    subdivision: str | None = None,
+) -> CalendarReport:
+    """Holidays, weekends and periods of ``country`` (ISO alpha-2) in ``days`` days from
+    ``start``, with the country's practical facts."""
+    from crossdeal.calendar.days import (
+        MAX_DAYS,
+        check_day,
+        check_subdivision,
+        has_holiday_data,
+        holiday_gaps,
+        holidays_between,
+        periods_between,
+        usual_subdivision,
+        weekend_on,
+    )
+    from crossdeal.errors import InputError
+
+    if not 1 <= days <= MAX_DAYS:
+        raise InputError(f"--days must be between 1 and {MAX_DAYS}, not {days}")
+    check_day(start)
+    end = check_day(start + dt.timedelta(days=days - 1))
+    subdiv = check_subdivision(country, usual_subdivision(country, subdivision, knowledge))
+    entries: list[CalendarEntry] = []
+    not_covered: list[str] = []
+    if has_holiday_data(country):
+        # consecutive days of one holiday (Eid al-Fitr Holiday x 3) are one entry
+        runs: list[tuple[str, dt.date, dt.date]] = []
+        for day, holiday in holidays_between(country, start, end, subdiv):
+            base = holiday.removesuffix(" (observed)")
+            if runs and runs[-1][0] == base and (day - runs[-1][2]).days == 1:
+                runs[-1] = (base, runs[-1][1], day)
+            else:
+                runs.append((base, day, day))
+        for holiday_name, first_day, last_day in runs:
+            entries.append(
+                CalendarEntry(
+                    kind="holiday",
+                    name=holiday_name,
+                    start=first_day,
+                    end=last_day,
+                    for_seller=_HOLIDAY_MEANING,
+                    sources=["holidays package (public holidays)"],
+                    affects=["meetings", "replies"],
+                )
+            )
+        not_covered += [
+            f"public holidays: {gap}" for gap in holiday_gaps(country, start, end, subdiv)
+        ]
+    else:
+        not_covered.append("public holidays: the holidays package has no data for this country")
+    for span in periods_between(country, start, end, knowledge):
+        period = span.period
+        entries.append(
+            CalendarEntry(
+                kind="period",
+                name=period.name,
+                start=span.start,
+                end=span.end,
+                estimated=period.estimated,
+                affects=list(period.affects),
+                for_seller=period.for_seller,
+                sources=knowledge.cite(period.sources),
+            )
+        )
+    entries.sort(key=lambda e: (e.start, e.kind != "holiday", e.name))
+    weekend = weekend_on(country, start, knowledge)
+    facts = knowledge.country(country)
+    if facts is None:
+        not_covered.append(
+            "office hours, fiscal year, forms of address and languages: not coded for this "
+            "country yet"
+        )
+    return CalendarReport(
+        country=CountryRef(code=country, name=name, subdivision=subdiv),
+        start=start,
+        days=days,
+        weekend=list(weekend.names),
+        weekend_source={
+            "cldr": "CLDR",
+            "crossdeal": f"crossdeal: {weekend.note}",
+            "history": f"crossdeal: {weekend.note}",
+        }[weekend.source],
+        entries=entries,
+        hours=office_hours(facts, start, knowledge) if facts else None,
+        fiscal_year=_fiscal(facts, start, knowledge) if facts else None,
+        address=address_advice(facts, knowledge) if facts else None,
+        languages=list(facts.languages) if facts else [],
+        not_covered=not_covered,
+    )
+
+
+def day_label(day: dt.date) -> str:
+    """'Friday 6 March 2026'."""
+    return f"{_DAY_NAMES[day.weekday()]} {day.day} {day:%B %Y}"
+
+
+def practical_briefing(
+    buyer: str,
+    buyer_name: str,
+    on: dt.date,
+    knowledge: CalendarKnowledge,
+    seller: str | None = None,
+    seller_zone: str | None = None,
+    days: int = 60,
+    person: str | None = None,
+) -> PracticalBriefing:
+    """The next ``days`` days of the buyer's country, its office hours and their overlap
+    with the seller's (the seller's country, or ``seller_zone``), fiscal year, and how
+    to address the buyer (by name when ``person`` is given)."""
+    report = calendar_report(buyer, buyer_name, on, days, knowledge)
+    buyer_facts = knowledge.country(buyer)
+    seller_facts = knowledge.country(seller) if seller else None
+    overlap = None
+    if buyer_facts is not None:
+        desk: Desk | None = None
+        if seller_zone is not None:
+            start, end = seller_facts.hours if seller_facts else (dt.time(9), dt.time(17))
+            desk = Desk(seller or seller_zone, seller_zone, start, end)
+        elif seller_facts is not None:
+            desk = Desk.of(seller_facts)
+        if desk is not None:
+            overlap = hours_overlap(desk, buyer_facts, on)
+    address = report.address
+    if address is not None and person and buyer_facts is not None:
+        from crossdeal.calendar.address import greeting, split_name
+
+        address = address.model_copy(
+            update={"greeting": greeting(buyer_facts, split_name(person, buyer_facts))}
+        )
+    return PracticalBriefing(
+        on=on,
+        days=days,
+        country=report.country,
+        weekend=report.weekend,
+        entries=report.entries,
+        hours=report.hours,
+        overlap=overlap,
+        fiscal_year=report.fiscal_year,
+        address=address,
+        languages=report.languages,
+        not_covered=report.not_covered,
+    )
+
+
+def address_advice(facts: CountryFacts, knowledge: CalendarKnowledge) -> AddressAdvice:
+    from crossdeal.calendar.address import greeting
+
+    address = facts.address
+    return AddressAdvice(
+        name_order=address.name_order,
+        addressed_by=address.addressed_by,
+        first_contact=address.first_contact,
+        titles=list(address.titles),
+        greeting=greeting(facts, None),
+        formal_you=address.formal_you,
+        note=address.note,
+        sources=knowledge.cite(facts.sources),
+    )

@@ -1,0 +1,475 @@
+"""The coach's practical findings: dates that clash with the reader's calendar, and
+greetings that do not fit how the reader expects to be addressed.
+
+The facts come from the calendar layer (holidays, CLDR weekends, periods, forms of
+address); the wording from ``data/practical_findings.yaml``. A finding names the date
+as it was read, what the day is for the reader, and free days around it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crossdeal._validation import validate_yaml
+from crossdeal._yaml import load_yaml
+from crossdeal.calendar.address import NameParts, greeting, is_title, split_name
+from crossdeal.calendar.days import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    DayFact,
+    day_facts,
+    nearest_working_days,
+)
+from crossdeal.calendar.knowledge import CalendarKnowledge, CountryFacts, Period
+from crossdeal.errors import RuleFileError
+from crossdeal.messages.dates import DateMention, find_dates
+from crossdeal.messages.reports import MessageFinding, Span, Suggestion
+from crossdeal.playbook.rules import Severity
+
+__all__ = ["PRACTICAL_IDS", "address_findings", "date_findings", "reader_greeting"]
+
+PRACTICAL_IDS = (
+    "holiday-clash",
+    "weekend-clash",
+    "period-clash",
+    "date-mismatch",
+    "impossible-date",
+    "ambiguous-date",
+    "address-form",
+)
+
+
+class _Wording(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    theme: str
+    severity: Severity | None = None
+    title: str = Field(min_length=5)
+    why: str = Field(min_length=20)
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    schema_: Literal["crossdeal.practical-findings/1"] = Field(alias="schema")
+    proposal_cues: list[str] = Field(min_length=1)
+    findings: dict[str, _Wording]
+
+
+@dataclass(frozen=True)
+class _Findings:
+    wording: dict[str, _Wording]
+    proposal: re.Pattern[str]
+    file: str
+
+
+@functools.cache
+def _wording() -> _Findings:
+    path = Path(str(resources.files("crossdeal.messages") / "data" / "practical_findings.yaml"))
+    spec = validate_yaml(_File, load_yaml(path, error=RuleFileError), path, RuleFileError)
+    missing = [i for i in PRACTICAL_IDS if i not in spec.findings]
+    if missing:
+        raise RuleFileError(f"no wording for finding {missing[0]!r}", path)
+    try:
+        proposal = re.compile("|".join(f"(?:{c})" for c in spec.proposal_cues))
+    except re.error as exc:
+        raise RuleFileError(f"a proposal cue is not a regular expression: {exc}", path) from None
+    return _Findings(dict(spec.findings), proposal, f"crossdeal:messages/{path.name}")
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    text = " ".join(template.split())
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return " ".join(text.split())
+
+
+def _label(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _span(text: str, start: int, end: int, feature: str) -> Span:
+    return Span(
+        start=start,
+        end=end,
+        line=text.count("\n", 0, start) + 1,
+        text=text[start:end],
+        feature=feature,
+    )
+
+
+def _finding(
+    finding_id: str,
+    text: str,
+    spans: list[Span],
+    values: dict[str, str],
+    condition: str,
+    reader_condition: str,
+    severity: Severity | None = None,
+    rewrite: str | None = None,
+    original: str | None = None,
+) -> MessageFinding:
+    wording = _wording()
+    w = wording.wording[finding_id]
+    return MessageFinding(
+        id=finding_id,
+        theme=w.theme,
+        severity=severity or w.severity or "watch",
+        title=w.title,
+        why=_fill(w.why, values),
+        spans=spans,
+        suggestions=[Suggestion(original=original, rewrite=rewrite)] if rewrite else [],
+        follow_up=[],
+        evidence=[],
+        condition=condition,
+        reader_condition=reader_condition,
+        rule_file=wording.file,
+    )
+
+
+def _alternatives(
+    country: str, day: dt.date, knowledge: CalendarKnowledge, period: Period | None
+) -> str:
+    before, after = nearest_working_days(country, day, knowledge, avoid_periods=False)
+    parts = []
+    if before or after:
+        near = " or ".join(_label(d) for d in (before, after) if d)
+        parts.append(f"The nearest working days there: {near}.")
+    if period is not None:
+        free_before, free_after = nearest_working_days(country, day, knowledge)
+        outside = " or ".join(_label(d) for d in (free_before, free_after) if d)
+        if outside:
+            parts.append(f"Outside {period.name}: {outside}.")
+    return " ".join(parts)
+
+
+def _sentence(text: str, mention: DateMention) -> str:
+    """The sentence around the date, in lower case."""
+    left = max(text.rfind(". ", 0, mention.start), text.rfind("\n", 0, mention.start)) + 1
+    stops = [i for i in (text.find(". ", mention.end), text.find("\n", mention.end)) if i != -1]
+    right = min(stops) if stops else len(text)
+    return text[left:right].lower()
+
+
+def _mentions_near(text: str, mention: DateMention, words: tuple[str, ...]) -> str | None:
+    """A word of ``words`` in the sentence around the date (a lunch in Ramadan)."""
+    if not words:
+        return None
+    sentence = _sentence(text, mention)
+    return next((w for w in words if re.search(rf"\b{re.escape(w)}\b", sentence)), None)
+
+
+def date_findings(
+    text: str,
+    country: str,
+    country_name: str,
+    on: dt.date,
+    knowledge: CalendarKnowledge,
+    day_first: bool = True,
+) -> list[MessageFinding]:
+    """Dates in the draft that land on the reader's holiday, weekend or a period."""
+    out: list[MessageFinding] = []
+    reader_condition = f"the calendar of {country_name} ({country})"
+    for mention in find_dates(text, on, day_first):
+        span = [_span(text, mention.start, mention.end, "date")]
+        if mention.impossible:
+            out.append(
+                _finding(
+                    "impossible-date",
+                    text,
+                    span,
+                    {"text": mention.text, "what": mention.impossible},
+                    "a date that does not exist",
+                    reader_condition,
+                )
+            )
+            continue
+        if mention.past or not mention.days:
+            continue
+        if any(not FIRST_YEAR <= d.year <= LAST_YEAR for d in mention.days):
+            continue
+        if mention.ambiguous:
+            out.append(
+                _finding(
+                    "ambiguous-date",
+                    text,
+                    span,
+                    {"text": mention.text, "what": mention.ambiguous},
+                    "a date written in numbers",
+                    reader_condition,
+                    original=mention.text,
+                    rewrite=f"{mention.days[0].day} {mention.days[0]:%B %Y}",
+                )
+            )
+        first = mention.days[0]
+        if (
+            mention.kind == "date"
+            and mention.weekday_written is not None
+            and first.weekday() != mention.weekday_written
+        ):
+            out.append(
+                _finding(
+                    "date-mismatch",
+                    text,
+                    span,
+                    {"text": mention.text, "what": f"{first.day} {first:%B %Y} is a {first:%A}"},
+                    "a weekday written beside a date",
+                    reader_condition,
+                    original=mention.text,
+                    rewrite=_label(first),
+                )
+            )
+            continue  # the date and the weekday disagree: which day to check is unclear
+        if not _wording().proposal.search(_sentence(text, mention)):
+            continue  # nothing in its sentence needs the reader on that day
+        out.extend(
+            _clashes(text, mention, span, country, country_name, knowledge, reader_condition)
+        )
+    return out
+
+
+def _clashes(
+    text: str,
+    mention: DateMention,
+    span: list[Span],
+    country: str,
+    country_name: str,
+    knowledge: CalendarKnowledge,
+    reader_condition: str,
+) -> list[MessageFinding]:
+    holidays: list[tuple[dt.date, DayFact]] = []
+    weekends: list[dt.date] = []
+    periods: dict[str, tuple[dt.date, DayFact]] = {}
+    for day in mention.days:
+        for fact in day_facts(country, day, knowledge):
+            if fact.kind == "holiday":
+                holidays.append((day, fact))
+            elif fact.kind == "weekend" and mention.kind != "deadline":
+                weekends.append(day)
+            elif fact.kind == "period" and fact.period is not None:
+                periods.setdefault(fact.period.id, (day, fact))
+    # any day named counts: one of two options ("11 or 12 August") is still worth a word.
+    # A due date ("by 20 June") is no meeting: a weekend does not matter, and a holiday
+    # or a period is a watch, not a high
+    base = {"text": mention.text, "reader": country_name, "reading": mention.reading}
+    out: list[MessageFinding] = []
+    due = mention.kind == "deadline"
+    if holidays:
+        day, fact = holidays[0]
+        names = "; ".join(dict.fromkeys(f.name for _, f in holidays))
+        out.append(
+            _finding(
+                "holiday-clash",
+                text,
+                span,
+                {
+                    **base,
+                    "what": names,
+                    "alternatives": _alternatives(country, day, knowledge, None),
+                },
+                f"{_label(day)} is a public holiday (holidays package)",
+                reader_condition,
+                severity="watch" if due else None,
+            )
+        )
+    if weekends and not holidays:
+        day = weekends[0]
+        out.append(
+            _finding(
+                "weekend-clash",
+                text,
+                span,
+                {
+                    **base,
+                    "what": f"{day:%A}s are off there",
+                    "alternatives": _alternatives(country, day, knowledge, None),
+                },
+                f"{_label(day)} is a weekend day (CLDR weekend)",
+                reader_condition,
+            )
+        )
+    for day, fact in periods.values():
+        period = fact.period
+        assert period is not None
+        if _mentions_near(text, mention, period.suits):
+            continue  # an iftar dinner in Ramadan is made for the period
+        estimated = (
+            " (estimated dates: the start depends on the moon sighting)" if fact.estimated else ""
+        )
+        what = (
+            f"{period.name}, {fact.start.day} {fact.start:%B} to {fact.end.day} "
+            f"{fact.end:%B %Y}{estimated}"
+        )
+        note = period.for_seller
+        word = _mentions_near(text, mention, period.avoid)
+        if word and period.avoid_note:
+            note = f"You propose a {word}: {period.avoid_note} {note}"
+        out.append(
+            _finding(
+                "period-clash",
+                text,
+                span,
+                {
+                    **base,
+                    "what": what,
+                    "note": note,
+                    "alternatives": _alternatives(country, day, knowledge, period),
+                },
+                f"{_label(day)} is inside {period.name} "
+                f"(crossdeal:calendar/periods.yaml: {period.id})",
+                reader_condition,
+                severity="watch" if due else period.severity,
+            )
+        )
+    return out
+
+
+_GREETING = re.compile(
+    r"[ \t]*(?P<word>dear|hi|hello|hey|hiya|yo|howdy|good\s+(?:morning|afternoon|evening))"
+    r"(?:[ \t]+(?P<name>[^\n,!:;]{1,60}?))?[ \t]*[,!:;]?[ \t]*$",
+    re.I,
+)
+_GROUP = re.compile(r"^(?:all|team|everyone|colleagues|sir|madam|sirs|there|folks)\b", re.I)
+_JOB_TITLES = frozenset(
+    """director manager president chairman chairwoman ceo cfo cto coo vp general chief
+    engineer doctor professor minister secretary ambassador""".split()
+)
+# titles written after the name: Mehmet Bey, Ayşe Hanım, Sharma ji
+_TITLES_AFTER = frozenset({"bey", "hanım", "hanim", "ji", "sahib", "san", "sama", "sensei"})
+_HONORIFIC_SUFFIX = re.compile(r"-(?:san|sama|ssi|nim|ji|sensei|sahib)$", re.I)
+
+
+def reader_greeting(facts: CountryFacts | None, reader: str | None) -> str | None:
+    """The opening the reader's country expects, with the reader's name where known."""
+    if facts is None:
+        return None
+    return greeting(facts, split_name(reader, facts) if reader else None)
+
+
+def _opening(text: str) -> tuple[re.Match[str] | None, int]:
+    """The greeting on one of the draft's first three lines, and where its line starts."""
+    offset = 0
+    seen = 0
+    for line in text[:400].splitlines(keepends=True):
+        if line.strip():
+            m = _GREETING.match(line.rstrip("\n"))
+            if m is not None:
+                return m, offset
+            seen += 1
+            if seen == 3:
+                break
+        offset += len(line)
+    return None, 0
+
+
+@functools.cache
+def _titles_of(titles: tuple[str, ...]) -> frozenset[str]:
+    """The titles of a country in lower case, words and abbreviations alike
+    ("Dottoressa (Dott.ssa)" gives both)."""
+    return frozenset(w.lower().rstrip(".") for t in titles for w in re.findall(r"[\w.'-]+", t))
+
+
+def address_findings(
+    text: str,
+    facts: CountryFacts | None,
+    country_name: str,
+    reader: str | None,
+) -> list[MessageFinding]:
+    """A greeting that does not fit: "Hey Klaus!" to a German reader, "Dear Wei" to a
+    Chinese one (a given name where the family name and a title are expected), the given
+    name taken for the family name."""
+    if facts is None or facts.address.first_contact != "title":
+        return []
+    m, offset = _opening(text)
+    if m is None:
+        return []
+    word = m["word"].lower()
+    written = (m["name"] or "").strip()
+    if written and _GROUP.match(written):
+        return []
+    words = written.split()
+    own_titles = _titles_of(facts.address.titles)
+    has_title = bool(words) and (
+        is_title(words[0])
+        or words[0].lower().rstrip(".") in own_titles
+        or words[0].lower() in _JOB_TITLES
+        or bool(_HONORIFIC_SUFFIX.search(words[-1]))
+        or (len(words) > 1 and words[-1].lower() in _TITLES_AFTER)
+    )
+    person: NameParts | None = split_name(reader, facts) if reader else None
+    address = facts.address
+    span = [_span(text, offset + m.start(), offset + m.end(), "greeting")]
+    values = {"text": m[0].strip(), "written": written}
+    problem: str | None = None
+    severity: Severity = "watch"
+    if word in ("hey", "hiya", "yo", "howdy"):
+        problem = (
+            f"“{word.capitalize()}” is a casual opening; readers in {country_name} expect a "
+            "title and a name in a first business email."
+        )
+        severity = "high"
+    elif written and not has_title:
+        name = words[-1] if words else written
+        taken = split_name(name, facts)
+        if person is not None and person.given and name.lower() == person.given.lower().split()[-1]:
+            kind = "their given name"
+        elif person is not None and person.family and name.lower() == person.family.lower():
+            kind = "their family name without a title"
+        elif taken.family:
+            kind = "a family name without a title"
+        elif person is None and address.name_order != "given-first":
+            kind = (
+                f"one name and no title (“{name}” may be the given name: the family name "
+                "comes first there)"
+            )
+        else:
+            kind = "what looks like a given name"
+        if address.addressed_by == "given" and kind == "their given name":
+            kind = "their given name without a title"
+        if kind:
+            problem = (
+                f"You address the reader by {kind}; readers in {country_name} expect a title "
+                "with their name until they offer otherwise."
+            )
+            severity = "watch"
+    elif has_title and person is not None and words:
+        name = words[-1].removesuffix("-san")
+        by_family = address.addressed_by != "given"
+        given_words = (person.given or "").split()
+        expected_name = person.family if by_family else (given_words[-1] if given_words else None)
+        parts = {w.lower() for w in person.full.split()}
+        if expected_name and name.lower() != expected_name.lower() and name.lower() in parts:
+            which = "family name" if by_family else "given name"
+            problem = (
+                f"“{name}” is not the name that takes the title: in {country_name} the title "
+                f"goes with the {which}, {expected_name}."
+            )
+            severity = "high"
+    if problem is None:
+        return []
+    expected = (
+        greeting(facts, person)
+        if person
+        else greeting(facts, split_name(written, facts) if written else None)
+    )
+    note = address.note or ""
+    values.update({"what": problem, "note": note, "expected": expected})
+    return [
+        _finding(
+            "address-form",
+            text,
+            span,
+            values,
+            f"greeting: {m[0].strip()!r}",
+            f"forms of address in {country_name} (countries.yaml: first contact by title)",
+            severity=severity,
+            original=m[0].strip(),
+            rewrite=expected,
+        )
+    ]

@@ -1,0 +1,311 @@
+"""The coach's practical findings: dates against the reader's calendar, greetings that
+fit the reader, rewrites in the reader's own name, and courtesy phrases in replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import crossdeal
+from crossdeal.messages.dates import find_dates
+from crossdeal.messages.evaluation import Score, evaluate
+from crossdeal.messages.practical import PRACTICAL_IDS
+
+D = dt.date
+DATA = Path(__file__).parent / "data" / "messages"
+
+
+def _ids(text: str, to: str, on: dt.date, reader: str | None = None) -> set[str]:
+    report = crossdeal.lint_message(text, to=to, on=on, reader=reader)
+    return {f.id for f in report.findings}
+
+
+# The six calendar problems of an experienced seller's drafts that the coach used to miss.
+@pytest.mark.parametrize(
+    ("to", "on", "draft", "expected"),
+    [
+        (
+            "SA",
+            D(2026, 1, 20),
+            "Dear Mr. Khalid,\nCould we meet on Friday 6 March for a working lunch?\nBest,\nAnna",
+            {"weekend-clash", "period-clash"},
+        ),
+        (
+            "CN",
+            D(2026, 1, 10),
+            "Dear Mr. Zhang,\nI suggest we hold the kick-off on February 16.\nBest,\nTom",
+            {"holiday-clash", "period-clash"},
+        ),
+        (
+            "ID",
+            D(2026, 2, 2),
+            "Dear Pak Budi,\nWe plan the cut-over weekend on 21–22 March.\nBest,\nMark",
+            {"holiday-clash", "period-clash"},
+        ),
+        (
+            "FR",
+            D(2026, 6, 20),
+            "Dear Mr. Dubois,\nWould a workshop in Paris on 11 or 12 August suit you?\nBest,\nSue",
+            {"period-clash"},
+        ),
+        (
+            "JP",
+            D(2026, 3, 2),
+            "Dear Mr. Tanaka,\nWe propose the kickoff in Tokyo on April 30 or May 1.\nBest,\nJo",
+            {"period-clash"},
+        ),
+    ],
+)
+def test_dates_that_clash_with_the_readers_calendar_are_found(
+    to: str, on: dt.date, draft: str, expected: set[str]
+) -> None:
+    assert expected <= _ids(draft, to, on)
+
+
+def test_a_clash_says_what_the_day_is_and_offers_free_days() -> None:
+    report = crossdeal.lint_message(
+        "Dear Mr. Khalid,\nCould we meet on Friday 6 March for a working lunch?\nBest,\nAnna",
+        to="SA",
+        on=D(2026, 1, 20),
+    )
+    weekend = next(f for f in report.findings if f.id == "weekend-clash")
+    assert "Friday 6 March 2026" in weekend.why and "Thursday 5 March 2026" in weekend.why
+    assert weekend.spans[0].text == "Friday 6 March"
+    ramadan = next(f for f in report.findings if f.id == "period-clash")
+    assert "Ramadan" in ramadan.why and "estimated" in ramadan.why
+    assert "lunch" in ramadan.why  # the meal in daylight is the worse part
+    assert ramadan.severity == "watch"  # business goes on in Ramadan, at another pace
+
+
+def test_the_same_dates_are_fine_for_a_reader_elsewhere() -> None:
+    draft = "Dear Ms. Weber,\nCould we meet on Friday 6 March for a working lunch?\nBest,\nAnna"
+    assert not _ids(draft, "DE", D(2026, 1, 20)) & set(PRACTICAL_IDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # a past reference, a shipment, a due date on a weekend: nobody has to be there
+        ("Dear Mr. Zhang,\nWe met on 16 February in Shanghai.\nBest,\nTom", "holiday-clash"),
+        (
+            "Dear Mr. Zhang,\nThe parts will reach Ningbo on 16 February.\nBest,\nTom",
+            "holiday-clash",
+        ),
+        ("Dear Mr. Zhang,\nPlease send the drawings by 21 February.\nBest,\nTom", "weekend-clash"),
+    ],
+)
+def test_dates_that_need_no_one_in_the_office_are_not_flagged(text: str, absent: str) -> None:
+    assert absent not in _ids(text, "CN", D(2026, 3, 1) if "met" in text else D(2026, 1, 10))
+
+
+def test_an_iftar_dinner_fits_ramadan() -> None:
+    text = (
+        "Dear Dr. Saleh,\nWe would be honoured to host you for iftar on Tuesday 3 March.\n"
+        "Best,\nMia"
+    )
+    assert "period-clash" not in _ids(text, "SA", D(2026, 1, 20))
+
+
+@pytest.mark.parametrize(
+    ("text", "to", "reader", "expected"),
+    [
+        (
+            "Hey Klaus!\nLet's set up a call next week.\nCheers,\nMike",
+            "DE",
+            None,
+            "Dear Mr./Ms. [family name],",
+        ),
+        (
+            "Hey Klaus!\nLet's set up a call next week.\nCheers,\nMike",
+            "DE",
+            "Klaus Weber",
+            "Dear Mr./Ms. Weber,",
+        ),
+        (
+            "Dear Wei,\nCould we talk on Tuesday?\nBest,\nTom",
+            "CN",
+            "Zhang Wei",
+            "Dear Mr./Ms. Zhang,",
+        ),
+        (
+            "Dear Mr. Wei,\nCould we talk on Tuesday?\nBest,\nTom",
+            "CN",
+            "Zhang Wei",
+            "Dear Mr./Ms. Zhang,",
+        ),
+        (
+            "Dear Mr. Nguyen,\nCould we talk on Tuesday?\nBest,\nTom",
+            "VN",
+            "Nguyen Van Minh",
+            "Dear Mr./Ms. Minh,",
+        ),
+        (
+            "Dear Mr. López,\nCould we talk on Tuesday?\nBest,\nTom",
+            "MX",
+            "Carlos García López",
+            "Dear Mr./Ms. García,",
+        ),
+    ],
+)
+def test_a_greeting_that_does_not_fit_gets_one_in_the_readers_name(
+    text: str, to: str, reader: str | None, expected: str
+) -> None:
+    report = crossdeal.lint_message(text, to=to, on=D(2026, 3, 2), reader=reader)
+    finding = next(f for f in report.findings if f.id == "address-form")
+    assert finding.suggestions[0].rewrite == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "to", "reader"),
+    [
+        ("Dear Mr. Zhang,\nThanks.\nTom", "CN", "Zhang Wei"),
+        ("Dear Director Kim,\nThanks.\nTom", "KR", "Kim Min-jun"),
+        ("Dear Takahashi-san,\nThanks.\nTom", "JP", None),
+        ("Dear Mehmet Bey,\nThanks.\nTom", "TR", None),
+        ("Dear Pak Budi,\nThanks.\nTom", "ID", None),
+        ("Dear Dott.ssa Bianchi,\nThanks.\nTom", "IT", None),
+        ("Hi Emily,\nThanks.\nTom", "US", None),  # first names from the first email
+        ("Dear all,\nThanks.\nTom", "DE", None),
+    ],
+)
+def test_a_greeting_that_fits_is_left_alone(text: str, to: str, reader: str | None) -> None:
+    assert "address-form" not in _ids(text, to, D(2026, 3, 2), reader)
+
+
+def test_rule_rewrites_use_the_readers_greeting() -> None:
+    report = crossdeal.lint_message(
+        "hey\nsend me the numbers asap", to="CN", reader="Zhang Wei", on=D(2026, 3, 2)
+    )
+    informal = next(f for f in report.findings if f.id == "informal-address")
+    assert "Dear Mr./Ms. Zhang," in informal.suggestions[0].rewrite
+
+
+# --- the date finder: bad and ambiguous input -----------------------------------------
+
+
+def test_an_impossible_date_is_named() -> None:
+    report = crossdeal.lint_message(
+        "Dear Mr. Becker,\nCould we meet on 31 February?\nBest,\nEmma", to="DE", on=D(2026, 1, 5)
+    )
+    finding = next(f for f in report.findings if f.id == "impossible-date")
+    assert "February has no day 31" in finding.why
+
+
+def test_an_ambiguous_numeric_date_says_which_reading_it_used() -> None:
+    us = crossdeal.lint_message(
+        "Hi Jason,\nCould we meet on 03/04/2027?\nHans", to="US", on=D(2027, 1, 5)
+    )
+    finding = next(f for f in us.findings if f.id == "ambiguous-date")
+    assert "4 March 2027 for this reader (month first)" in finding.why
+    de = crossdeal.lint_message(
+        "Dear Mr. Becker,\nCould we meet on 03/04/2027?\nHans", to="DE", on=D(2027, 1, 5)
+    )
+    assert "3 April 2027 for this reader (day first)" in next(
+        f.why for f in de.findings if f.id == "ambiguous-date"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Payment terms are 30/60/10 as usual.",
+        "Version 3.5 is live; the price is 1.200 EUR.",
+        "Could we meet in the year 2150 on 3 March 2150?",
+        "Could we meet on 3 March 1850?",
+        "\n" * 5000 + "on the 31st",
+        "Meet on " + "1 or " * 500 + "2 March",
+    ],
+)
+def test_odd_input_gives_a_result_not_a_traceback(text: str) -> None:
+    report = crossdeal.lint_message("Dear Ms. Becker,\n" + text, to="DE", on=D(2026, 1, 5))
+    assert isinstance(report, crossdeal.LintReport)
+
+
+def test_relative_dates_are_read_from_the_day_of_writing() -> None:
+    on = D(2026, 2, 4)  # a Wednesday
+    (friday,) = find_dates("see you next Friday", on)
+    assert friday.days == (D(2026, 2, 6),) and "first Friday after 2026-02-04" in friday.reading
+    (nth,) = find_dates("can we talk on the 2nd?", on)
+    assert nth.days == (D(2026, 3, 2),)
+    (end,) = find_dates("by the end of the month", on)
+    assert end.days == (D(2026, 2, 28),) and end.kind == "deadline"
+    (written,) = find_dates("Friday 6 March", D(2025, 1, 4))
+    assert written.days == (D(2026, 3, 6),)  # the year in which 6 March is a Friday
+
+
+# --- replies: courtesy phrases of other business languages -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "sender", "verdict", "findings"),
+    [
+        ("Claro, tudo bem? Vamos fazer sim!", "BR", "unqualified-yes", {"unqualified-yes"}),
+        ("Inshallah we will finish next week.", "SA", "no-agreement", {"hope-not-date"}),
+        ("Insha'Allah we will send the order on Tuesday.", "KW", "no-agreement", {"hope-not-date"}),
+        ("Sure, we can do that. How are you?", "US", "unqualified-yes", {"unqualified-yes"}),
+        ("Yes ji, we will do it.", "IN", "unqualified-yes", {"unqualified-yes"}),
+        ("Claro! Can you send me the updated price list?", "BR", "qualified-yes", set()),
+    ],
+)
+def test_courtesy_phrases_are_read_as_courtesy(
+    text: str, sender: str, verdict: str, findings: set[str]
+) -> None:
+    report = crossdeal.read_reply(text, sender=sender)
+    assert report.verdict == verdict
+    assert {f.id for f in report.findings} & {"unqualified-yes", "hope-not-date"} == findings
+
+
+def test_a_hoped_for_date_is_not_listed_as_a_commitment() -> None:
+    report = crossdeal.read_reply("Inshallah we will finish next week.", sender="SA")
+    assert report.commitments.dates_and_numbers == []
+    assert report.commitments.hoped_for == ["next week"]
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+def test_a_template_addresses_the_reader_by_the_right_name() -> None:
+    from crossdeal.messages.templates import render_template
+
+    values = {"name": "Kim Min-jun", "topic": "the pilot", "next_step": "a visit", "sender": "Ann"}
+    rendering = render_template("follow-up-after-meeting", to="KR", values=values)
+    assert rendering.text.startswith("Dear Mr./Ms. Kim,")
+    alone = render_template(
+        "follow-up-after-meeting", to="KR", values={**values, "name": "Min-jun"}
+    )
+    assert alone.text.startswith("Dear Mr./Ms. [family name],") and "name" in alone.placeholders
+
+
+# --- measured on the labelled practical sets ----------------------------------------------
+
+
+def _held_out(name: str) -> list[dict[str, Any]]:
+    items = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    return [i for i in items if int(str(i["id"])[1:]) % 2 == 0]
+
+
+def test_the_practical_sets_are_large_and_varied() -> None:
+    drafts = yaml.safe_load((DATA / "practical_drafts.yaml").read_text(encoding="utf-8"))
+    replies = yaml.safe_load((DATA / "practical_replies.yaml").read_text(encoding="utf-8"))
+    assert len(drafts) >= 60 and len(replies) >= 30
+    assert len({d["to"] for d in drafts}) >= 15
+    assert len({r["from"] for r in replies}) >= 15
+
+
+@pytest.fixture(scope="module")
+def practical_drafts() -> dict[str, Score]:
+    return evaluate(_held_out("practical_drafts.yaml"), "draft", scored=PRACTICAL_IDS)
+
+
+@pytest.mark.parametrize("finding", ["holiday-clash", "period-clash", "address-form"])
+def test_practical_draft_findings_meet_their_floor(
+    practical_drafts: dict[str, Score], finding: str
+) -> None:
+    score = practical_drafts[finding]
+    assert score.support >= 2
+    assert score.precision is not None and score.precision >= 0.85, score
+    assert score.recall is not None and score.recall >= 0.7, score
