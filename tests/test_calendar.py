@@ -357,3 +357,35 @@ def test_brief_cli_shows_the_practical_sections() -> None:
         run("brief", "-s", "US", "-b", "JP", "--on", "2026-04-20", "-f", "json").output
     )
     assert data["practical"]["country"]["code"] == "JP"
+
+
+# --- the pipeline ----------------------------------------------------------------------
+
+
+def test_a_close_date_in_golden_week_is_a_risk_and_the_deal_lists_what_comes_first(
+    tmp_path: Path,
+) -> None:
+    from crossdeal.pipeline.db import Database
+    from crossdeal.pipeline.store import PipelineStore
+
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    store = PipelineStore(db, "local")
+    store.add_seller("Emily Carter", culture="US")
+    store.add_account("Tanaka Precision", country="JP")
+    today = dt.date.today()
+    golden = D(today.year + 1, 5, 1)
+    calm = D(today.year + 1, 6, 10)  # a Wednesday or so in June: no holiday, no period
+    inside = store.add_deal(
+        "Line 3", "Tanaka Precision", owner="Emily Carter", expected_close=golden, created_on=today
+    )
+    outside = store.add_deal(
+        "Line 4", "Tanaka Precision", owner="Emily Carter", expected_close=calm, created_on=today
+    )
+    ids = {d.id: {s.id for s in d.signals} for d in store.deals().deals}
+    assert "close-in-holiday" in ids[inside] and "close-in-holiday" not in ids[outside]
+    view = store.deal(inside, brief=False)
+    names = [e.name for e in view.before_close]
+    assert "Golden Week" in names and view.before_close == sorted(
+        view.before_close, key=lambda e: (e.start, e.kind != "holiday", e.name)
+    )
+    db.dispose()

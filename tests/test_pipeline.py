@@ -309,6 +309,13 @@ def _facts_the_slow_way(store: PipelineStore, deal_id: int) -> tuple[DealFacts, 
         buyer_culture = store.model.get(account.culture) if account.culture else None
         factor = store._cycle_factor(seller_culture, buyer_culture)
         created, expected = deal.created_on, deal.expected_close
+        close_in_holiday = 0
+        if buyer_culture is not None and buyer_culture.iso2 and expected is not None:
+            from crossdeal.calendar.days import day_facts
+            from crossdeal.calendar.knowledge import default_knowledge
+
+            found = day_facts(buyer_culture.iso2, expected, default_knowledge())
+            close_in_holiday = int(any(f.kind in ("holiday", "period") for f in found))
         return (
             DealFacts(
                 contacts=len(roles),
@@ -324,6 +331,7 @@ def _facts_the_slow_way(store: PipelineStore, deal_id: int) -> tuple[DealFacts, 
                 planned_days=(expected - created).days if created and expected else None,
                 expected_days=store.usual_cycle_days() * factor if factor is not None else None,
                 cycle_factor=factor,
+                close_in_holiday=close_in_holiday,
             ),
             seller_culture,
             buyer_culture,

@@ -1084,6 +1084,19 @@ def deal(console: Console, view: DealView) -> None:
             console.print(
                 _bullets("•", [f"{s.severity.upper()} {s.id}: {s.title}. Next: {s.next}"])
             )
+    if view.before_close:
+        console.print(f"\n[bold]Before the expected close[/bold] ({d.culture})")
+        console.print(
+            _bullets(
+                "•",
+                [
+                    f"{_span(e.start, e.end)}: {escape(e.name)}"
+                    + (" (estimated)" if e.estimated else "")
+                    + ("" if e.kind == "holiday" else f" - {escape(e.for_seller)}")
+                    for e in view.before_close[:8]
+                ],
+            )
+        )
     committee = Table(title="Buying committee", title_justify="left", header_style="bold")
     for column in ("name", "role", "culture", "met"):
         committee.add_column(column)

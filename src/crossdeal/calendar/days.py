@@ -365,6 +365,14 @@ def day_facts(
     return facts + [f for f in listed if f.kind == "period"]
 
 
+def closes_badly(country: str, day: dt.date, knowledge: CalendarKnowledge) -> bool:
+    """Whether a signature due on ``day`` meets a public holiday or a period in which the
+    country's business slows down (a weekend alone does not count: a close date is a
+    target, not a meeting)."""
+    subdivision = usual_subdivision(country, None, knowledge)
+    return bool(_year_table(country, subdivision, day.year, knowledge).get(day))
+
+
 def is_working_day(
     country: str, day: dt.date, knowledge: CalendarKnowledge, subdivision: str | None = None
 ) -> bool:

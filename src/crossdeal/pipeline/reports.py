@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossdeal.calendar.reports import CalendarEntry
 from crossdeal.pipeline.signals import Signal
 from crossdeal.playbook.briefing import Briefing
 from crossdeal.playbook.rules import Severity
@@ -128,6 +129,11 @@ class DealView(_Out):
     activities: list[ActivityView]
     briefing: Briefing | None = Field(
         description="seller -> buyer briefing, when both cultures are known"
+    )
+    before_close: list[CalendarEntry] = Field(
+        default_factory=list,
+        description="the buyer country's public holidays and business periods from today "
+        "to the expected close date (open deals)",
     )
     version: int = Field(1, description="bumped by every edit; send it back to edit safely")
     history: list[DealEventView] = Field(

@@ -45,6 +45,7 @@ class DealFacts:
     planned_days: float | None = None
     expected_days: float | None = None
     cycle_factor: float | None = None
+    close_in_holiday: int = 0
 
     @property
     def pace_ratio(self) -> float | None:
@@ -95,6 +96,10 @@ FACTS: dict[str, str] = {
     "planned_days": "days from creation to the expected close date",
     "expected_days": "the team's usual cycle times the culture factor",
     "cycle_factor": "the culture factor on cycle length (the briefing's cycle prior)",
+    "close_in_holiday": (
+        "1 if the expected close date is a public holiday or inside a business period of "
+        "the buyer's country (crossdeal calendar)"
+    ),
     "pace_ratio": "planned_days divided by expected_days",
 }
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import operator
 import statistics
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -791,9 +791,11 @@ class PipelineStore:
         """One flat row per deal with what its risk signals read (the first ``limit`` by id).
 
         Columns: id, outcome, account culture, owner culture, then the deal facts in
-        :data:`FACT_FIELDS` order up to ``planned_days`` (the last two come from the
-        culture pair). The committee and activity counts are the ones stored on the deal
-        (:meth:`refresh_counts`), so this is a plain scan of the deals.
+        :data:`FACT_FIELDS` order up to ``planned_days`` (the next two come from the
+        culture pair, ``close_in_holiday`` from the calendar), then the expected close
+        date that calendar fact is read for. The committee and activity counts are the
+        ones stored on the deal (:meth:`refresh_counts`), so this is a plain scan of the
+        deals.
         """
         conn = s.connection()
         today: Any = (
@@ -819,6 +821,8 @@ class PipelineStore:
                 cast(Deal.amount, Float),
                 _days_between(conn, Deal.created_on, today),
                 _days_between(conn, Deal.created_on, Deal.expected_close),
+                # last, and not a fact itself: the date the calendar fact is read for
+                Deal.expected_close,
             )
             .join(Account, Account.id == Deal.account_id)
             .outerjoin(Seller, Seller.id == Deal.owner_id)
@@ -892,6 +896,7 @@ class PipelineStore:
         usual: float | None = None  # read once, and only if a deal is open
         # per culture pair: the two cultures, the cycle factor, and a decider for the rules
         pairs: dict[tuple[str | None, str | None], tuple[Any, ...]] = {}
+        closes: dict[str | None, Callable[[Any], int]] = {}  # per buyer culture
         fired_rows = []
         for row in decisions:
             fired: list[tuple[Any, Severity]] = []
@@ -903,12 +908,24 @@ class PipelineStore:
                 if found is None:
                     seller, buyer = self._culture(row[3]), self._culture(row[2])
                     factor = self._cycle_factor(seller, buyer)
-                    found = (seller, buyer, factor, self.signals.decider(seller, buyer, self.model))
+                    found = (
+                        seller,
+                        buyer,
+                        factor,
+                        self.signals.decider(seller, buyer, self.model),
+                        closes.setdefault(row[2], self._close_checker(buyer)),
+                    )
                     pairs[pair] = found
                 factor = found[2]
                 if usual is None:
                     usual = self.usual_cycle_days(s)
-                values = (*row[4:], usual * factor if factor is not None else None, factor)
+                close_flag = found[4](row[-1])
+                values = (
+                    *row[4:-1],
+                    usual * factor if factor is not None else None,
+                    factor,
+                    close_flag,
+                )
                 fired = found[3](values)
             level = worst(lvl for _, lvl in fired) if fired else None
             if at_risk and level not in ("watch", "high"):
@@ -918,6 +935,10 @@ class PipelineStore:
             fired_rows.append(
                 (level != "high", -(amount or 0), row[0], values, fired, level, found)
             )
+        if closes:
+            from crossdeal._calendar_cache import keep_library_facts
+
+            keep_library_facts()  # the holidays computed here serve the next run too
         if at_risk:
             fired_rows.sort(key=_RISK_ORDER)
         total = len(fired_rows)
@@ -960,6 +981,29 @@ class PipelineStore:
                 )
             )
         return total, out
+
+    def _close_checker(self, buyer: Culture | None) -> Callable[[Any], int]:
+        """For one buyer culture: 1 if an expected close date (a date, or SQLite's text)
+        is a public holiday or inside a business period of the buyer's country, 0
+        otherwise or when it cannot be known. Answers are kept per date: many deals of a
+        pipeline share a close date."""
+        if buyer is None or buyer.iso2 is None:
+            return lambda _close: 0
+        from crossdeal._calendar_cache import cached_knowledge
+        from crossdeal.calendar.days import FIRST_YEAR, LAST_YEAR, closes_badly
+
+        knowledge, country = cached_knowledge(), buyer.iso2
+        known: dict[Any, int] = {None: 0}
+
+        def check(close: Any) -> int:
+            flag = known.get(close)
+            if flag is None:
+                day = date.fromisoformat(close) if isinstance(close, str) else close
+                in_range = FIRST_YEAR <= day.year <= LAST_YEAR
+                flag = known[close] = int(in_range and closes_badly(country, day, knowledge))
+            return flag
+
+        return check
 
     def _cycle_factor(self, seller: Culture | None, buyer: Culture | None) -> float | None:
         if seller is None or buyer is None:
@@ -1135,6 +1179,7 @@ class PipelineStore:
                     for a in activities
                 ],
                 briefing=self._briefing(owner_culture, summary.culture) if brief else None,
+                before_close=self._before_close(summary.culture, summary),
                 version=deal.version,
                 history=[
                     event_view(e)
@@ -1146,6 +1191,26 @@ class PipelineStore:
                 ],
             )
         return view
+
+    def _before_close(self, culture: str | None, summary: DealSummary) -> list[Any]:
+        """The public holidays and business periods of the buyer's country from today to
+        an open deal's expected close date (at most a year ahead)."""
+        buyer = self.model.get(culture) if culture else None
+        close = summary.expected_close
+        today = date.today()
+        if summary.outcome != "open" or buyer is None or buyer.iso2 is None or close is None:
+            return []
+        if close < today:
+            return []
+        from crossdeal._calendar_cache import cached_knowledge
+        from crossdeal.calendar.days import LAST_YEAR
+        from crossdeal.calendar.reports import calendar_report
+
+        days = min((close - today).days + 1, 366)
+        if (today + timedelta(days=days)).year > LAST_YEAR:
+            return []
+        report = calendar_report(buyer.iso2, buyer.name, today, days, cached_knowledge())
+        return list(report.entries)
 
     def _briefing(self, seller: str | None, buyer: str | None) -> Any:
         if not seller or not buyer:
