@@ -10,7 +10,11 @@ Baseline: the same pairs through ``compare`` (gaps, distances, common ground, no
 so the ratio shows what the playbook adds on top of the distance report.
 
 CLI: wall time of ``crossdeal brief --seller US --buyer IN`` end to end (median of
-runs), against ``python -c pass`` (bare interpreter start) measured alongside.
+runs), against ``python -c pass`` (bare interpreter start) measured alongside, and of
+``crossdeal calendar JP`` (goal: no slower than the briefing). ``--compare-with SRC``
+also times the briefing of another source tree (e.g. a ``git worktree`` of an earlier
+commit) through the same interpreter, interleaved run by run, so that "not slower than
+before" is measured in one run.
 """
 
 from __future__ import annotations
@@ -52,21 +56,43 @@ def _rate(fn, pairs, repeat: int) -> float:  # type: ignore[no-untyped-def]
     return best
 
 
-def _wall(cmd: list[str], runs: int) -> float:
-    subprocess.run(cmd, capture_output=True, check=True)  # warm the file cache
+def _wall(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
+    subprocess.run(cmd, capture_output=True, check=True, env=env)  # warm the caches
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
+        subprocess.run(cmd, capture_output=True, check=True, env=env)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def _interleaved(
+    commands: dict[str, tuple[list[str], dict[str, str] | None]], runs: int
+) -> dict[str, float]:
+    """Median wall time of each command, run in turn so that drift hits them alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for cmd, env in commands.values():
+        subprocess.run(cmd, capture_output=True, check=True, env=env)
+    for _ in range(runs):
+        for name, (cmd, env) in commands.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True, env=env)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cli-runs", type=int, default=15)
+    parser.add_argument("--cli-only", action="store_true", help="skip the library rates")
+    parser.add_argument(
+        "--compare-with", metavar="SRC", help="a source tree whose briefing to time alongside"
+    )
     args = parser.parse_args()
+    if args.cli_only:
+        _cli(args)
+        return
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
 
@@ -88,18 +114,42 @@ def main() -> None:
     print(f"ratio engine/compare throughput: {briefs / compares:.2f}")
     print(f"ratio public/engine throughput: {api / briefs:.2f}")
 
+    _cli(args)
+
+
+def _cli(args: argparse.Namespace) -> None:
     exe = shutil.which("crossdeal") or ""
-    if exe:
-        cli = _wall([exe, "brief", "--seller", "US", "--buyer", "IN"], args.cli_runs)
-        bare = _wall([sys.executable, "-c", "pass"], args.cli_runs)
-        print(
-            f"cli      brief US IN : {cli * 1000:6.0f} ms wall "
-            f"(median of {args.cli_runs}; goal < 350 ms)"
-        )
-        print(f"baseline python -c pass: {bare * 1000:6.0f} ms wall")
-        print(f"ratio cli/bare interpreter: {cli / bare:.1f}")
-    else:
+    if not exe:
         print("cli: `crossdeal` is not on PATH; install the package to time the CLI")
+        return
+    commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "bare": ([sys.executable, "-c", "pass"], None),
+        "brief": ([exe, "brief", "--seller", "US", "--buyer", "IN"], None),
+        "calendar": ([exe, "calendar", "JP"], None),
+    }
+    if args.compare_with:
+        # each tree with a home of its own: their compiled caches are keyed by their code
+        # and would otherwise replace each other at every run
+        import tempfile
+
+        here = [sys.executable, "-m", "crossdeal.cli", "brief", "--seller", "US", "--buyer", "IN"]
+        mine = {**os.environ, "CROSSDEAL_HOME": tempfile.mkdtemp(prefix="bench-home-")}
+        other = {
+            **os.environ,
+            "PYTHONPATH": os.path.join(args.compare_with, "src"),
+            "CROSSDEAL_HOME": tempfile.mkdtemp(prefix="bench-home-"),
+        }
+        commands["brief, this tree (python -m)"] = (here, mine)
+        commands[f"brief, {args.compare_with} (python -m)"] = (here, other)
+    got = _interleaved(commands, args.cli_runs)
+    bare = got.pop("bare")
+    for name, value in got.items():
+        print(f"cli      {name:34}: {value * 1000:6.0f} ms wall (median of {args.cli_runs})")
+    print(f"baseline python -c pass: {bare * 1000:6.0f} ms wall")
+    print(f"ratio calendar/brief: {got['calendar'] / got['brief']:.2f} (goal <= 1)")
+    if args.compare_with:
+        names = list(got)[-2:]
+        print(f"ratio this tree/{args.compare_with}: {got[names[0]] / got[names[1]]:.2f}")
 
 
 if __name__ == "__main__":

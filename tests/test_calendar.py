@@ -140,14 +140,14 @@ def test_numeric_dates_are_read_month_first_only_where_cldr_says_so() -> None:
 @pytest.mark.parametrize(
     ("country", "name", "expected"),
     [
-        ("CN", "Zhang Wei", "Dear Mr./Ms. Zhang,"),
-        ("CN", "Wei Zhang", "Dear Mr./Ms. Zhang,"),  # Zhang is the more common family name
-        ("KR", "Kim Min-jun", "Dear Mr./Ms. Kim,"),
-        ("JP", "SATO Kenji", "Dear Mr./Ms. Sato,"),  # capitals mark the family name
-        ("VN", "Nguyen Van Minh", "Dear Mr./Ms. Minh,"),  # called by the given name
-        ("MX", "Carlos García López", "Dear Mr./Ms. García,"),  # the first family name
+        ("CN", "Zhang Wei", "Dear [Mr./Ms.] Zhang,"),
+        ("CN", "Wei Zhang", "Dear [Mr./Ms.] Zhang,"),  # Zhang is the more common family name
+        ("KR", "Kim Min-jun", "Dear [Mr./Ms.] Kim,"),
+        ("JP", "SATO Kenji", "Dear [Mr./Ms.] Sato,"),  # capitals mark the family name
+        ("VN", "Nguyen Van Minh", "Dear [Mr./Ms.] Minh,"),  # called by the given name
+        ("MX", "Carlos García López", "Dear [Mr./Ms.] García,"),  # the first family name
         ("DE", "Dr. Andrea Schulz", "Dear Dr. Schulz,"),
-        ("ID", "Budi Santoso", "Dear Pak/Bu Budi,"),
+        ("ID", "Budi Santoso", "Dear [Pak/Bu] Budi,"),
         ("TH", "Somchai Jaidee", "Dear Khun Somchai,"),
         ("US", "Emily Carter", "Hi Emily,"),
     ],
@@ -274,6 +274,11 @@ def test_calendar_of_both_sides_with_their_shared_hours() -> None:
     assert any(e.name == "Golden Week" for e in pair.second.entries)
 
 
+def test_a_day_off_in_exchange_says_which_day_is_worked() -> None:
+    names = [f.name for f in day_facts("CN", D(2026, 10, 6), K) if f.kind == "holiday"]
+    assert names == ["Day off (in exchange for working on Sunday 20 September)"]
+
+
 def test_a_year_beyond_the_holiday_lists_says_so() -> None:
     report = crossdeal.business_calendar("IN", start=D(2050, 1, 1), days=30)
     assert any("2001 to 2035" in gap for gap in report.not_covered)  # type: ignore[union-attr]
@@ -328,7 +333,7 @@ def test_the_briefing_addresses_a_saved_person_by_name() -> None:
     crossdeal.add_person("Kim Min-jun", "KR")
     briefing = crossdeal.brief("US", "Kim Min-jun", practical=True, on=D(2026, 3, 2))
     assert briefing.practical is not None and briefing.practical.address is not None
-    assert briefing.practical.address.greeting == "Dear Mr./Ms. Kim,"
+    assert briefing.practical.address.greeting == "Dear [Mr./Ms.] Kim,"
 
 
 def test_the_seller_time_zone_option_moves_the_shared_hours() -> None:

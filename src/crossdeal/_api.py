@@ -303,7 +303,7 @@ def _practical(
     person = buyer.name if isinstance(buyer, PersonEstimate) else None
     section = practical_briefing(
         buyer_culture.iso2,
-        buyer_culture.name,
+        _country_name(buyer_culture.iso2, buyer_culture.name),
         on or dt.date.today(),
         cached_knowledge(),
         seller=seller_culture.iso2,
@@ -383,7 +383,20 @@ def _country_code(query: str, model: CultureModel) -> tuple[str, str]:
         )
     if culture.kind == "subnational":
         return culture.iso2, culture.name
-    return culture.iso2, culture.name
+    return culture.iso2, _country_name(culture.iso2, culture.name)
+
+
+def _country_name(code: str, fallback: str) -> str:
+    """The country's everyday name (United Kingdom, not Hofstede's Great Britain)."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return fallback
+    common = getattr(country, "common_name", None)
+    if common:
+        return str(common)
+    return str(country.name) if "," not in country.name else fallback
 
 
 def business_calendar(

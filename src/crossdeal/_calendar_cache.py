@@ -111,6 +111,7 @@ def cached_knowledge() -> CalendarKnowledge:
             days.FACTS.weekends.update(kept.weekends)
             days.FACTS.month_first.update(kept.month_first)
             days.FACTS.gaps.update(kept.gaps)
+            days.FACTS.workdays.update(kept.workdays)
             if kept.supported is not None and days.FACTS.supported is None:
                 days.FACTS.supported = kept.supported
     return knowledge
@@ -132,6 +133,7 @@ def keep_library_facts() -> None:
         facts.month_first,
         supported=facts.supported,
         gaps=facts.gaps,
+        workdays=facts.workdays,
     )
     store(kept, path.parent, path, "calendar-facts-")
     facts.added = False

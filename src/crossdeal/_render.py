@@ -1304,11 +1304,14 @@ def _address(console: Console, a: AddressAdvice, label: str = "How to address th
         "either": "both orders are seen",
     }[a.name_order]
     console.print(f"{label}[bold]{escape(a.greeting)}[/bold]")
-    first = (
-        "titles and names until they offer first names"
-        if a.first_contact == "title"
-        else "first names from the first email"
-    )
+    if a.first_contact != "title":
+        first = "first names from the first email"
+    elif a.addressed_by == "given":
+        first = "a title with the given name, from the first email on"
+    elif a.addressed_by == "given-and-patronymic":
+        first = "the first name with the patronymic, or in English a title and the family name"
+    else:
+        first = "a title and the family name until they offer first names"
     console.print(
         f"  [dim]{order}; {first}"
         + (f"; formal you: {escape(a.formal_you)}" if a.formal_you else "")
@@ -1366,6 +1369,8 @@ def _practical(console: Console, p: PracticalBriefing) -> None:
                 else "; no overlap with your office hours"
             )
         console.print(f"  {line}")
+        if p.overlap is not None and "clock change" in p.overlap.note:
+            console.print(f"  [yellow]{escape(p.overlap.note.split('. ', 1)[-1])}[/yellow]")
         if h.note:
             console.print(f"  [dim]{escape(h.note)}[/dim]")
     if p.fiscal_year:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class LibraryFacts:
     supported: frozenset[str] | None = None
     # (country, subdivision, year) -> what the holidays package said it does not cover
     gaps: dict[tuple[str, str | None, int], str] = field(default_factory=dict)
+    # (country, subdivision, year) -> weekend days that are working days (make-up days)
+    workdays: dict[tuple[str, str | None, int], frozenset[dt.date]] = field(default_factory=dict)
     added: bool = False
 
 
@@ -171,12 +174,39 @@ def _holidays_of(country: str, subdivision: str | None, year: int) -> dict[dt.da
                 table = holidays.country_holidays(country, language="en_US", **kwargs)  # type: ignore[arg-type]
             except NotImplementedError:
                 table = holidays.country_holidays(country, **kwargs)  # type: ignore[arg-type]
-            found = dict(table.items())
+            found = {day: _clean_name(name) for day, name in table.items()}
+            # weekend days that are working days this year (China's make-up days)
+            extra = getattr(table, "weekend_workdays", ()) or ()
+            FACTS.workdays[key] = frozenset(d for d in extra if d.year == year)
         if caught:
             FACTS.gaps[key] = str(caught[0].message)
     FACTS.holidays[key] = found
     FACTS.added = True
     return found
+
+
+_SUBSTITUTED = re.compile(r"\(substituted from (\d{2})/(\d{2})/(\d{4})\)")
+
+
+def _clean_name(name: str) -> str:
+    """The package writes "Day off (substituted from 09/20/2026)", in US date order."""
+
+    def spelled(m: re.Match[str]) -> str:
+        worked = dt.date(int(m[3]), int(m[1]), int(m[2]))
+        return f"(in exchange for working on {worked:%A} {worked.day} {worked:%B})"
+
+    return _SUBSTITUTED.sub(spelled, name)
+
+
+def is_weekend(
+    country: str, day: dt.date, knowledge: CalendarKnowledge, subdivision: str | None = None
+) -> bool:
+    """A weekend day in force on ``day``, unless it is a make-up working day that year."""
+    if day.weekday() not in weekend_on(country, day, knowledge).days:
+        return False
+    subdivision = usual_subdivision(country, subdivision, knowledge)
+    _holidays_of(country, subdivision, day.year)
+    return day not in FACTS.workdays.get((country, subdivision, day.year), frozenset())
 
 
 def _supported() -> frozenset[str]:
@@ -360,7 +390,7 @@ def day_facts(
     subdivision = usual_subdivision(country, subdivision, knowledge)
     listed = _year_table(country, subdivision, day.year, knowledge).get(day, [])
     facts = [f for f in listed if f.kind == "holiday"]
-    if day.weekday() in weekend_on(country, day, knowledge).days:
+    if is_weekend(country, day, knowledge, subdivision):
         facts.append(DayFact("weekend", "weekend", day, day))
     return facts + [f for f in listed if f.kind == "period"]
 
@@ -377,7 +407,7 @@ def is_working_day(
     country: str, day: dt.date, knowledge: CalendarKnowledge, subdivision: str | None = None
 ) -> bool:
     """Not a weekend day and not a public holiday (periods do not count here)."""
-    if day.weekday() in weekend_on(country, day, knowledge).days:
+    if is_weekend(country, day, knowledge, subdivision):
         return False
     subdivision = usual_subdivision(country, subdivision, knowledge)
     listed = _year_table(country, subdivision, day.year, knowledge).get(day, ())
@@ -397,17 +427,25 @@ def nearest_working_days(
     day: dt.date,
     knowledge: CalendarKnowledge,
     subdivision: str | None = None,
-    avoid_periods: bool = True,
+    avoid_periods: bool | Literal["high"] = True,
 ) -> tuple[dt.date | None, dt.date | None]:
     """The last free working day before ``day`` and the first after it: not a weekend,
-    not a holiday, and (with ``avoid_periods``) outside any period of the country."""
+    not a holiday, and outside the country's periods (all of them, or with ``"high"``
+    only those in which business stops; ``False`` for none)."""
     subdivision = usual_subdivision(country, subdivision, knowledge)
 
+    def blocks(fact: DayFact) -> bool:
+        if fact.kind == "holiday":
+            return True
+        if avoid_periods == "high":
+            return fact.period is not None and fact.period.severity == "high"
+        return bool(avoid_periods)
+
     def free(d: dt.date) -> bool:
-        if d.weekday() in weekend_on(country, d, knowledge).days:
+        if is_weekend(country, d, knowledge, subdivision):
             return False
         listed = _year_table(country, subdivision, d.year, knowledge).get(d, ())
-        return not any(f.kind == "holiday" or avoid_periods for f in listed)
+        return not any(blocks(f) for f in listed)
 
     before = next((d for d in _walk(day, -1) if free(d)), None)
     after = next((d for d in _walk(day, 1) if free(d)), None)

@@ -76,6 +76,10 @@ class AddressFacts:
     formal_you: str | None = None
     note: str | None = None
     family_names: tuple[str, ...] = ()
+    given_names: tuple[str, ...] = ()
+    also_accepted: tuple[str, ...] = ()
+    known_family_takes_title: bool = False
+    academic_title_is_part_of_the_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Period:
     severity: Literal["high", "watch"]
     avoid: tuple[str, ...]
     avoid_note: str | None
+    avoid_severity: Literal["high", "watch"] | None
     suits: tuple[str, ...]
     for_seller: str
     sources: tuple[str, ...]
@@ -187,6 +192,8 @@ def _read_countries(
                     **entry.address.model_dump(),
                     "titles": tuple(entry.address.titles),
                     "family_names": tuple(entry.address.family_names),
+                    "given_names": tuple(entry.address.given_names),
+                    "also_accepted": tuple(entry.address.also_accepted),
                 }
             ),
             languages=tuple(entry.languages),
@@ -220,6 +227,7 @@ def _read_periods(path: Path, into: dict[str, Period], bibliography: dict[str, s
             avoid=tuple(w.lower() for w in entry.avoid),
             avoid_note=" ".join(entry.avoid_note.split()) if entry.avoid_note else None,
             suits=tuple(w.lower() for w in entry.suits),
+            avoid_severity=entry.avoid_severity,
             for_seller=" ".join(entry.for_seller.split()),
             sources=tuple(entry.sources),
             file=str(path),

@@ -373,6 +373,22 @@ def day_label(day: dt.date) -> str:
     return f"{_DAY_NAMES[day.weekday()]} {day.day} {day:%B %Y}"
 
 
+def _with_clock_changes(
+    overlap: HoursOverlap, seller: Desk, buyer: CountryFacts, days: int
+) -> HoursOverlap:
+    """The overlap, with a word on the first day in the window on which a clock change
+    (daylight saving time on either side) moves the shared hours."""
+    for i in range(1, days):
+        day = overlap.on + dt.timedelta(days=i)
+        later = hours_overlap(seller, buyer, day)
+        if (later.seller_local, later.hours) != (overlap.seller_local, overlap.hours):
+            moved = f"From {day:%A} {day.day} {day:%B} a clock change moves them: " + (
+                f"{later.seller_local} your time ({later.hours:g} h)." if later.hours else "none."
+            )
+            return overlap.model_copy(update={"note": f"{overlap.note} {moved}"})
+    return overlap
+
+
 def practical_briefing(
     buyer: str,
     buyer_name: str,
@@ -398,7 +414,9 @@ def practical_briefing(
         elif seller_facts is not None:
             desk = Desk.of(seller_facts)
         if desk is not None:
-            overlap = hours_overlap(desk, buyer_facts, on)
+            overlap = _with_clock_changes(
+                hours_overlap(desk, buyer_facts, on), desk, buyer_facts, days
+            )
     address = report.address
     if address is not None and person and buyer_facts is not None:
         from crossdeal.calendar.address import greeting, split_name

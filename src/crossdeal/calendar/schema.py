@@ -76,6 +76,7 @@ class PeriodSpec(_Spec):
     severity: Literal["high", "watch"] = "high"
     avoid: list[str] = Field(default_factory=list)
     avoid_note: str | None = None
+    avoid_severity: Literal["high", "watch"] | None = None
     suits: list[str] = Field(default_factory=list)
     for_seller: str = Field(min_length=30)
     sources: list[str] = Field(min_length=1)
@@ -128,6 +129,10 @@ class AddressSpec(_Spec):
     formal_you: str | None = None
     note: str | None = None
     family_names: list[str] = Field(default_factory=list)
+    given_names: list[str] = Field(default_factory=list)
+    also_accepted: list[Literal["family", "given"]] = Field(default_factory=list)
+    known_family_takes_title: bool = False
+    academic_title_is_part_of_the_name: bool = False
 
     @field_validator("salutation")
     @classmethod

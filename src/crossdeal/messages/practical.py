@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import load_yaml
-from crossdeal.calendar.address import NameParts, greeting, is_title, split_name
+from crossdeal.calendar.address import TITLES_AFTER, NameParts, greeting, is_title, split_name
 from crossdeal.calendar.days import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -136,17 +136,18 @@ def _finding(
 def _alternatives(
     country: str, day: dt.date, knowledge: CalendarKnowledge, period: Period | None
 ) -> str:
-    before, after = nearest_working_days(country, day, knowledge, avoid_periods=False)
-    parts = []
-    if before or after:
-        near = " or ".join(_label(d) for d in (before, after) if d)
-        parts.append(f"The nearest working days there: {near}.")
-    if period is not None:
-        free_before, free_after = nearest_working_days(country, day, knowledge)
-        outside = " or ".join(_label(d) for d in (free_before, free_after) if d)
-        if outside:
-            parts.append(f"Outside {period.name}: {outside}.")
-    return " ".join(parts)
+    """The free working days around ``day``: no weekend, no holiday, and outside every
+    business period of the country (a day in Carnival or Golden Week is no alternative)."""
+    # a weekend or a holiday: the nearest days on which business runs (a day in Ramadan
+    # is one, a day in Golden Week is not); a period: the nearest days outside it
+    before, after = nearest_working_days(
+        country, day, knowledge, avoid_periods=True if period else "high"
+    )
+    days = [d for d in (before, after) if d]
+    if not days:
+        return ""
+    where = f" outside {period.name}" if period else ""
+    return f"The nearest working days there{where}: {' or '.join(_label(d) for d in days)}."
 
 
 def _sentence(text: str, mention: DateMention) -> str:
@@ -307,9 +308,11 @@ def _clashes(
             f"{fact.end:%B %Y}{estimated}"
         )
         note = period.for_seller
+        severity: Severity = period.severity
         word = _mentions_near(text, mention, period.avoid)
         if word and period.avoid_note:
             note = f"You propose a {word}: {period.avoid_note} {note}"
+            severity = period.avoid_severity or severity
         out.append(
             _finding(
                 "period-clash",
@@ -324,7 +327,7 @@ def _clashes(
                 f"{_label(day)} is inside {period.name} "
                 f"(crossdeal:calendar/periods.yaml: {period.id})",
                 reader_condition,
-                severity="watch" if due else period.severity,
+                severity="watch" if due else severity,
             )
         )
     return out
@@ -340,8 +343,6 @@ _JOB_TITLES = frozenset(
     """director manager president chairman chairwoman ceo cfo cto coo vp general chief
     engineer doctor professor minister secretary ambassador""".split()
 )
-# titles written after the name: Mehmet Bey, Ayşe Hanım, Sharma ji
-_TITLES_AFTER = frozenset({"bey", "hanım", "hanim", "ji", "sahib", "san", "sama", "sensei"})
 _HONORIFIC_SUFFIX = re.compile(r"-(?:san|sama|ssi|nim|ji|sensei|sahib)$", re.I)
 
 
@@ -382,8 +383,9 @@ def address_findings(
     reader: str | None,
 ) -> list[MessageFinding]:
     """A greeting that does not fit: "Hey Klaus!" to a German reader, "Dear Wei" to a
-    Chinese one (a given name where the family name and a title are expected), the given
-    name taken for the family name."""
+    Chinese one (a given name where the family name and a title are expected), the title
+    with the wrong name ("Dear Mr. Wei" to Zhang Wei, "Dear Mr. Nguyen" to Nguyen Van
+    Minh), an academic title left out where it is part of the name."""
     if facts is None or facts.address.first_contact != "title":
         return []
     m, offset = _opening(text)
@@ -393,21 +395,35 @@ def address_findings(
     written = (m["name"] or "").strip()
     if written and _GROUP.match(written):
         return []
+    address = facts.address
     words = written.split()
-    own_titles = _titles_of(facts.address.titles)
-    has_title = bool(words) and (
+    own_titles = _titles_of(address.titles)
+    title_before = bool(words) and (
         is_title(words[0])
         or words[0].lower().rstrip(".") in own_titles
         or words[0].lower() in _JOB_TITLES
-        or bool(_HONORIFIC_SUFFIX.search(words[-1]))
-        or (len(words) > 1 and words[-1].lower() in _TITLES_AFTER)
     )
+    title_after = bool(words) and (
+        bool(_HONORIFIC_SUFFIX.search(words[-1]))
+        or (len(words) > 1 and words[-1].lower() in TITLES_AFTER)
+    )
+    has_title = title_before or title_after
+    # the name the writer put beside the title: Mr. Wei -> Wei, Mehmet Bey -> Mehmet,
+    # Takahashi-san -> Takahashi
+    if title_after and len(words) > 1 and words[-1].lower() in TITLES_AFTER:
+        name = words[-2]
+    elif words:
+        name = _HONORIFIC_SUFFIX.sub("", words[-1])
+    else:
+        name = ""
     person: NameParts | None = split_name(reader, facts) if reader else None
-    address = facts.address
     span = [_span(text, offset + m.start(), offset + m.end(), "greeting")]
     values = {"text": m[0].strip(), "written": written}
     problem: str | None = None
     severity: Severity = "watch"
+    by_family = address.addressed_by != "given"
+    if person is not None and person.takes_title == "family":
+        by_family = True
     if word in ("hey", "hiya", "yo", "howdy"):
         problem = (
             f"“{word.capitalize()}” is a casual opening; readers in {country_name} expect a "
@@ -415,9 +431,13 @@ def address_findings(
         )
         severity = "high"
     elif written and not has_title:
-        name = words[-1] if words else written
+        if address.addressed_by == "given-and-patronymic" and len(words) == 2:
+            patronymic = split_name(written, facts).patronymic
+            if patronymic:  # Dear Ivan Petrovich: the respectful Russian form
+                return []
         taken = split_name(name, facts)
-        if person is not None and person.given and name.lower() == person.given.lower().split()[-1]:
+        given_words = [w.lower() for w in (person.given or "").split()] if person else []
+        if given_words and name.lower() in (given_words[0], given_words[-1]):
             kind = "their given name"
         elif person is not None and person.family and name.lower() == person.family.lower():
             kind = "their family name without a title"
@@ -432,25 +452,22 @@ def address_findings(
             kind = "what looks like a given name"
         if address.addressed_by == "given" and kind == "their given name":
             kind = "their given name without a title"
-        if kind:
+        problem = (
+            f"You address the reader by {kind}; readers in {country_name} expect a title "
+            "with their name until they offer otherwise."
+        )
+    elif has_title and person is not None and name:
+        written_title = " ".join(w for w in words if w != name and not w.startswith(name))
+        problem, severity = _wrong_name(
+            name, written_title, person, facts, country_name, by_family, native=title_after
+        )
+    elif has_title and person is None and name and by_family:
+        given = {n.lower() for n in address.given_names}
+        if name.lower() in given:  # Dear Lic. Carlos
             problem = (
-                f"You address the reader by {kind}; readers in {country_name} expect a title "
-                "with their name until they offer otherwise."
+                f"“{name}” looks like a given name: in {country_name} the title goes with the "
+                "family name."
             )
-            severity = "watch"
-    elif has_title and person is not None and words:
-        name = words[-1].removesuffix("-san")
-        by_family = address.addressed_by != "given"
-        given_words = (person.given or "").split()
-        expected_name = person.family if by_family else (given_words[-1] if given_words else None)
-        parts = {w.lower() for w in person.full.split()}
-        if expected_name and name.lower() != expected_name.lower() and name.lower() in parts:
-            which = "family name" if by_family else "given name"
-            problem = (
-                f"“{name}” is not the name that takes the title: in {country_name} the title "
-                f"goes with the {which}, {expected_name}."
-            )
-            severity = "high"
     if problem is None:
         return []
     expected = (
@@ -458,8 +475,7 @@ def address_findings(
         if person
         else greeting(facts, split_name(written, facts) if written else None)
     )
-    note = address.note or ""
-    values.update({"what": problem, "note": note, "expected": expected})
+    values.update({"what": problem, "note": address.note or "", "expected": expected})
     return [
         _finding(
             "address-form",
@@ -473,3 +489,49 @@ def address_findings(
             rewrite=expected,
         )
     ]
+
+
+def _wrong_name(
+    name: str,
+    written_title: str,
+    person: NameParts,
+    facts: CountryFacts,
+    country_name: str,
+    by_family: bool,
+    native: bool = False,
+) -> tuple[str | None, Severity]:
+    """A title with a name of the reader's that is not the one that takes it. ``native``:
+    the title is the country's own, written after the name (Bey, Hanım), for which the
+    English usage that also accepts the other name (Mr. Yılmaz) does not hold."""
+    address = facts.address
+    given_words = (person.given or "").split()
+    if by_family:
+        expected_name = person.family
+    elif address.name_order == "family-first":
+        expected_name = given_words[-1] if given_words else None  # Nguyen Van Minh: Minh
+    else:
+        expected_name = given_words[0] if given_words else None  # João Pedro: João
+    parts = {w.lower() for w in person.full.split()}
+    if expected_name and name.lower() != expected_name.lower() and name.lower() in parts:
+        used = "given" if name in given_words else "family"
+        if used in address.also_accepted and not native:
+            return None, "watch"  # Mr. Silva in Brazil, Mr. Rajesh in India: both read right
+        which = "family name" if by_family else "given name"
+        return (
+            f"“{name}” is not the name that takes the title: in {country_name} the title "
+            f"goes with the {which}, {expected_name}.",
+            "high",
+        )
+    if address.academic_title_is_part_of_the_name and person.title:
+        academic = [t for t in person.title.split() if t.lower().rstrip(".") in _ACADEMIC]
+        titles_used = {t.lower().rstrip(".") for t in written_title.split()}
+        if academic and not titles_used & _ACADEMIC:
+            return (
+                f"The reader is {' '.join(academic)} {person.family}: in {country_name} the "
+                "academic title is part of the name, and leaving it out reads as a slight.",
+                "watch",
+            )
+    return None, "watch"
+
+
+_ACADEMIC = frozenset({"dr", "prof", "professor", "doctor"})
