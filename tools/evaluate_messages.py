@@ -27,6 +27,12 @@ SETS: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]] = [
     ("draft", "tests/data/messages/drafts.yaml", None, PRACTICAL_IDS),
     ("reply", "tests/data/messages/replies.yaml", None, ("hope-not-date",)),
 ]
+BLIND = "tests/data/messages/blind_drafts.yaml"
+TABLE_HEAD = (
+    "| kind | finding | held-out support | held-out precision | held-out recall "
+    "| development precision | development recall |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+)
 PRACTICAL_SETS: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]] = [
     ("draft", "tests/data/messages/practical_drafts.yaml", PRACTICAL_IDS, ()),
     ("reply", "tests/data/messages/practical_replies.yaml", PRACTICAL_REPLY_IDS, ()),
@@ -87,9 +93,7 @@ def main() -> None:
         "are the honest estimate. `tests/test_message_evaluation.py` asserts floors on them.",
         "`low-politeness` is measured on the Stanford corpus instead (docs/politeness-model.md).",
         "",
-        "| kind | finding | held-out support | held-out precision | held-out recall "
-        "| development precision | development recall |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        *TABLE_HEAD,
     ]
     counts: list[str] = []
     _table(SETS, lines, counts, args.show_errors)
@@ -103,7 +107,8 @@ def main() -> None:
         "written. Only the findings these sets are labelled for are scored on them (the",
         "sets above predate the practical findings and do not score them). Both sets were",
         "written by the same hand as the date finder and the address check, so these",
-        "figures are an upper bound: a set written blind to the patterns is still to come.",
+        "figures are an upper bound; the set written blind to the patterns (below) is the",
+        "honest measure.",
         "The held-out drafts were read once, after their first run: address-form precision",
         "was 0.50 there (a job title such as Director, and titles after the name such as",
         "Mehmet Bey, were not taken for titles) and holiday-clash precision and recall 0.92",
@@ -111,13 +116,38 @@ def main() -> None:
         "Year). The fixes that followed mean those figures are no longer blind. The held-out",
         "replies were not tuned on.",
         "",
-        "| kind | finding | held-out support | held-out precision | held-out recall "
-        "| development precision | development recall |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        *TABLE_HEAD,
     ]
     practical_counts: list[str] = []
     _table(PRACTICAL_SETS, lines, practical_counts, args.show_errors)
     lines += ["", "Messages: " + "; ".join(practical_counts) + ".", ""]
+    blind = yaml.safe_load((ROOT / BLIND).read_text(encoding="utf-8"))
+    scores = evaluate(blind, "draft", min_severity="watch")
+    lines += [
+        "## Written blind to the patterns",
+        "",
+        f"`{BLIND}`: {len(blind)} drafts to readers in {len({b['to'] for b in blind})} "
+        "countries, in several writing styles, written and labelled by a reviewer who had",
+        "not read the feature patterns, the rules or the other labelled sets, and kept out",
+        "of pattern work: every figure here is held out. A finding counts where it fires",
+        "at watch or above. Goal: recall at least 0.7 with precision at least 0.85 for",
+        "every finding.",
+        "",
+        "| finding | support | precision | recall | goal met |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for finding, score in scores.items():
+        met = (
+            score.precision is not None
+            and score.recall is not None
+            and score.precision >= 0.85
+            and score.recall >= 0.7
+        )
+        lines.append(
+            f"| `{finding}` | {score.support} | {fmt(score.precision)} | {fmt(score.recall)} "
+            f"| {'yes' if met else '**no**'} |"
+        )
+    lines.append("")
     (ROOT / "docs" / "message-evaluation.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 

@@ -387,16 +387,12 @@ def _country_code(query: str, model: CultureModel) -> tuple[str, str]:
 
 
 def _country_name(code: str, fallback: str) -> str:
-    """The country's everyday name (United Kingdom, not Hofstede's Great Britain)."""
-    import pycountry
+    """The country's everyday name where the culture data's differs (the calendar data's
+    ``name``: United Kingdom, not Hofstede's Great Britain)."""
+    from crossdeal._calendar_cache import cached_knowledge
 
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return fallback
-    common = getattr(country, "common_name", None)
-    if common:
-        return str(common)
-    return str(country.name) if "," not in country.name else fallback
+    facts = cached_knowledge().country(code)
+    return facts.name if facts is not None and facts.name else fallback
 
 
 def business_calendar(

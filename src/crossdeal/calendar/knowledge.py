@@ -108,6 +108,7 @@ class Period:
 @dataclass(frozen=True)
 class CountryFacts:
     code: str
+    name: str | None
     holiday_subdivision: str | None
     holiday_subdivision_note: str | None
     time_zone: str
@@ -174,6 +175,7 @@ def _read_countries(
         start, end = entry.hours.split("-")
         into[code] = CountryFacts(
             code=code,
+            name=entry.name,
             holiday_subdivision=entry.holiday_subdivision,
             holiday_subdivision_note=entry.holiday_subdivision_note,
             time_zone=entry.time_zone,

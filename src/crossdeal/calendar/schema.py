@@ -147,6 +147,7 @@ class AddressSpec(_Spec):
 
 
 class CountrySpec(_Spec):
+    name: str | None = None
     holiday_subdivision: str | None = None
     holiday_subdivision_note: str | None = None
     time_zone: str

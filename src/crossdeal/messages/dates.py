@@ -206,6 +206,9 @@ def _find_in(
     def free(m: re.Match[str]) -> bool:
         return not any(m.start() < e and s < m.end() for s, e in taken)
 
+    def mk(m: re.Match[str], *args: Any, **kwargs: Any) -> DateMention:
+        return DateMention(m.start(), m.end(), text[m.start() : m.end()], *args, **kwargs)
+
     def add(m: re.Match[str], mention: DateMention) -> None:
         taken.append((m.start(), m.end()))
         found.append(mention)
@@ -216,17 +219,13 @@ def _find_in(
         except ValueError:
             add(
                 m,
-                DateMention(
-                    m.start(), m.end(), text[m.start() : m.end()], (), "", impossible="no such date"
-                ),
+                mk(m, (), "", impossible="no such date"),
             )
             continue
         add(
             m,
-            DateMention(
-                m.start(),
-                m.end(),
-                text[m.start() : m.end()],
+            mk(
+                m,
                 (day,),
                 f"read as {_label(day)}",
                 "date",
@@ -247,9 +246,7 @@ def _find_in(
         except ValueError:
             add(
                 m,
-                DateMention(
-                    m.start(), m.end(), text[m.start() : m.end()], (), "", impossible="no such date"
-                ),
+                mk(m, (), "", impossible="no such date"),
             )
             continue
         order = "day first" if day_first else "month first"
@@ -262,10 +259,8 @@ def _find_in(
                 pass
         add(
             m,
-            DateMention(
-                m.start(),
-                m.end(),
-                text[m.start() : m.end()],
+            mk(
+                m,
                 (day,),
                 f"read as {_label(day)}: the reader writes dates {order}",
                 "date",
@@ -299,10 +294,8 @@ def _find_in(
         day = on + dt.timedelta(days=ahead)
         add(
             m,
-            DateMention(
-                m.start(),
-                m.end(),
-                text[m.start() : m.end()],
+            mk(
+                m,
                 (day,),
                 f"read as {_label(day)}: the first {m['wd'].capitalize()} after {on.isoformat()}",
                 "weekday",
@@ -314,9 +307,7 @@ def _find_in(
             day = on + dt.timedelta(days=1)
             add(
                 m,
-                DateMention(
-                    m.start(), m.end(), text[m.start() : m.end()], (day,), f"read as {_label(day)}"
-                ),
+                mk(m, (day,), f"read as {_label(day)}"),
             )
     for m in _THE_NTH.finditer(low) if "nth" in kinds else ():
         if not free(m):
@@ -332,10 +323,8 @@ def _find_in(
             if day >= on:
                 add(
                     m,
-                    DateMention(
-                        m.start(),
-                        m.end(),
-                        text[m.start() : m.end()],
+                    mk(
+                        m,
                         (day,),
                         f"read as {_label(day)}: the next {m['day']} to come",
                     ),
@@ -356,10 +345,8 @@ def _find_in(
         )
         add(
             m,
-            DateMention(
-                m.start(),
-                m.end(),
-                text[m.start() : m.end()],
+            mk(
+                m,
                 (last,),
                 f"read as {_label(last)}: the last day of the month",
                 "deadline",

@@ -55,8 +55,10 @@ def evaluate(
     kind: Literal["draft", "reply"],
     scored: Collection[str] | None = None,
     unscored: Collection[str] = (),
+    min_severity: str | None = None,
 ) -> dict[str, Score]:
-    """Per finding id: true positives, false positives and false negatives."""
+    """Per finding id: true positives, false positives and false negatives.
+    ``min_severity`` ("watch") counts only the findings at that severity or above."""
     scores: dict[str, Score] = {}
     for item in items:
         report: LintReport | ReplyReport
@@ -71,7 +73,13 @@ def evaluate(
             )
         else:
             report = read_reply(item["text"], sender=item["from"], asked=item.get("asked"))
-        fired = {f.id for f in report.findings} - NOT_SCORED - set(unscored)
+        ranks = ("info", "watch", "high")
+        floor = ranks.index(min_severity) if min_severity else 0
+        fired = (
+            {f.id for f in report.findings if ranks.index(f.severity) >= floor}
+            - NOT_SCORED
+            - set(unscored)
+        )
         expected = set(item.get("expect") or ()) - NOT_SCORED
         if scored is not None:
             fired &= set(scored)
