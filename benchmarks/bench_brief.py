@@ -20,6 +20,7 @@ before" is measured in one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import shutil
@@ -64,6 +65,12 @@ def _wall(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float
         subprocess.run(cmd, capture_output=True, check=True, env=env)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def _home() -> contextlib.AbstractContextManager[str]:
+    import tempfile
+
+    return tempfile.TemporaryDirectory(prefix="bench-home-")
 
 
 def _interleaved(
@@ -127,21 +134,21 @@ def _cli(args: argparse.Namespace) -> None:
         "brief": ([exe, "brief", "--seller", "US", "--buyer", "IN"], None),
         "calendar": ([exe, "calendar", "JP"], None),
     }
+    homes = contextlib.ExitStack()  # the bench's own homes, removed at the end
     if args.compare_with:
         # each tree with a home of its own: their compiled caches are keyed by their code
         # and would otherwise replace each other at every run
-        import tempfile
-
         here = [sys.executable, "-m", "crossdeal.cli", "brief", "--seller", "US", "--buyer", "IN"]
-        mine = {**os.environ, "CROSSDEAL_HOME": tempfile.mkdtemp(prefix="bench-home-")}
+        mine = {**os.environ, "CROSSDEAL_HOME": homes.enter_context(_home())}
         other = {
             **os.environ,
             "PYTHONPATH": os.path.join(args.compare_with, "src"),
-            "CROSSDEAL_HOME": tempfile.mkdtemp(prefix="bench-home-"),
+            "CROSSDEAL_HOME": homes.enter_context(_home()),
         }
         commands["brief, this tree (python -m)"] = (here, mine)
         commands[f"brief, {args.compare_with} (python -m)"] = (here, other)
-    got = _interleaved(commands, args.cli_runs)
+    with homes:
+        got = _interleaved(commands, args.cli_runs)
     bare = got.pop("bare")
     for name, value in got.items():
         print(f"cli      {name:34}: {value * 1000:6.0f} ms wall (median of {args.cli_runs})")
