@@ -373,3 +373,20 @@ def test_alternatives_for_a_weekend_in_ramadan_stay_near() -> None:
     weekend = next(f for f in report.findings if f.id == "weekend-clash")
     # business goes on in Ramadan: the days either side are the alternatives
     assert "Thursday 5 March 2026 or Sunday 8 March 2026" in weekend.why
+
+
+def test_the_date_finder_finds_the_same_with_and_without_re2(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crossdeal.messages import dates
+
+    texts = [
+        item["text"]
+        for name in ("practical_drafts.yaml", "drafts.yaml")
+        for item in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    ]
+    on = D(2026, 3, 2)
+    accelerated = [dates.find_dates(t, on) for t in texts]
+    monkeypatch.setattr(dates, "_KIND_SET", None)
+    assert [dates.find_dates(t, on) for t in texts] == accelerated
+    assert sum(map(len, accelerated)) > 100  # the texts hold dates to find

@@ -52,20 +52,32 @@ _END_OF = re.compile(
 # "tomorrow", a numeric date, "the 5th", "end of"; the kind of anchor says which of the
 # patterns above can match on the line. One word boundary in front of all of them keeps
 # the search fast (text is matched in lower case).
-_ANY = re.compile(
-    r"\b(?:(?P<month>(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?"
-    r"|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|may\s+\d)"
-    r"|(?P<wd>(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b)"
-    r"|(?P<tomorrow>tomorrow\b)|(?P<nth>the\s+\d)|(?P<end>end\s+of\b)"
-    r"|(?P<iso>\d{4}-\d{2}-\d{2})|(?P<num>\d{1,2}[/.]\d{1,2}[/.]\d)"
-    r"|(?P<may>\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?may\b))"
+_KINDS = (
+    (
+        "month",
+        r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+        r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|may\s+\d",
+    ),
+    ("wd", r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b"),
+    ("tomorrow", r"tomorrow\b"),
+    ("nth", r"the\s+\d"),
+    ("end", r"end\s+of\b"),
+    ("iso", r"\d{4}-\d{2}-\d{2}"),
+    ("num", r"\d{1,2}[/.]\d{1,2}[/.]\d"),
+    ("may", r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?may\b"),
 )
-try:  # the same search in RE2's one pass, where the wheel exists (it finds the same)
+_ANY = re.compile(r"\b(?:" + "|".join(f"(?P<{name}>{body})" for name, body in _KINDS) + ")")
+try:  # an accelerator: RE2's Set says in one call per line which kinds occur (it may
+    # name a kind that the leftmost search would hide behind another: that runs one more
+    # pattern on the line, and never misses one); without google-re2, _ANY does it
     import re2 as _re2
 
-    _ANY_SCAN: Any = _re2.compile(_ANY.pattern)
+    _KIND_SET: Any = _re2.Set.SearchSet(_re2.Options())
+    for _name, _body in _KINDS:
+        _KIND_SET.Add(rf"\b(?:{_body})")
+    _KIND_SET.Compile()
 except ImportError:  # pragma: no cover - without google-re2
-    _ANY_SCAN = _ANY
+    _KIND_SET = None
 _DIGITS = re.compile(r"\d{1,2}")
 # "by 20 June", "no later than Friday": a due date, not a day anyone has to meet on
 _DUE = re.compile(
@@ -181,9 +193,17 @@ def find_dates(text: str, on: dt.date, day_first: bool = True) -> list[DateMenti
     # one search over the whole text finds the lines worth reading, and the kinds of
     # anchor on each say which patterns can match there
     kinds_by_line: dict[int, set[str | None]] = {}
-    for m in _ANY_SCAN.finditer(low):
-        start = low.rfind("\n", 0, m.start()) + 1
-        kinds_by_line.setdefault(start, set()).add(m.lastgroup)
+    if _KIND_SET is not None:
+        start = 0
+        for line in low.splitlines(keepends=True):
+            hits = _KIND_SET.Match(line)
+            if hits:
+                kinds_by_line[start] = {_KINDS[i][0] for i in hits}
+            start += len(line)
+    else:
+        for m in _ANY.finditer(low):
+            start = low.rfind("\n", 0, m.start()) + 1
+            kinds_by_line.setdefault(start, set()).add(m.lastgroup)
     found: list[DateMention] = []
     for start, kinds in kinds_by_line.items():
         stop = low.find("\n", start)
