@@ -390,3 +390,44 @@ def test_the_date_finder_finds_the_same_with_and_without_re2(
     monkeypatch.setattr(dates, "_KIND_SET", None)
     assert [dates.find_dates(t, on) for t in texts] == accelerated
     assert sum(map(len, accelerated)) > 100  # the texts hold dates to find
+
+
+@pytest.mark.parametrize(
+    ("text", "to", "subdivision", "expected"),
+    [
+        # Corpus Christi is a holiday in Baden-Württemberg and North Rhine-Westphalia,
+        # not in Hamburg: the city in the draft decides
+        ("at your Stuttgart plant on Thursday 4 June for the installation", "DE", None, True),
+        ("Could we meet in Cologne on Thursday 4 June?", "DE", None, True),
+        ("Could we meet in Hamburg on Thursday 4 June?", "DE", None, False),
+        ("Could we meet on Thursday 4 June?", "DE", "BY", True),
+        ("Could we meet on Thursday 4 June?", "DE", None, False),
+        # Maharashtra Day, 1 May, in Mumbai
+        ("Could we hold the workshop at your Mumbai office on 1 May?", "IN", None, True),
+    ],
+)
+def test_a_state_holiday_counts_where_the_draft_is(
+    text: str, to: str, subdivision: str | None, expected: bool
+) -> None:
+    report = crossdeal.lint_message(
+        f"Dear Ms. Wagner,\n{text}\nKind regards,\nPierre",
+        to=to,
+        on=D(2026, 3, 2),
+        subdivision=subdivision,
+    )
+    assert ("holiday-clash" in {f.id for f in report.findings}) is expected
+
+
+def test_a_subdivision_the_holiday_data_does_not_know_is_refused() -> None:
+    with pytest.raises(crossdeal.InputError, match="not a subdivision"):
+        crossdeal.lint_message("Dear Ms. Wagner,\nThanks.", to="DE", subdivision="XX")
+
+
+def test_every_city_of_the_data_is_in_a_known_subdivision() -> None:
+    from crossdeal.calendar.days import subdivisions
+    from crossdeal.calendar.knowledge import default_knowledge
+
+    for code, facts in default_knowledge().countries.items():
+        known = set(subdivisions(code))
+        for city, subdivision in facts.cities.items():
+            assert subdivision in known, (code, city, subdivision)

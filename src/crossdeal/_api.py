@@ -322,6 +322,7 @@ def lint_message(
     reader_rank: str | None = None,
     on: dt.date | None = None,
     reader: str | None = None,
+    subdivision: str | None = None,
 ) -> LintReport:
     """Check an email draft for its reader's culture (``to``); ``sender`` is yours.
 
@@ -329,6 +330,8 @@ def lint_message(
     ``on``: the day the draft is written (default today); dates in it are checked against
     the reader's holidays, weekends and business periods. ``reader``: the reader's name,
     for the greeting check and rewrites that use it.
+    ``subdivision``: the reader's state or region (BY, MH ...) for its
+    holidays; without it, a city the draft names decides.
     """
     from crossdeal._calendar_cache import cached_knowledge, keep_library_facts
     from crossdeal.messages.coach import lint_message as lint
@@ -342,6 +345,7 @@ def lint_message(
         on=on,
         reader=reader,
         calendar=cached_knowledge(),
+        subdivision=subdivision,
     )
     keep_library_facts()
     return report

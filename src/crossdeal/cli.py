@@ -362,6 +362,14 @@ def lint(
         str | None,
         typer.Option("--reader", help='The reader\'s name ("Zhang Wei"), for the greeting.'),
     ] = None,
+    subdivision: Annotated[
+        str | None,
+        typer.Option(
+            "--subdivision",
+            help="The reader's state or region for its holidays (BY, MH ...); else a city "
+            "the draft names decides.",
+        ),
+    ] = None,
     output: FormatOption = OutputFormat.text,
     model: ModelOption = None,
 ) -> None:
@@ -379,6 +387,7 @@ def lint(
             reader_rank=reader_rank.value if reader_rank else None,
             on=_date(on, "--on"),
             reader=reader,
+            subdivision=subdivision,
         )
     except CrossdealError as error:
         _fail(error)

@@ -109,6 +109,7 @@ class Period:
 class CountryFacts:
     code: str
     name: str | None
+    cities: Mapping[str, str]
     holiday_subdivision: str | None
     holiday_subdivision_note: str | None
     time_zone: str
@@ -176,6 +177,7 @@ def _read_countries(
         into[code] = CountryFacts(
             code=code,
             name=entry.name,
+            cities=dict(entry.cities),
             holiday_subdivision=entry.holiday_subdivision,
             holiday_subdivision_note=entry.holiday_subdivision_note,
             time_zone=entry.time_zone,

@@ -148,6 +148,7 @@ class AddressSpec(_Spec):
 
 class CountrySpec(_Spec):
     name: str | None = None
+    cities: dict[str, str] = Field(default_factory=dict)
     holiday_subdivision: str | None = None
     holiday_subdivision_note: str | None = None
     time_zone: str

@@ -227,6 +227,7 @@ def lint_message(
     reader: str | None = None,
     calendar: CalendarKnowledge | None = None,
     practical: bool = True,
+    subdivision: str | None = None,
 ) -> LintReport:
     """Check a draft for the culture of its reader (``to``), optionally knowing the writer's.
 
@@ -237,6 +238,8 @@ def lint_message(
     the reader's holidays, weekends and business periods. ``reader`` is the reader's
     name, for the greeting check and rewrites that use it. ``practical=False`` leaves
     out the calendar and address checks (the benchmark compares the two).
+    ``subdivision``: the reader's state or region for its holidays (BY, MH ...); without
+    it, a city the draft names decides (Stuttgart: BW), else the country's holidays.
 
     Returns findings (id, theme, severity, the spans they point at, why, a suggested
     rewrite), the politeness score, and the feature counts behind them.
@@ -257,7 +260,9 @@ def lint_message(
     if reader is not None and not isinstance(reader, str):
         raise TypeError(f"reader must be a name (str), not {type(reader).__name__}")
     day = on or dt.date.today()
-    found, fitted = _practical(body, buyer, day, reader, calendar) if practical else ([], {})
+    found, fitted = (
+        _practical(body, buyer, day, reader, calendar, subdivision) if practical else ([], {})
+    )
     findings, undecided = _apply(
         draft_rules(), features, context, seller, buyer, model, fitted=fitted
     )
@@ -289,6 +294,7 @@ def _practical(
     on: dt.date,
     reader: str | None,
     calendar: CalendarKnowledge | None,
+    subdivision: str | None = None,
 ) -> tuple[list[MessageFinding], dict[str, str]]:
     """The calendar and address findings for a reader in a country, and the greeting
     that rule rewrites use ({greeting}); nothing for a region (no one calendar)."""
@@ -302,7 +308,13 @@ def _practical(
     from crossdeal.calendar.days import month_first
 
     found = address_findings(body, facts, buyer.name, reader)
-    found += date_findings(body, buyer.iso2, buyer.name, on, knowledge, not month_first(buyer.iso2))
+    if subdivision is not None:
+        from crossdeal.calendar.days import check_subdivision
+
+        subdivision = check_subdivision(buyer.iso2, subdivision)
+    found += date_findings(
+        body, buyer.iso2, buyer.name, on, knowledge, not month_first(buyer.iso2), subdivision
+    )
     return found, {"greeting": reader_greeting(facts, reader) or _ANY_GREETING}
 
 

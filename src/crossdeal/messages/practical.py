@@ -134,14 +134,18 @@ def _finding(
 
 
 def _alternatives(
-    country: str, day: dt.date, knowledge: CalendarKnowledge, period: Period | None
+    country: str,
+    day: dt.date,
+    knowledge: CalendarKnowledge,
+    period: Period | None,
+    subdivision: str | None = None,
 ) -> str:
     """The free working days around ``day``: no weekend, no holiday, and outside every
     business period of the country (a day in Carnival or Golden Week is no alternative)."""
     # a weekend or a holiday: the nearest days on which business runs (a day in Ramadan
     # is one, a day in Golden Week is not); a period: the nearest days outside it
     before, after = nearest_working_days(
-        country, day, knowledge, avoid_periods=True if period else "high"
+        country, day, knowledge, subdivision, avoid_periods=True if period else "high"
     )
     days = [d for d in (before, after) if d]
     if not days:
@@ -173,10 +177,20 @@ def date_findings(
     on: dt.date,
     knowledge: CalendarKnowledge,
     day_first: bool = True,
+    subdivision: str | None = None,
 ) -> list[MessageFinding]:
-    """Dates in the draft that land on the reader's holiday, weekend or a period."""
+    """Dates in the draft that land on the reader's holiday, weekend or a period. The
+    holidays are those of ``subdivision`` when given, else of the one state or region
+    whose city the draft names (Stuttgart: Baden-Württemberg), else the country's."""
     out: list[MessageFinding] = []
-    reader_condition = f"the calendar of {country_name} ({country})"
+    place = country_name
+    if subdivision is None:
+        subdivision, city = _city_subdivision(text, knowledge.country(country))
+        if subdivision is not None:
+            place = f"{country_name} ({city}, {subdivision})"
+    elif subdivision:
+        place = f"{country_name} ({subdivision})"
+    reader_condition = f"the calendar of {place}"
     for mention in find_dates(text, on, day_first):
         span = [_span(text, mention.start, mention.end, "date")]
         if mention.impossible:
@@ -230,9 +244,24 @@ def date_findings(
         if not _wording().proposal.search(_sentence(text, mention)):
             continue  # nothing in its sentence needs the reader on that day
         out.extend(
-            _clashes(text, mention, span, country, country_name, knowledge, reader_condition)
+            _clashes(text, mention, span, country, place, knowledge, reader_condition, subdivision)
         )
     return out
+
+
+def _city_subdivision(text: str, facts: CountryFacts | None) -> tuple[str | None, str | None]:
+    """The one subdivision whose cities the draft names (none when it names cities of
+    two, or none), with the city."""
+    if facts is None or not facts.cities:
+        return None, None
+    found: dict[str, str] = {}
+    for city, code in facts.cities.items():
+        if city in text and re.search(rf"(?<!\w){re.escape(city)}(?!\w)", text):
+            found.setdefault(code, city)
+    if len(found) != 1:
+        return None, None
+    code, city = next(iter(found.items()))
+    return code, city
 
 
 def _clashes(
@@ -243,12 +272,13 @@ def _clashes(
     country_name: str,
     knowledge: CalendarKnowledge,
     reader_condition: str,
+    subdivision: str | None = None,
 ) -> list[MessageFinding]:
     holidays: list[tuple[dt.date, DayFact]] = []
     weekends: list[dt.date] = []
     periods: dict[str, tuple[dt.date, DayFact]] = {}
     for day in mention.days:
-        for fact in day_facts(country, day, knowledge):
+        for fact in day_facts(country, day, knowledge, subdivision):
             if fact.kind == "holiday":
                 holidays.append((day, fact))
             elif fact.kind == "weekend" and mention.kind != "deadline":
@@ -272,7 +302,7 @@ def _clashes(
                 {
                     **base,
                     "what": names,
-                    "alternatives": _alternatives(country, day, knowledge, None),
+                    "alternatives": _alternatives(country, day, knowledge, None, subdivision),
                 },
                 f"{_label(day)} is a public holiday (holidays package)",
                 reader_condition,
@@ -289,7 +319,7 @@ def _clashes(
                 {
                     **base,
                     "what": f"{day:%A}s are off there",
-                    "alternatives": _alternatives(country, day, knowledge, None),
+                    "alternatives": _alternatives(country, day, knowledge, None, subdivision),
                 },
                 f"{_label(day)} is a weekend day (CLDR weekend)",
                 reader_condition,
@@ -322,7 +352,7 @@ def _clashes(
                     **base,
                     "what": what,
                     "note": note,
-                    "alternatives": _alternatives(country, day, knowledge, period),
+                    "alternatives": _alternatives(country, day, knowledge, period, subdivision),
                 },
                 f"{_label(day)} is inside {period.name} "
                 f"(crossdeal:calendar/periods.yaml: {period.id})",
