@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -25,6 +26,7 @@ __all__ = [
     "RulesOption",
     "confirm",
     "console",
+    "date_option",
     "emit_json",
     "fail",
     "safe",
@@ -194,3 +196,14 @@ def write_chart(path: Path, svg: str) -> None:
     except OSError as error:
         Path(temp).unlink(missing_ok=True)
         raise CrossdealError(f"could not write {path}: {error.strerror or error}") from None
+
+
+def date_option(text: str | None, what: str) -> date | None:
+    """A YYYY-MM-DD option's date (None when not given); anything else is the user's
+    mistake, said in one line."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CrossdealError(f"{what} {text!r} is not a date written YYYY-MM-DD") from None

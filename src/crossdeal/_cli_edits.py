@@ -13,8 +13,16 @@ from typing import Annotated, Any
 
 import typer
 
-from crossdeal._cli_common import FormatOption, OutputFormat, confirm, console, emit_json, fail
-from crossdeal._cli_pipeline import DbOption, TeamOption, _date, _store
+from crossdeal._cli_common import (
+    FormatOption,
+    OutputFormat,
+    confirm,
+    console,
+    date_option,
+    emit_json,
+    fail,
+)
+from crossdeal._cli_pipeline import DbOption, TeamOption, _store
 from crossdeal.errors import CrossdealError
 
 IfVersionOption = Annotated[
@@ -89,7 +97,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         given: dict[str, Any] = {}
         try:
             if close_date is not None:
-                given["expected_close"] = _date(_cleared(close_date), "--close-date")
+                given["expected_close"] = date_option(_cleared(close_date), "--close-date")
             if amount is not None:
                 given["amount"] = None if not amount.strip() else _amount(amount)
             for key, value in (
@@ -145,7 +153,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
                 outcome.lower(),
                 reason,
                 note,
-                _date(on, "--on"),
+                date_option(on, "--on"),
                 who(),
                 if_version,
             )

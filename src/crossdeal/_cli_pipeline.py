@@ -17,6 +17,7 @@ from crossdeal._cli_common import (
     OutputFormat,
     confirm,
     console,
+    date_option,
     emit_json,
     fail,
     safe,
@@ -94,15 +95,6 @@ def _freeze_loaded_heap() -> None:
     if not _frozen:
         gc.freeze()
         _frozen.append(True)
-
-
-def _date(text: str | None, what: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CrossdealError(f"{what} {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 # The actions of `crossdeal deal ID ACTION`, dispatched by the `deal` command.
@@ -350,8 +342,8 @@ def register(app: typer.Typer) -> None:
                 amount=amount,
                 currency=currency,
                 stage=stage,
-                created_on=_date(created, "created") or date.today(),
-                expected_close=_date(close, "close"),
+                created_on=date_option(created, "created") or date.today(),
+                expected_close=date_option(close, "close"),
                 budget_confirmed=budget,
                 authority_identified=authority,
                 need=need,
@@ -545,7 +537,7 @@ def register(app: typer.Typer) -> None:
                 with_ or (),
                 note,
                 "inbound" if inbound else "outbound",
-                _date(on, "date"),
+                date_option(on, "date"),
             )
             deal_id = store.find_deal(deal_ref)
         except CrossdealError as error:
@@ -594,7 +586,7 @@ def register(app: typer.Typer) -> None:
         try:
             if by not in groupings:
                 raise CrossdealError(f"--by {by!r}: use one of {', '.join(groupings)}")
-            day = _date(as_of, "--as-of")
+            day = date_option(as_of, "--as-of")
             with engine_named(engine) as runner:
                 report = forecast_report(
                     _store(db, team),
@@ -637,7 +629,7 @@ def register(app: typer.Typer) -> None:
         from crossdeal.pipeline.forecasting import backtest_report
 
         try:
-            days = [d for d in (_date(text, "--as-of") for text in as_of or []) if d]
+            days = [d for d in (date_option(text, "--as-of") for text in as_of or []) if d]
             report = backtest_report(_store(db, team), days)
             if chart is not None:
                 from crossdeal.charts import calibration_chart
@@ -693,7 +685,7 @@ def register(app: typer.Typer) -> None:
                     nurture_leads,
                     inbound_rate,
                     nurture_rate,
-                    _date(as_of, "--as-of"),
+                    date_option(as_of, "--as-of"),
                     engine=runner,
                 )
             if chart is not None:

@@ -20,6 +20,7 @@ from crossdeal._cli_common import (
     PracticesOption,
     ReaderRank,
     RulesOption,
+    date_option,
     safe,
     say_on_stderr,
     show_warnings_as_lines,
@@ -36,8 +37,6 @@ from crossdeal._cli_common import (
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from crossdeal.culture.individual import PersonEstimate
     from crossdeal.playbook.briefing import PersonReport
 
@@ -214,7 +213,7 @@ def brief(
             practices=practices or None,
             fallback=not no_fallback,
             practical=True,
-            on=_date(on, "--on"),
+            on=date_option(on, "--on"),
             seller_zone=tz,
         )
     except CrossdealError as error:
@@ -225,17 +224,6 @@ def brief(
         from crossdeal import _render
 
         _render.briefing(_console(), result, short=short)
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    import datetime as dt
-
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        _fail(CrossdealError(f"{option} {value!r} is not a date written YYYY-MM-DD"))
 
 
 @app.command("calendar")
@@ -264,7 +252,7 @@ def calendar_command(
     try:
         result = crossdeal.business_calendar(
             country,
-            start=_date(start, "--from"),
+            start=date_option(start, "--from"),
             days=days,
             with_country=with_country,
             subdivision=subdivision,
@@ -385,7 +373,7 @@ def lint(
             sender=sender,
             model=model,
             reader_rank=reader_rank.value if reader_rank else None,
-            on=_date(on, "--on"),
+            on=date_option(on, "--on"),
             reader=reader,
             subdivision=subdivision,
         )
