@@ -330,6 +330,7 @@ def test_practical_draft_findings_meet_their_floor(
         ("Dear Mr. Rajesh,", "IN", "Rajesh Kumar"),  # everyday Indian business English
         ("Dear Encik Ahmad,", "MY", "Ahmad bin Ismail"),  # bin: a patronymic
         ("Dear Mr. Tan,", "MY", "Tan Wei Ming"),  # a Chinese Malaysian name
+        ("Dear Tan Sri Ahmad,", "MY", "Tan Sri Ahmad bin Ismail"),  # a title of two words
         ("Dear Mr. Al Mansoori,", "AE", "Mohammed Al Mansoori"),
     ],
 )

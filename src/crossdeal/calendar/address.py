@@ -3,12 +3,22 @@ titles, formality, and a greeting built from the person's own name."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from crossdeal.calendar.knowledge import CountryFacts
 
-__all__ = ["TITLES_AFTER", "TITLE_WORDS", "NameParts", "greeting", "is_title", "split_name"]
+__all__ = [
+    "JOB_TITLES",
+    "TITLES_AFTER",
+    "TITLE_WORDS",
+    "NameParts",
+    "greeting",
+    "is_title",
+    "leading_title",
+    "split_name",
+]
 
 # Titles a writer may put before a name; they are kept, never taken for a name.
 TITLE_WORDS = frozenset(
@@ -20,10 +30,64 @@ TITLE_WORDS = frozenset(
 )
 
 
-def is_title(word: str) -> bool:
-    """A title word, or titles joined by a slash (Mr./Ms., Pak/Bu)."""
-    parts = [p for p in word.lower().strip("[]").split("/") if p]
-    return bool(parts) and all(p in TITLE_WORDS or p.rstrip(".") in TITLE_WORDS for p in parts)
+# Job titles that stand where a title does (Director Kim, General Manager Zhang).
+JOB_TITLES = frozenset(
+    """director manager president chairman chairwoman ceo cfo cto coo vp general chief
+    engineer doctor professor minister secretary ambassador""".split()
+)
+
+
+@functools.cache
+def _titles_of(titles: tuple[str, ...]) -> frozenset[str]:
+    """A country's one-word titles in lower case, words and abbreviations alike
+    ("Dottoressa (Dott.ssa)" gives both). A title of several words gives none of them:
+    the Tan of Malaysia's "Tan Sri" is also a family name."""
+    out = set()
+    for title in titles:
+        for part in re.split(r"[()]", title):
+            words = part.split()
+            if len(words) == 1:
+                out.add(words[0].lower().rstrip("."))
+    return frozenset(out)
+
+
+@functools.cache
+def _long_titles_of(titles: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """A country's titles of several words, in lower case, longest first (Tan Sri)."""
+    found = {
+        tuple(w.lower() for w in part.split())
+        for title in titles
+        for part in re.split(r"[()]", title)
+        if len(part.split()) > 1
+    }
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def leading_title(words: list[str], facts: CountryFacts | None = None) -> int:
+    """How many of the first ``words`` are titles (Mr., Dr. Prof., Tan Sri Dato')."""
+    lowered = [w.lower().rstrip(",") for w in words]
+    taken = 0
+    long_titles = _long_titles_of(facts.address.titles) if facts is not None else ()
+    while taken < len(words):
+        rest = lowered[taken:]
+        long = next((t for t in long_titles if tuple(rest[: len(t)]) == t), None)
+        if long is not None:
+            taken += len(long)
+        elif is_title(words[taken], facts):
+            taken += 1
+        else:
+            break
+    return taken
+
+
+def is_title(word: str, facts: CountryFacts | None = None) -> bool:
+    """A title word, or titles joined by a slash (Mr./Ms., Pak/Bu): the common ones, job
+    titles, and those of the country ``facts`` describes."""
+    own = _titles_of(facts.address.titles) if facts is not None else frozenset()
+    parts = [p.rstrip(".") for p in word.lower().strip("[]").split("/") if p]
+    return bool(parts) and all(
+        p in TITLE_WORDS or p + "." in TITLE_WORDS or p in JOB_TITLES or p in own for p in parts
+    )
 
 
 @dataclass(frozen=True)
@@ -62,9 +126,9 @@ def split_name(name: str, facts: CountryFacts) -> NameParts:
     Ismail); otherwise the country's name order decides.
     """
     words = name.replace(",", " ").split()
-    title = None
-    while words and is_title(words[0]):
-        title = (title + " " if title else "") + words.pop(0)
+    taken = leading_title(words, facts)
+    title = " ".join(words[:taken]) or None
+    words = words[taken:]
     if len(words) > 1 and words[-1].lower() in TITLES_AFTER:
         title = (title + " " if title else "") + words.pop()
     if not words:

@@ -435,14 +435,12 @@ def nearest_working_days(
     subdivision = usual_subdivision(country, subdivision, knowledge)
 
     def blocks(fact: DayFact) -> bool:
-        if fact.kind == "holiday":
-            return True
-        if avoid_periods == "high":
-            return fact.period is not None and fact.period.severity == "high"
-        return bool(avoid_periods)
+        if fact.period is None or not avoid_periods:
+            return False
+        return avoid_periods is True or fact.period.severity == "high"
 
     def free(d: dt.date) -> bool:
-        if is_weekend(country, d, knowledge, subdivision):
+        if not is_working_day(country, d, knowledge, subdivision):
             return False
         listed = _year_table(country, subdivision, d.year, knowledge).get(d, ())
         return not any(blocks(f) for f in listed)

@@ -28,13 +28,13 @@ __all__ = [
     "PairCalendar",
     "PracticalBriefing",
     "address_advice",
+    "calendar_entries",
     "calendar_report",
     "hours_overlap",
     "office_hours",
     "practical_briefing",
 ]
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _HOLIDAY_MEANING = "Public holiday: offices are closed."
 
 
@@ -271,40 +271,28 @@ def hours_overlap(
     )
 
 
-def calendar_report(
+def calendar_entries(
     country: str,
-    name: str,
     start: dt.date,
-    days: int,
+    end: dt.date,
     knowledge: CalendarKnowledge,
     subdivision: str | None = None,
-) -> CalendarReport:
-    """Holidays, weekends and periods of ``country`` (ISO alpha-2) in ``days`` days from
-    ``start``, with the country's practical facts."""
+) -> tuple[list[CalendarEntry], list[str]]:
+    """The public holidays (consecutive days of one holiday as one entry) and periods of
+    ``country`` from ``start`` to ``end``, by start date, and what the holiday data does
+    not cover there."""
     from crossdeal.calendar.days import (
-        MAX_DAYS,
-        check_day,
-        check_subdivision,
         has_holiday_data,
         holiday_gaps,
         holidays_between,
         periods_between,
-        usual_subdivision,
-        weekend_on,
     )
-    from crossdeal.errors import InputError
 
-    if not 1 <= days <= MAX_DAYS:
-        raise InputError(f"--days must be between 1 and {MAX_DAYS}, not {days}")
-    check_day(start)
-    end = check_day(start + dt.timedelta(days=days - 1))
-    subdiv = check_subdivision(country, usual_subdivision(country, subdivision, knowledge))
     entries: list[CalendarEntry] = []
     not_covered: list[str] = []
     if has_holiday_data(country):
-        # consecutive days of one holiday (Eid al-Fitr Holiday x 3) are one entry
         runs: list[tuple[str, dt.date, dt.date]] = []
-        for day, holiday in holidays_between(country, start, end, subdiv):
+        for day, holiday in holidays_between(country, start, end, subdivision):
             base = holiday.removesuffix(" (observed)")
             if runs and runs[-1][0] == base and (day - runs[-1][2]).days == 1:
                 runs[-1] = (base, runs[-1][1], day)
@@ -323,7 +311,7 @@ def calendar_report(
                 )
             )
         not_covered += [
-            f"public holidays: {gap}" for gap in holiday_gaps(country, start, end, subdiv)
+            f"public holidays: {gap}" for gap in holiday_gaps(country, start, end, subdivision)
         ]
     else:
         not_covered.append("public holidays: the holidays package has no data for this country")
@@ -342,6 +330,34 @@ def calendar_report(
             )
         )
     entries.sort(key=lambda e: (e.start, e.kind != "holiday", e.name))
+    return entries, not_covered
+
+
+def calendar_report(
+    country: str,
+    name: str,
+    start: dt.date,
+    days: int,
+    knowledge: CalendarKnowledge,
+    subdivision: str | None = None,
+) -> CalendarReport:
+    """Holidays, weekends and periods of ``country`` (ISO alpha-2) in ``days`` days from
+    ``start``, with the country's practical facts."""
+    from crossdeal.calendar.days import (
+        MAX_DAYS,
+        check_day,
+        check_subdivision,
+        usual_subdivision,
+        weekend_on,
+    )
+    from crossdeal.errors import InputError
+
+    if not 1 <= days <= MAX_DAYS:
+        raise InputError(f"--days must be between 1 and {MAX_DAYS}, not {days}")
+    check_day(start)
+    end = check_day(start + dt.timedelta(days=days - 1))
+    subdiv = check_subdivision(country, usual_subdivision(country, subdivision, knowledge))
+    entries, not_covered = calendar_entries(country, start, end, knowledge, subdiv)
     weekend = weekend_on(country, start, knowledge)
     facts = knowledge.country(country)
     if facts is None:
@@ -366,11 +382,6 @@ def calendar_report(
         languages=list(facts.languages) if facts else [],
         not_covered=not_covered,
     )
-
-
-def day_label(day: dt.date) -> str:
-    """'Friday 6 March 2026'."""
-    return f"{_DAY_NAMES[day.weekday()]} {day.day} {day:%B %Y}"
 
 
 def _with_clock_changes(

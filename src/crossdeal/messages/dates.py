@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["DateMention", "find_dates", "might_hold_dates"]
+__all__ = ["DateMention", "day_label", "find_dates"]
 
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -102,11 +102,6 @@ class DateMention:
     ambiguous: str | None = None  # "03/04/2027": the other reading
 
 
-def might_hold_dates(text: str) -> bool:
-    """A cheap test that lets a draft without any date skip the date finder."""
-    return _ANY.search(text.lower()) is not None
-
-
 def _month(text: str) -> int:
     return _MONTHS[text[:3].lower()]
 
@@ -115,7 +110,8 @@ def _weekday(text: str | None) -> int | None:
     return None if not text else _WEEKDAYS[text[:3].lower()]
 
 
-def _label(day: dt.date) -> str:
+def day_label(day: dt.date) -> str:
+    """'Friday 6 March 2026'."""
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
@@ -171,7 +167,7 @@ def _dated(
             )
         chosen = y if year is None else year
     how = "the year written" if match["year"] else "the next one to come (no year written)"
-    reading = "read as " + " and ".join(_label(d) for d in days) + f": {how}"
+    reading = "read as " + " and ".join(day_label(d) for d in days) + f": {how}"
     past = all(d < on for d in days)
     return DateMention(
         match.start(), match.end(), text, tuple(days), reading, "date", past, weekday
@@ -247,7 +243,7 @@ def _find_in(
             mk(
                 m,
                 (day,),
-                f"read as {_label(day)}",
+                f"read as {day_label(day)}",
                 "date",
                 day < on,
             ),
@@ -274,7 +270,9 @@ def _find_in(
         if a != b and other[1] <= 12:
             try:
                 alt = dt.date(year, other[1], other[0])
-                ambiguous = f"{_label(day)} for this reader ({order}), {_label(alt)} the other way"
+                ambiguous = (
+                    f"{day_label(day)} for this reader ({order}), {day_label(alt)} the other way"
+                )
             except ValueError:
                 pass
         add(
@@ -282,7 +280,7 @@ def _find_in(
             mk(
                 m,
                 (day,),
-                f"read as {_label(day)}: the reader writes dates {order}",
+                f"read as {day_label(day)}: the reader writes dates {order}",
                 "date",
                 day < on,
                 ambiguous=ambiguous,
@@ -317,7 +315,8 @@ def _find_in(
             mk(
                 m,
                 (day,),
-                f"read as {_label(day)}: the first {m['wd'].capitalize()} after {on.isoformat()}",
+                f"read as {day_label(day)}: the first {m['wd'].capitalize()} after "
+                f"{on.isoformat()}",
                 "weekday",
                 weekday_written=weekday,
             ),
@@ -327,7 +326,7 @@ def _find_in(
             day = on + dt.timedelta(days=1)
             add(
                 m,
-                mk(m, (day,), f"read as {_label(day)}"),
+                mk(m, (day,), f"read as {day_label(day)}"),
             )
     for m in _THE_NTH.finditer(low) if "nth" in kinds else ():
         if not free(m):
@@ -346,7 +345,7 @@ def _find_in(
                     mk(
                         m,
                         (day,),
-                        f"read as {_label(day)}: the next {m['day']} to come",
+                        f"read as {day_label(day)}: the next {m['day']} to come",
                     ),
                 )
                 break
@@ -368,7 +367,7 @@ def _find_in(
             mk(
                 m,
                 (last,),
-                f"read as {_label(last)}: the last day of the month",
+                f"read as {day_label(last)}: the last day of the month",
                 "deadline",
             ),
         )

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from crossdeal.messages.coach import lint_message, read_reply
 from crossdeal.messages.reports import LintReport, ReplyReport
+from crossdeal.playbook.rules import SEVERITIES
 
 NOT_SCORED = frozenset({"low-politeness"})
 # Drafts without a ``written`` day are read as written on this day, so that a result never
@@ -60,6 +61,7 @@ def evaluate(
     """Per finding id: true positives, false positives and false negatives.
     ``min_severity`` ("watch") counts only the findings at that severity or above."""
     scores: dict[str, Score] = {}
+    floor = SEVERITIES.index(min_severity) if min_severity else 0
     for item in items:
         report: LintReport | ReplyReport
         if kind == "draft":
@@ -73,10 +75,8 @@ def evaluate(
             )
         else:
             report = read_reply(item["text"], sender=item["from"], asked=item.get("asked"))
-        ranks = ("info", "watch", "high")
-        floor = ranks.index(min_severity) if min_severity else 0
         fired = (
-            {f.id for f in report.findings if ranks.index(f.severity) >= floor}
+            {f.id for f in report.findings if SEVERITIES.index(f.severity) >= floor}
             - NOT_SCORED
             - set(unscored)
         )

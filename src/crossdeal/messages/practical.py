@@ -20,7 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import load_yaml
-from crossdeal.calendar.address import TITLES_AFTER, NameParts, greeting, is_title, split_name
+from crossdeal.calendar.address import (
+    TITLES_AFTER,
+    NameParts,
+    greeting,
+    leading_title,
+    split_name,
+)
 from crossdeal.calendar.days import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -30,7 +36,7 @@ from crossdeal.calendar.days import (
 )
 from crossdeal.calendar.knowledge import CalendarKnowledge, CountryFacts, Period
 from crossdeal.errors import RuleFileError
-from crossdeal.messages.dates import DateMention, find_dates
+from crossdeal.messages.dates import DateMention, day_label, find_dates
 from crossdeal.messages.reports import MessageFinding, Span, Suggestion
 from crossdeal.playbook.rules import Severity
 
@@ -90,10 +96,6 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return " ".join(text.split())
 
 
-def _label(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _span(text: str, start: int, end: int, feature: str) -> Span:
     return Span(
         start=start,
@@ -151,7 +153,7 @@ def _alternatives(
     if not days:
         return ""
     where = f" outside {period.name}" if period else ""
-    return f"The nearest working days there{where}: {' or '.join(_label(d) for d in days)}."
+    return f"The nearest working days there{where}: {' or '.join(day_label(d) for d in days)}."
 
 
 def _sentence(text: str, mention: DateMention) -> str:
@@ -237,7 +239,7 @@ def date_findings(
                     "a weekday written beside a date",
                     reader_condition,
                     original=mention.text,
-                    rewrite=_label(first),
+                    rewrite=day_label(first),
                 )
             )
             continue  # the date and the weekday disagree: which day to check is unclear
@@ -304,7 +306,7 @@ def _clashes(
                     "what": names,
                     "alternatives": _alternatives(country, day, knowledge, None, subdivision),
                 },
-                f"{_label(day)} is a public holiday (holidays package)",
+                f"{day_label(day)} is a public holiday (holidays package)",
                 reader_condition,
                 severity="watch" if due else None,
             )
@@ -321,7 +323,7 @@ def _clashes(
                     "what": f"{day:%A}s are off there",
                     "alternatives": _alternatives(country, day, knowledge, None, subdivision),
                 },
-                f"{_label(day)} is a weekend day (CLDR weekend)",
+                f"{day_label(day)} is a weekend day (CLDR weekend)",
                 reader_condition,
             )
         )
@@ -354,7 +356,7 @@ def _clashes(
                     "note": note,
                     "alternatives": _alternatives(country, day, knowledge, period, subdivision),
                 },
-                f"{_label(day)} is inside {period.name} "
+                f"{day_label(day)} is inside {period.name} "
                 f"(crossdeal:calendar/periods.yaml: {period.id})",
                 reader_condition,
                 severity="watch" if due else severity,
@@ -369,10 +371,6 @@ _GREETING = re.compile(
     re.I,
 )
 _GROUP = re.compile(r"^(?:all|team|everyone|colleagues|sir|madam|sirs|there|folks)\b", re.I)
-_JOB_TITLES = frozenset(
-    """director manager president chairman chairwoman ceo cfo cto coo vp general chief
-    engineer doctor professor minister secretary ambassador""".split()
-)
 _HONORIFIC_SUFFIX = re.compile(r"-(?:san|sama|ssi|nim|ji|sensei|sahib)$", re.I)
 
 
@@ -399,13 +397,6 @@ def _opening(text: str) -> tuple[re.Match[str] | None, int]:
     return None, 0
 
 
-@functools.cache
-def _titles_of(titles: tuple[str, ...]) -> frozenset[str]:
-    """The titles of a country in lower case, words and abbreviations alike
-    ("Dottoressa (Dott.ssa)" gives both)."""
-    return frozenset(w.lower().rstrip(".") for t in titles for w in re.findall(r"[\w.'-]+", t))
-
-
 def address_findings(
     text: str,
     facts: CountryFacts | None,
@@ -427,12 +418,7 @@ def address_findings(
         return []
     address = facts.address
     words = written.split()
-    own_titles = _titles_of(address.titles)
-    title_before = bool(words) and (
-        is_title(words[0])
-        or words[0].lower().rstrip(".") in own_titles
-        or words[0].lower() in _JOB_TITLES
-    )
+    title_before = bool(words) and leading_title(words, facts) > 0
     title_after = bool(words) and (
         bool(_HONORIFIC_SUFFIX.search(words[-1]))
         or (len(words) > 1 and words[-1].lower() in TITLES_AFTER)

@@ -913,7 +913,7 @@ class PipelineStore:
                         buyer,
                         factor,
                         self.signals.decider(seller, buyer, self.model),
-                        closes.setdefault(row[2], self._close_checker(buyer)),
+                        closes.get(row[2]) or closes.setdefault(row[2], self._close_checker(buyer)),
                     )
                     pairs[pair] = found
                 factor = found[2]
@@ -1203,14 +1203,16 @@ class PipelineStore:
         if close < today:
             return []
         from crossdeal._calendar_cache import cached_knowledge
-        from crossdeal.calendar.days import LAST_YEAR
-        from crossdeal.calendar.reports import calendar_report
+        from crossdeal.calendar.days import LAST_YEAR, usual_subdivision
+        from crossdeal.calendar.reports import calendar_entries
 
-        days = min((close - today).days + 1, 366)
-        if (today + timedelta(days=days)).year > LAST_YEAR:
+        end = min(close, today + timedelta(days=365))
+        if end.year > LAST_YEAR:
             return []
-        report = calendar_report(buyer.iso2, buyer.name, today, days, cached_knowledge())
-        return list(report.entries)
+        knowledge = cached_knowledge()
+        subdivision = usual_subdivision(buyer.iso2, None, knowledge)
+        entries, _ = calendar_entries(buyer.iso2, today, end, knowledge, subdivision)
+        return entries
 
     def _briefing(self, seller: str | None, buyer: str | None) -> Any:
         if not seller or not buyer:
