@@ -260,3 +260,19 @@ def test_a_briefing_without_cards_says_calm_only_when_it_is(
     result = run("brief", "--seller", seller, "--buyer", buyer)
     assert result.exit_code == 0, result.output
     assert opening in _flat(result.output)
+
+
+def test_the_rules_table_never_cuts_a_rule_id() -> None:
+    from crossdeal.playbook.rules import load_rules
+
+    ids = {rule.id for rule in load_rules()}
+    for columns in (80, 140):
+        shown = runner.invoke(app, ["rules"], env={"COLUMNS": str(columns)})
+        assert shown.exit_code == 0, shown.output
+        assert all(len(line) <= columns for line in shown.output.splitlines())
+        assert ids <= set(shown.output.split())  # each id whole, on one line
+
+
+def test_help_names_value_types_only_where_an_option_takes_a_value() -> None:
+    shown = runner.invoke(app, ["rules", "--help"], env={"COLUMNS": "100"}).output
+    assert "<bool>" not in shown and "list[" not in shown

@@ -201,7 +201,7 @@ def test_a_long_listing_shows_the_most_urgent_deals_in_a_narrow_terminal(
     assert narrow.exit_code == 0, narrow.output
     assert f"{every['total']} deal(s), showing the first 3" in flat(narrow.output)
     # the most urgent first, and their numbers in full: `crossdeal deal N` needs them
-    first_column = re.findall(r"^│\s*(\d+) │", narrow.output, flags=re.MULTILINE)
+    first_column = re.findall(r"^\s*(\d+)  ", narrow.output, flags=re.MULTILINE)
     assert first_column == [str(deal["id"]) for deal in every["deals"][:3]]
     assert all(len(line) <= 80 for line in narrow.output.splitlines())
 
@@ -270,3 +270,33 @@ def test_version() -> None:
 
     result = run("--version")
     assert result.exit_code == 0 and result.output == f"crossdeal {__version__}\n"
+
+
+def test_an_empty_team_points_to_where_the_demo_put_its_sample(crossdeal_home: Path) -> None:
+    assert run("demo", "--deals", "20").exit_code == 0
+    # the user's own team is still empty: the hint must name the team the sample is in
+    for command in ("deals", "forecast", "accounts"):
+        said = flat(run(command).output)
+        assert "team local" in said and f"crossdeal --team demo {command}" in said, said
+    # and the demo team itself lists its deals
+    assert "20 deal(s)" in flat(run("--team", "demo", "deals", "--outcome", "all").output)
+
+
+def test_the_deals_table_keeps_signal_ids_whole_and_shows_name_owner_and_stage(
+    crossdeal_home: Path,
+) -> None:
+    assert run("demo", "--deals", "120").exit_code == 0
+    listing = json.loads(run("--team", "demo", "deals", "--format", "json").output)["deals"]
+    for columns in ("80", "120", "160"):
+        shown = runner.invoke(app, ["--team", "demo", "deals"], env={"COLUMNS": columns})
+        assert shown.exit_code == 0, shown.output
+        lines = shown.output.splitlines()
+        assert all(len(line) <= int(columns) for line in lines)
+        # off a terminal the table is plain text: no box to strip before grep or cut
+        assert not re.search("[│┃━─┏└]", shown.output)
+        words = set(shown.output.split())
+        for deal in listing:
+            assert {s["id"] for s in deal["signals"]} <= words, (columns, deal["signals"])
+            assert set(f"{deal['name']} {deal['owner']} {deal['stage']}".split()) <= words
+        header = lines[0].split()
+        assert ("owner" in header) == (int(columns) >= 120)

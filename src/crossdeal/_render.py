@@ -5,15 +5,42 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich import panel as _rich_panel
+from rich import table as _rich_table
 from rich.console import Console, Group
 from rich.markup import escape as _markup_escape
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile, DistanceReport
 from crossdeal.playbook.briefing import Briefing, Evidence, PersonReport, Risk
 from crossdeal.playbook.rules import Rule, themes
+
+if TYPE_CHECKING:
+    from rich.console import ConsoleOptions, RenderResult
+
+
+class Table(_rich_table.Table):
+    """A Rich table that drops its box when the output is not a terminal (piped, redirected):
+    the columns stay aligned by spaces, so grep, cut and a text file read it cleanly."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not console.is_terminal and self.box is not None:
+            self.box = None
+            self.show_edge = False
+        yield from super().__rich_console__(console, options)
+
+
+class Panel(_rich_panel.Panel):
+    """A Rich panel that, off a terminal, is its title on a line and then its content."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.is_terminal:
+            yield from super().__rich_console__(console, options)
+            return
+        if self.title:
+            yield Text.from_markup(self.title) if isinstance(self.title, str) else self.title
+        yield self.renderable
+
 
 if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none of these
     from crossdeal.calendar.reports import (
@@ -199,7 +226,7 @@ def _common_ground(console: Console, ground: Sequence[object]) -> None:
     )
 
 
-def _bullets(mark: str, items: Sequence[str], style: str = "") -> Table:
+def _bullets(mark: str, items: Sequence[str], style: str = "") -> _rich_table.Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=2, no_wrap=True)
     grid.add_column(ratio=1)
@@ -226,7 +253,7 @@ def _evidence(e: Evidence, seller: str, buyer: str) -> str:
 
 def _risk(risk: Risk, seller: str, buyer: str) -> Panel:
     style = SEVERITY_STYLE[risk.severity]
-    body: list[Text | Table] = [Text(risk.title, style="bold")]
+    body: list[Text | _rich_table.Table] = [Text(risk.title, style="bold")]
     if risk.borderline:
         body.append(Text(f"Borderline: {risk.borderline}.", style="italic"))
     body.append(Text("Do", style="underline"))
@@ -419,18 +446,33 @@ def _practices(console: Console, result: Briefing) -> None:
 
 
 def rules(console: Console, items: Sequence[Rule]) -> None:
-    table = Table(header_style="bold")
-    table.add_column("rule id", style="bold")
-    table.add_column("theme")
-    table.add_column("severity")
+    # A rule id is what `--rules` files, briefings and lint findings cite, so it is never
+    # cut; its theme is its first part. Titles wrap by words. The file column is for the
+    # user's own rule files and for wide terminals; otherwise the file goes under the title.
+    wide = console.width >= WIDE_TABLE
+    own_files = any(not rule.file.startswith("crossdeal:") for rule in items)
+    table = Table(header_style="bold", pad_edge=False)
+    table.add_column("rule id", style="bold", no_wrap=True)
+    if wide:
+        table.add_column("severity", no_wrap=True)
     table.add_column("title")
-    table.add_column("file")
+    if wide:
+        table.add_column("file", no_wrap=True)
     order = themes()
+    previous_theme = None
     for rule in sorted(items, key=lambda r: (order[r.theme].order, r.id)):
+        if previous_theme is not None and rule.theme != previous_theme:
+            table.add_section()
+        previous_theme = rule.theme
         levels = " / ".join(level for level, _ in rule.severity)
-        table.add_row(
-            rule.id, rule.theme, levels, escape(rule.title), f"{escape(rule.file)}:{rule.line}"
-        )
+        where = f"{escape(rule.file)}:{rule.line}"
+        if wide:
+            table.add_row(rule.id, levels, escape(rule.title), where)
+        else:
+            title = f"{escape(rule.title)} [dim]({levels})[/dim]"
+            if own_files:
+                title += f"\n[dim]{where}[/dim]"
+            table.add_row(rule.id, title)
     console.print(table)
     console.print(f"{len(items)} rules across {len({r.theme for r in items})} themes.")
 
@@ -450,7 +492,7 @@ def _marked(text: str, findings: Sequence[MessageFinding]) -> Text:
 
 def _finding(index: int, f: MessageFinding) -> Panel:
     style = SEVERITY_STYLE[f.severity]
-    body: list[Text | Table] = [Text(f.title, style="bold"), Text(f.why)]
+    body: list[Text | _rich_table.Table] = [Text(f.title, style="bold"), Text(f.why)]
     quoted = [s for s in f.spans if s.source == "message"]
     if quoted:
         body.append(
@@ -720,30 +762,65 @@ def _short_money(amount: float | None, currency: str) -> str:
     return f"{amount:.0f} {currency}"
 
 
+def _sample_hint(team: str, command: str) -> str:
+    """Where the sample pipeline is: `crossdeal demo` loads it into its own team."""
+    if team == "demo":
+        return "`crossdeal demo` loads the sample pipeline into this team"
+    return (
+        "`crossdeal demo` loads a sample into team demo; "
+        f"see it with `crossdeal --team demo {command}`"
+    )
+
+
+# the terminal width from which a table of deals gives name, owner and stage their own columns
+WIDE_TABLE = 120
+
+
 def deals(console: Console, listing: DealList, title: str | None = None) -> None:
     if not listing.deals:
         console.print(
-            "No deals match. Try `crossdeal demo` for a sample pipeline, or `crossdeal import`."
+            f"No deals match in team {escape(listing.team)}. "
+            f"{_sample_hint(listing.team, 'deals')}; `crossdeal import` loads your own."
         )
         return
     table = Table(title=title, title_justify="left", header_style="bold", pad_edge=False)
-    # The deal number, amount, date and risk must always be readable (the number is
-    # what `crossdeal deal N` needs); account names and signal ids wrap instead.
+    # The deal number (what `crossdeal deal N` needs), amount, date, risk and every signal
+    # id stay whole on one line; the words of names, owners and stages wrap instead. A
+    # terminal of 120 columns or more gets a column for each; a narrower one stacks them.
+    wide = console.width >= WIDE_TABLE
     widest_id = max(len(str(d.id)) for d in listing.deals)
     table.add_column("#", justify="right", no_wrap=True, min_width=widest_id)
-    table.add_column("account", max_width=22, overflow="ellipsis")
-    table.add_column("cult.", no_wrap=True, min_width=3)
+    if wide:
+        table.add_column("deal", ratio=3)
+        table.add_column("account", ratio=2)
+        table.add_column("cult.", no_wrap=True, min_width=3)
+        table.add_column("owner", ratio=2)
+        table.add_column("stage", ratio=1)
+    else:
+        table.add_column("deal", overflow="ellipsis")
     table.add_column("amount", justify="right", no_wrap=True, min_width=8)
     table.add_column("close", no_wrap=True, min_width=10)
     table.add_column("risk", no_wrap=True, min_width=5)
-    table.add_column("signals", overflow="fold")
+    table.add_column("signals", no_wrap=True)
     for d in listing.deals:
         close = d.closed_on or d.expected_close
         risk = f"[{SEVERITY_STYLE[d.worst]}]{d.worst}[/]" if d.worst else ""
+        if wide:
+            described = [
+                escape(d.name),
+                escape(d.account),
+                d.culture or "—",
+                escape(d.owner or "—"),
+                escape(d.stage or d.outcome),
+            ]
+        else:
+            facts = " · ".join(
+                escape(fact) for fact in (d.culture or "—", d.stage or d.outcome, d.owner) if fact
+            )
+            described = [f"[bold]{escape(d.account)}[/bold]\n{escape(d.name)}\n[dim]{facts}[/dim]"]
         table.add_row(
             str(d.id),
-            escape(d.account),
-            d.culture or "—",
+            *described,
             _short_money(d.amount, d.currency),
             close.isoformat() if close else "",
             risk,
@@ -759,7 +836,10 @@ def deals(console: Console, listing: DealList, title: str | None = None) -> None
 
 def forecast(console: Console, report: ForecastReport, shown: int | None) -> None:
     if not report.deals:
-        console.print("No open deals to forecast. Try `crossdeal demo`, or `crossdeal import`.")
+        console.print(
+            f"No open deals to forecast in team {escape(report.team)}. "
+            f"{_sample_hint(report.team, 'forecast')}; `crossdeal import` loads your own."
+        )
         return
     deals = report.deals if shown is None else report.deals[:shown]
     table = Table(
@@ -1015,8 +1095,9 @@ def gap(console: Console, report: GapReport) -> None:
 def accounts(console: Console, listing: AccountList) -> None:
     if not listing.accounts:
         console.print(
-            "No accounts yet. Add one with `crossdeal accounts add NAME --country ...`, "
-            "or try `crossdeal demo`."
+            f"No accounts yet in team {escape(listing.team)}. Add one with "
+            "`crossdeal accounts add NAME --country ...`; "
+            f"{_sample_hint(listing.team, 'accounts')}."
         )
         return
     table = Table(title_justify="left", header_style="bold", pad_edge=False)
