@@ -248,8 +248,8 @@ def test_help_lists_every_command() -> None:
     ("seller", "buyer", "opening"),
     [
         # no card fires, but the practice table shows a two-level gap: not "close"
-        ("CN", "KE", "two levels or more apart on planning horizon (CHI 4, KEN 2)"),
-        ("GB", "AU", "two levels or more apart on negative feedback (GBR 4, AUL 2)"),
+        ("CN", "KE", "two levels or more apart on planning horizon (CHN 4, KEN 2)"),
+        ("GB", "AU", "two levels or more apart on negative feedback (GBR 4, AUS 2)"),
         # no card, no wide gap: close on everything measured
         ("US", "CA", "on everything crossdeal measures for this pair, the two cultures are close"),
     ],

@@ -300,3 +300,31 @@ def test_the_deals_table_keeps_signal_ids_whole_and_shows_name_owner_and_stage(
             assert set(f"{deal['name']} {deal['owner']} {deal['stage']}".split()) <= words
         header = lines[0].split()
         assert ("owner" in header) == (int(columns) >= 120)
+
+
+def test_sellers_and_contacts_are_listed_with_iso_codes(crossdeal_home: Path) -> None:
+    assert run("sellers").exit_code == 0 and "No sellers yet" in run("sellers").output
+    assert run("sellers", "add", "Hannah Weber", "--culture", "Germany").exit_code == 0
+    assert run("sellers", "add", "Lena Roth", "--culture", "GER").exit_code == 0  # Hofstede's
+    assert run("accounts", "add", "Tanaka Precision", "--country", "JP").exit_code == 0
+    added = run("deals", "add", "Line 3 retrofit", "--account", "Tanaka Precision")
+    assert added.exit_code == 0, added.output
+    contact = run("deal", "Line 3 retrofit", "add-contact", "Kenji Sato", "--role", "champion")
+    assert contact.exit_code == 0, contact.output
+
+    sellers = json.loads(run("sellers", "--format", "json").output)
+    assert sellers["schema_version"] == "crossdeal.sellers/1"
+    assert [(s["name"], s["culture"]) for s in sellers["sellers"]] == [
+        ("Hannah Weber", "GER"),
+        ("Lena Roth", "GER"),
+    ]
+    shown = run("sellers").output
+    assert "DEU" in shown and "GER" not in shown  # people read ISO codes
+    contacts = json.loads(run("contacts", "--format", "json").output)["contacts"]
+    assert [(c["name"], c["account"], c["role"], c["deals"]) for c in contacts] == [
+        ("Kenji Sato", "Tanaka Precision", "champion", 1)
+    ]
+    assert "Kenji Sato" in run("contacts", "--account", "tanaka precision").output
+    unknown = run("contacts", "--account", "Nowhere Ltd")
+    assert unknown.exit_code != 0 and "no account called 'Nowhere Ltd'" in flat(unknown.output)
+    assert "Traceback" not in unknown.output

@@ -428,7 +428,13 @@ ISOLATION_CALLS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/imports/{job_id}"): None,
 }
 # routes that name no record: their answers must hold only the caller's team
-LISTINGS = ("/api/v1/deals?outcome=all", "/api/v1/accounts", "/api/v1/forecast")
+LISTINGS = (
+    "/api/v1/deals?outcome=all",
+    "/api/v1/accounts",
+    "/api/v1/forecast",
+    "/api/v1/sellers",
+    "/api/v1/contacts",
+)
 
 
 def test_every_route_that_names_a_record_is_in_the_isolation_test() -> None:
@@ -480,6 +486,10 @@ def test_listings_hold_only_the_callers_team(server: dict[str, Any]) -> None:
     assert emea_accounts == {"Tanaka Precision", "Only in EMEA GmbH"}
     assert apac_accounts == {"Tanaka Precision"}
     assert server["ana"].get("/api/v1/deals").json()["total"] == 1
+    emea_contacts = {c["id"] for c in server["ana"].get("/api/v1/contacts").json()["contacts"]}
+    apac_contacts = {c["id"] for c in server["bea"].get("/api/v1/contacts").json()["contacts"]}
+    assert server["records"]["emea"]["contact_id"] in emea_contacts - apac_contacts
+    assert_error(server["ana"].get("/api/v1/contacts?account=Nowhere Ltd"), 404, "not_found")
     exported = server["bea"].get("/api/v1/export?format=json").json()["deals"]
     assert len(exported) == 1 and exported[0]["id"] == server["records"]["apac"]["deal_id"]
     # apac's own records under the same numbers as emea's? no: ids are global, so the

@@ -1,4 +1,5 @@
-"""The pipeline commands of the CLI: demo, import, deals, deal, accounts, sellers, export."""
+"""The pipeline commands of the CLI: demo, import, deals, deal, accounts, sellers, contacts,
+export."""
 
 # No `from __future__ import annotations` here: Typer reads the parameter annotations
 # of the nested commands at run time, and some of them are local names.
@@ -406,8 +407,52 @@ def register(app: typer.Typer) -> None:
 
     _cli_edits.register(DEAL_ACTIONS, deals_app, accounts_app)
 
-    sellers_app = typer.Typer(help="The sellers of the team and their home culture.")
+    sellers_app = typer.Typer(
+        invoke_without_command=True, help="The sellers of the team and their home culture."
+    )
     app.add_typer(sellers_app, name="sellers")
+
+    @sellers_app.callback()
+    def sellers(
+        ctx: typer.Context,
+        output: FormatOption = OutputFormat.text,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """List the sellers with their home culture and their open, won and lost deals."""
+        if ctx.invoked_subcommand is not None:
+            return
+        from crossdeal import _render
+
+        try:
+            listing = _store(db, team).sellers()
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            emit_json(listing)
+        else:
+            _render.sellers(console(), listing)
+
+    @app.command()
+    def contacts(
+        account: Annotated[
+            str | None, typer.Option(help="Only the contacts of this account (its name).")
+        ] = None,
+        output: FormatOption = OutputFormat.text,
+        db: DbOption = None,
+        team: TeamOption = None,
+    ) -> None:
+        """The buyers' people in the pipeline: account, culture, committee role, deals."""
+        from crossdeal import _render
+
+        try:
+            listing = _store(db, team).contacts(account=account)
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            emit_json(listing)
+        else:
+            _render.contacts(console(), listing)
 
     @sellers_app.command("add")
     def sellers_add(

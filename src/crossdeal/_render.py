@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
     from crossdeal.pipeline.reports import (
         AccountList,
         ChangeReport,
+        ContactList,
         DealEventView,
         DealList,
         DealView,
@@ -65,6 +66,7 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
         ForecastReport,
         ForecastTotal,
         ImportReport,
+        SellerList,
     )
 
 
@@ -115,10 +117,17 @@ def countries(console: Console, result: CultureList) -> None:
             "✓" if k in has else ("~" if k in c.borrowed else "[dim]—[/dim]")
             for k in result.dimensions
         ]
-        table.add_row(c.code, escape(c.name), c.kind, *marks, "✓" if c.practice else "[dim]—[/dim]")
+        # a country by its ISO code, which is what people type; the data set's own code
+        # (Hofstede's GER) is accepted too and shown beside it when it differs
+        shown = c.iso3 if c.kind == "country" and c.iso3 else c.code
+        if shown != c.code:
+            shown += f" [dim]{c.code}[/dim]"
+        table.add_row(shown, escape(c.name), c.kind, *marks, "✓" if c.practice else "[dim]—[/dim]")
     console.print(table)
     console.print(
-        "[dim]✓ own score · ~ taken from the region or country that covers it · — no data. "
+        "[dim]code: a country's ISO 3166 code, then the data set's own code where it differs "
+        "(either is accepted). "
+        "✓ own score · ~ taken from the region or country that covers it · — no data. "
         "pr.: crossdeal's practice coding (docs/practices.md).[/dim]"
     )
     full = sum(1 for c in result.cultures if not c.missing)
@@ -130,7 +139,7 @@ def countries(console: Console, result: CultureList) -> None:
 
 def profile(console: Console, result: CultureProfile) -> None:
     c = result.culture
-    head = f"[bold]{escape(c.name)}[/bold] ({c.code}, {c.kind})"
+    head = f"[bold]{escape(c.name)}[/bold] ({c.shown_code}, {c.kind})"
     if result.iso2 or result.iso3:
         head += f"  ISO {result.iso2 or '—'}/{result.iso3 or '—'}"
     console.print(head)
@@ -179,7 +188,8 @@ def profile(console: Console, result: CultureProfile) -> None:
         )
     if result.related:
         console.print(
-            "Related rows: " + ", ".join(f"{escape(r.name)} ({r.code})" for r in result.related)
+            "Related rows: "
+            + ", ".join(f"{escape(r.name)} ({r.shown_code})" for r in result.related)
         )
     console.print(
         f"[dim]Source: {escape(result.model.name)}. {escape(result.model.citation)}[/dim]"
@@ -189,11 +199,13 @@ def profile(console: Console, result: CultureProfile) -> None:
 
 def compare(console: Console, result: Comparison) -> None:
     s, b = result.seller, result.buyer
-    console.print(f"[bold]{escape(s.name)} ({s.code}) → {escape(b.name)} ({b.code})[/bold]")
+    console.print(
+        f"[bold]{escape(s.name)} ({s.shown_code}) → {escape(b.name)} ({b.shown_code})[/bold]"
+    )
     table = Table(header_style="bold")
     table.add_column("dimension")
-    table.add_column(s.code, justify="right")
-    table.add_column(b.code, justify="right")
+    table.add_column(s.shown_code, justify="right")
+    table.add_column(b.shown_code, justify="right")
     table.add_column("gap (buyer − seller)", justify="right")
     for g in result.gaps:
         table.add_row(
@@ -282,7 +294,8 @@ def _headline(console: Console, result: Briefing) -> None:
     """The first screen: who, how far, how sure, and the three things that matter most."""
     s, b = result.seller, result.buyer
     console.print(
-        f"[bold]Pre-call briefing: {escape(s.name)} ({s.code}) → {escape(b.name)} ({b.code})[/bold]"
+        f"[bold]Pre-call briefing: {escape(s.name)} ({s.shown_code}) → "
+        f"{escape(b.name)} ({b.shown_code})[/bold]"
     )
     cycle = result.cycle
     facts = [f"Kogut–Singh {_distance(result.kogut_singh, 2)}"]
@@ -311,8 +324,8 @@ def _headline(console: Console, result: Briefing) -> None:
             )
         elif wide := result.wide_practice_gaps():
             gaps = "; ".join(
-                f"{p.name.lower()} ({result.seller.code} {p.seller_level}, "
-                f"{result.buyer.code} {p.buyer_level})"
+                f"{p.name.lower()} ({result.seller.shown_code} {p.seller_level}, "
+                f"{result.buyer.shown_code} {p.buyer_level})"
                 for p in wide
             )
             console.print(
@@ -382,7 +395,7 @@ def briefing(console: Console, result: Briefing, short: bool = False) -> None:
             )
         )
     for risk in result.risks:
-        console.print(_risk(risk, s.code, b.code))
+        console.print(_risk(risk, s.shown_code, b.shown_code))
     _common_ground(console, result.common_ground)
     if result.channel:
         console.print("\n[bold]Meetings and channel[/bold]")
@@ -425,8 +438,8 @@ def _practices(console: Console, result: Briefing) -> None:
     )
     table = Table(header_style="bold", show_edge=False)
     table.add_column("scale (1 ↔ 5)")
-    table.add_column(s.code, justify="center")
-    table.add_column(b.code, justify="center")
+    table.add_column(s.shown_code, justify="center")
+    table.add_column(b.shown_code, justify="center")
     table.add_column("confidence")
 
     def shown(level: int | None, holistic: bool, origin: str | None) -> str:
@@ -548,7 +561,7 @@ def _nth_newline(text: str, n: int) -> int | None:
 
 
 def lint(console: Console, result: LintReport, text: str) -> None:
-    who = f"{escape(result.reader.name)} ({result.reader.code})"
+    who = f"{escape(result.reader.name)} ({result.reader.shown_code})"
     console.print(f"[bold]Draft check for a reader in {who}[/bold]")
     console.print(
         f"[dim]{result.words} words · politeness {result.politeness.score:.2f} "
@@ -600,7 +613,7 @@ VERDICTS = {
 def reply(console: Console, result: ReplyReport) -> None:
     colour, meaning = VERDICTS[result.verdict]
     console.print(
-        f"[bold]Reply from {escape(result.sender.name)} ({result.sender.code}):[/bold] "
+        f"[bold]Reply from {escape(result.sender.name)} ({result.sender.shown_code}):[/bold] "
         f"[{colour}]{result.verdict}[/] - {meaning}"
     )
     c = result.commitments
@@ -762,6 +775,15 @@ def _short_money(amount: float | None, currency: str) -> str:
     return f"{amount:.0f} {currency}"
 
 
+def _shown(code: str | None) -> str:
+    """A pipeline culture code as people read it: ISO 3166 for a country (DEU, not GER)."""
+    if not code:
+        return "—"
+    from crossdeal._model_cache import cached_briefing_model
+
+    return cached_briefing_model().shown_code(code)
+
+
 def _sample_hint(team: str, command: str) -> str:
     """Where the sample pipeline is: `crossdeal demo` loads it into its own team."""
     if team == "demo":
@@ -809,13 +831,13 @@ def deals(console: Console, listing: DealList, title: str | None = None) -> None
             described = [
                 escape(d.name),
                 escape(d.account),
-                d.culture or "—",
+                _shown(d.culture),
                 escape(d.owner or "—"),
                 escape(d.stage or d.outcome),
             ]
         else:
             facts = " · ".join(
-                escape(fact) for fact in (d.culture or "—", d.stage or d.outcome, d.owner) if fact
+                escape(fact) for fact in (_shown(d.culture), d.stage or d.outcome, d.owner) if fact
             )
             described = [f"[bold]{escape(d.account)}[/bold]\n{escape(d.name)}\n[dim]{facts}[/dim]"]
         table.add_row(
@@ -869,7 +891,7 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
             why = "STALE: open longer than any won deal; " + why
         cells = [
             str(d.id),
-            d.culture or "—",
+            _shown(d.culture),
             _short_money(d.amount, d.currency),
             ("stale " if d.stale and not wide else "") + f"{d.p_win:.0%}",
             d.close_p50.isoformat() if d.close_p50 else "—",
@@ -909,11 +931,13 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
         sections.append(("By market", report.by_market))
     else:
         sections.append((f"By {report.by}", report.totals))
+    # a market is a culture code, shown as people read it (DEU, not Hofstede's GER)
+    label = _shown if report.by == "market" else (lambda key: key)
     for title, totals in sections:
         console.print(
             f"[bold]{escape(title)}:[/bold] "
             + " · ".join(
-                f"{escape(t.key)} {_short_money(t.expected_value, currency)} of "
+                f"{escape(label(t.key))} {_short_money(t.expected_value, currency)} of "
                 f"{_short_money(t.amount, currency)} ({t.deals})"
                 for t in totals
             )
@@ -1113,7 +1137,7 @@ def accounts(console: Console, listing: AccountList) -> None:
             str(a.id),
             escape(a.name),
             escape(a.country or "—"),
-            a.culture or "—",
+            _shown(a.culture),
             str(a.open_deals),
             str(a.contacts),
             escape(" ".join(a.observed)),
@@ -1132,7 +1156,7 @@ def deal(console: Console, view: DealView) -> None:
     d = view.deal
     console.print(
         f"[bold]Deal {d.id}: {escape(d.name)}[/bold] — {escape(d.account)} "
-        f"({d.culture or 'culture unknown'})"
+        f"({_shown(d.culture) if d.culture else 'culture unknown'})"
     )
     close = d.closed_on or d.expected_close
     console.print(
@@ -1185,7 +1209,7 @@ def deal(console: Console, view: DealView) -> None:
         committee.add_row(
             escape(c.name),
             c.role or "—",
-            c.culture or "—",
+            _shown(c.culture),
             "yes" if c.met else "[yellow]not yet[/yellow]",
         )
     console.print(
@@ -1213,7 +1237,9 @@ def deal(console: Console, view: DealView) -> None:
     if view.briefing is not None:
         b = view.briefing
         themes_line = ", ".join(f"{t} ({s})" for t, s in b.themes.items()) or "no risk themes"
-        console.print(f"\n[bold]Briefing {b.seller.code} → {b.buyer.code}[/bold]: {themes_line}")
+        console.print(
+            f"\n[bold]Briefing {b.seller.shown_code} → {b.buyer.shown_code}[/bold]: {themes_line}"
+        )
         console.print(
             f"[dim]Full briefing: crossdeal brief --seller {b.seller.code} "
             f"--buyer {b.buyer.code}[/dim]"
@@ -1465,3 +1491,67 @@ def _practical(console: Console, p: PracticalBriefing) -> None:
             console.print(f"  [dim]Business email: {', '.join(p.languages)}[/dim]")
     for gap in p.not_covered:
         console.print(f"  [yellow]Not covered: {escape(gap)}[/yellow]")
+
+
+def sellers(console: Console, listing: SellerList) -> None:
+    if not listing.sellers:
+        console.print(
+            f"No sellers yet in team {escape(listing.team)}. Add one with "
+            "`crossdeal sellers add NAME --culture US`; "
+            f"{_sample_hint(listing.team, 'sellers')}."
+        )
+        return
+    table = Table(title_justify="left", header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("seller")
+    table.add_column("cult.", no_wrap=True, min_width=3)
+    table.add_column("open", justify="right", no_wrap=True)
+    table.add_column("won", justify="right", no_wrap=True)
+    table.add_column("lost", justify="right", no_wrap=True)
+    table.add_column("self-assessed", no_wrap=True)
+    table.add_column("email", overflow="fold")
+    for seller in listing.sellers:
+        table.add_row(
+            str(seller.id),
+            escape(seller.name),
+            _shown(seller.culture),
+            str(seller.open_deals),
+            str(seller.won),
+            str(seller.lost),
+            "yes" if seller.self_assessed else "no",
+            escape(seller.email or ""),
+        )
+    console.print(table)
+    console.print(f"[dim]{len(listing.sellers):,} seller(s) · team {listing.team}[/dim]")
+
+
+def contacts(console: Console, listing: ContactList) -> None:
+    if not listing.contacts:
+        console.print(
+            f"No contacts in team {escape(listing.team)} (for this filter). Add one to a deal "
+            "with `crossdeal deal N add-contact NAME`, or import them from your CRM; "
+            f"{_sample_hint(listing.team, 'contacts')}."
+        )
+        return
+    table = Table(title_justify="left", header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("contact")
+    table.add_column("account")
+    table.add_column("cult.", no_wrap=True, min_width=3)
+    table.add_column("role", no_wrap=True)
+    table.add_column("seniority")
+    table.add_column("deals", justify="right", no_wrap=True)
+    table.add_column("observed")
+    for contact in listing.contacts:
+        table.add_row(
+            str(contact.id),
+            escape(contact.name),
+            escape(contact.account),
+            _shown(contact.culture),
+            escape(contact.role or "—"),
+            escape(contact.seniority or ""),
+            str(contact.deals),
+            escape(" ".join(contact.observed)),
+        )
+    console.print(table)
+    console.print(f"[dim]{len(listing.contacts):,} contact(s) · team {listing.team}[/dim]")

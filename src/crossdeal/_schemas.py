@@ -14,11 +14,13 @@ from crossdeal.messages.templates import TemplateRendering
 from crossdeal.pipeline.reports import (
     AccountList,
     ChangeReport,
+    ContactList,
     DealList,
     DealView,
     DeletionReport,
     ForecastReport,
     ImportReport,
+    SellerList,
 )
 from crossdeal.playbook.briefing import Briefing
 
@@ -32,6 +34,8 @@ OUTPUTS: dict[str, type[BaseModel]] = {
     "template": TemplateRendering,
     "deals": DealList,
     "accounts": AccountList,
+    "sellers": SellerList,
+    "contacts": ContactList,
     "deal": DealView,
     "change": ChangeReport,
     "deletion": DeletionReport,

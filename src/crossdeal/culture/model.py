@@ -101,6 +101,12 @@ class Culture:
         return self.scores.get(key)
 
     @property
+    def shown_code(self) -> str:
+        """The code people read: a country's ISO 3166 alpha-3 code (DEU, not Hofstede's
+        GER); the model's own code for a region or a part of a country (ARA, BEF)."""
+        return self.iso3 if self.kind == "country" and self.iso3 else self.code
+
+    @property
     def available(self) -> tuple[str, ...]:
         return tuple(k for k, v in self.scores.items() if v is not None)
 
@@ -194,6 +200,12 @@ class CultureModel:
 
     def get(self, code: str) -> Culture | None:
         return self._by_code.get(code)
+
+    def shown_code(self, code: str) -> str:
+        """The code to show for the row ``code`` (see ``Culture.shown_code``); an unknown
+        code is shown as it is."""
+        culture = self._by_code.get(code)
+        return culture.shown_code if culture is not None else code
 
     def resolve(self, query: str | Culture) -> Culture:
         """The one culture ``query`` names (name, code, ISO code, alias)."""

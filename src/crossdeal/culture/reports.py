@@ -58,7 +58,11 @@ class ModelRef(_Out):
 
 
 class CultureRef(_Out):
-    code: str
+    code: str = Field(description="the data set's own code (Hofstede's GER for Germany)")
+    shown_code: str = Field(
+        description="the code shown to people: ISO 3166 alpha-3 for a country (DEU), the "
+        "data set's own code for a region or a part of a country"
+    )
     name: str
     kind: CultureKind
 
@@ -179,7 +183,9 @@ def model_ref(model: CultureModel) -> ModelRef:
 
 
 def culture_ref(culture: Culture) -> CultureRef:
-    return CultureRef(code=culture.code, name=culture.name, kind=culture.kind)
+    return CultureRef(
+        code=culture.code, shown_code=culture.shown_code, name=culture.name, kind=culture.kind
+    )
 
 
 def culture_profile(culture: Culture, model: CultureModel) -> CultureProfile:

@@ -242,6 +242,43 @@ class AccountList(_Out):
     accounts: list[AccountSummary]
 
 
+class SellerSummary(_Out):
+    id: int
+    name: str
+    culture: str | None = Field(description="their home culture code, read by briefings")
+    email: str | None
+    self_assessed: bool = Field(description="whether they have taken the self-assessment")
+    open_deals: int
+    won: int
+    lost: int
+
+
+class SellerList(_Out):
+    schema_version: Literal["crossdeal.sellers/1"] = "crossdeal.sellers/1"
+    team: str
+    sellers: list[SellerSummary]
+
+
+class ContactSummary(_Out):
+    id: int
+    name: str
+    account: str
+    account_id: int
+    culture: str | None = Field(description="their own culture code, if recorded")
+    role: str | None = Field(description="their role on buying committees")
+    seniority: str | None
+    email: str | None
+    observed: list[str] = Field(description="behaviours observed (person vocabulary)")
+    deals: int = Field(description="deals whose buying committee they sit on")
+    source: str = Field(description="where the contact came from: crossdeal, a CRM, demo")
+
+
+class ContactList(_Out):
+    schema_version: Literal["crossdeal.contacts/1"] = "crossdeal.contacts/1"
+    team: str
+    contacts: list[ContactSummary]
+
+
 class ForecastFactor(_Out):
     feature: str
     label: str = Field(description="the feature in words")

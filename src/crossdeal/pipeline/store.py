@@ -57,12 +57,16 @@ from crossdeal.pipeline.reports import (
     AccountList,
     AccountSummary,
     ActivityView,
+    ContactList,
+    ContactSummary,
     ContactView,
     DealEventView,
     DealList,
     DealSummary,
     DealView,
     ForecastReport,
+    SellerList,
+    SellerSummary,
 )
 from crossdeal.pipeline.signals import FACT_FIELDS, Signal, SignalBook, worst
 from crossdeal.playbook.rules import Severity
@@ -722,6 +726,20 @@ class PipelineStore:
         with self.db.session() as s:
             return self._deal(s, ref).id
 
+    def _account_id(self, s: Session, name: str) -> int:
+        wanted = " ".join(name.split())
+        found = s.scalar(
+            select(Account.id).where(
+                Account.team_id == self.team_id, func.lower(Account.name) == wanted.lower()
+            )
+        )
+        if found is None:
+            raise NotFoundError(
+                f"there is no account called {name!r} in this pipeline "
+                f"(team {self.team_name!r}); `crossdeal accounts` lists them"
+            )
+        return found
+
     def _deal(self, s: Session, ref: int | str) -> Deal:
         text = str(ref).strip()
         deal = None
@@ -1094,6 +1112,82 @@ class PipelineStore:
                         source=account.source,
                     )
                     for account, n_open, n_people in rows
+                ],
+            )
+
+    def sellers(self) -> SellerList:
+        """The team's sellers with their home culture and their open, won and lost deals."""
+        counts = (
+            select(
+                Deal.owner_id,
+                func.count().filter(Deal.outcome == "open").label("open"),
+                func.count().filter(Deal.outcome == "won").label("won"),
+                func.count().filter(Deal.outcome == "lost").label("lost"),
+            )
+            .where(Deal.team_id == self.team_id)
+            .group_by(Deal.owner_id)
+            .subquery()
+        )
+        query = (
+            select(Seller, counts.c.open, counts.c.won, counts.c.lost)
+            .outerjoin(counts, counts.c.owner_id == Seller.id)
+            .where(Seller.team_id == self.team_id)
+            .order_by(Seller.name)
+        )
+        with self.db.session() as s:
+            return SellerList(
+                team=self.team_name,
+                sellers=[
+                    SellerSummary(
+                        id=seller.id,
+                        name=seller.name,
+                        culture=seller.culture,
+                        email=seller.email,
+                        self_assessed=bool(seller.self_profile),
+                        open_deals=n_open or 0,
+                        won=n_won or 0,
+                        lost=n_lost or 0,
+                    )
+                    for seller, n_open, n_won, n_lost in s.execute(query).all()
+                ],
+            )
+
+    def contacts(self, account: str | None = None) -> ContactList:
+        """The team's contacts (the buyers' people), by account, with their committees.
+
+        ``account`` keeps one account's contacts: its name, in any case."""
+        committees = (
+            select(DealContact.contact_id, func.count().label("n"))
+            .group_by(DealContact.contact_id)
+            .subquery()
+        )
+        query = (
+            select(Contact, Account.name, committees.c.n)
+            .join(Account, Account.id == Contact.account_id)
+            .outerjoin(committees, committees.c.contact_id == Contact.id)
+            .where(Contact.team_id == self.team_id)
+            .order_by(Account.name, Contact.name)
+        )
+        with self.db.session() as s:
+            if account is not None:
+                query = query.where(Contact.account_id == self._account_id(s, account))
+            return ContactList(
+                team=self.team_name,
+                contacts=[
+                    ContactSummary(
+                        id=contact.id,
+                        name=contact.name,
+                        account=account_name,
+                        account_id=contact.account_id,
+                        culture=contact.culture,
+                        role=contact.role,
+                        seniority=contact.seniority,
+                        email=contact.email,
+                        observed=contact.observations.split(),
+                        deals=n_deals or 0,
+                        source=contact.source,
+                    )
+                    for contact, account_name, n_deals in s.execute(query).all()
                 ],
             )
 

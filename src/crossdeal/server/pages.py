@@ -47,7 +47,15 @@ def _money(amount: float | None, currency: str) -> str:
     return "—" if amount is None else f"{amount:,.0f} {currency}"
 
 
+def _shown_code(code: str | None) -> str:
+    """A pipeline culture code as people read it: ISO 3166 for a country (DEU, not GER)."""
+    from crossdeal.culture.model import default_model
+
+    return default_model().shown_code(code) if code else "—"
+
+
 templates.env.globals["money"] = _money
+templates.env.filters["shown_code"] = _shown_code
 
 
 class SignInRequired(Exception):

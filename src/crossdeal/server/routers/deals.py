@@ -20,10 +20,12 @@ from crossdeal.pipeline.models import CHANNELS, ROLES
 from crossdeal.pipeline.reports import (
     AccountList,
     ChangeReport,
+    ContactList,
     DealList,
     DealView,
     DeletionReport,
     ForecastReport,
+    SellerList,
 )
 from crossdeal.server.deps import Me, RecordId, Team, require
 from crossdeal.server.errors import ERROR_RESPONSES
@@ -280,6 +282,20 @@ def list_accounts(
     store: Team, country: Annotated[str | None, Query(max_length=200)] = None
 ) -> Response:
     return ModelResponse(store.accounts(country=country))
+
+
+@router.get("/sellers", response_model=SellerList, summary="The sellers of the team")
+def list_sellers(store: Team) -> Response:
+    return ModelResponse(store.sellers())
+
+
+@router.get(
+    "/contacts", response_model=ContactList, summary="The buyers' people in the team's pipeline"
+)
+def list_contacts(
+    store: Team, account: Annotated[str | None, Query(max_length=300)] = None
+) -> Response:
+    return ModelResponse(store.contacts(account=account))
 
 
 @router.post(
