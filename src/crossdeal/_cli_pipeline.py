@@ -27,6 +27,10 @@ from crossdeal._cli_common import (
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pydantic import BaseModel
+
     from crossdeal.forecast.engines import DaskEngine, InProcess
     from crossdeal.pipeline.store import PipelineStore
 
@@ -72,6 +76,20 @@ def _store(db: str | None, team: str | None) -> "PipelineStore":
     store = PipelineStore(Database(db), team or _default_team(), model=cached_briefing_model())
     _freeze_loaded_heap()
     return store
+
+
+def _listing(output: OutputFormat, read: "Callable[[], BaseModel]", renderer: str) -> None:
+    """Read one listing from the store and show it: JSON for programs, a table for people."""
+    from crossdeal import _render
+
+    try:
+        listing = read()
+    except CrossdealError as error:
+        fail(error)
+    if output is OutputFormat.json:
+        emit_json(listing)
+    else:
+        getattr(_render, renderer)(console(), listing)
 
 
 # where `crossdeal demo` puts its sample unless told otherwise: never the user's own team
@@ -374,16 +392,7 @@ def register(app: typer.Typer) -> None:
         """List the accounts with their culture, observed norms and open deals."""
         if ctx.invoked_subcommand is not None:
             return
-        from crossdeal import _render
-
-        try:
-            listing = _store(db, team).accounts(country=country)
-        except CrossdealError as error:
-            fail(error)
-        if output is OutputFormat.json:
-            emit_json(listing)
-        else:
-            _render.accounts(console(), listing)
+        _listing(output, lambda: _store(db, team).accounts(country=country), "accounts")
 
     @accounts_app.command("add")
     def accounts_add(
@@ -422,19 +431,17 @@ def register(app: typer.Typer) -> None:
         """List the sellers with their home culture and their open, won and lost deals."""
         if ctx.invoked_subcommand is not None:
             return
-        from crossdeal import _render
+        _listing(output, lambda: _store(db, team).sellers(), "sellers")
 
-        try:
-            listing = _store(db, team).sellers()
-        except CrossdealError as error:
-            fail(error)
-        if output is OutputFormat.json:
-            emit_json(listing)
-        else:
-            _render.sellers(console(), listing)
+    contacts_app = typer.Typer(
+        invoke_without_command=True,
+        help="The buyers' people in the pipeline; what is held about one, or erase them.",
+    )
+    app.add_typer(contacts_app, name="contacts")
 
-    @app.command()
+    @contacts_app.callback()
     def contacts(
+        ctx: typer.Context,
         account: Annotated[
             str | None, typer.Option(help="Only the contacts of this account (its name).")
         ] = None,
@@ -442,17 +449,63 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         team: TeamOption = None,
     ) -> None:
-        """The buyers' people in the pipeline: account, culture, committee role, deals."""
-        from crossdeal import _render
+        """List the contacts: account, culture, committee role, deals."""
+        ctx.obj = (db, team)
+        if ctx.invoked_subcommand is not None:
+            return
+        _listing(output, lambda: _store(db, team).contacts(account=account), "contacts")
 
+    PersonName = Annotated[str, typer.Argument(metavar="NAME", help="The person's full name.")]
+    OnAccount = Annotated[
+        str | None, typer.Option(help="Only their contact on this account (its name).")
+    ]
+
+    @contacts_app.command("export")
+    def contacts_export(ctx: typer.Context, name: PersonName, account: OnAccount = None) -> None:
+        """Everything held about one person, as JSON: their contacts, committees,
+        activities, every note that writes their name, and the saved person."""
+        from crossdeal.people.store import ProfileStore
+        from crossdeal.pipeline import privacy
+
+        db, team = ctx.obj
         try:
-            listing = _store(db, team).contacts(account=account)
+            held = privacy.personal_data(_store(db, team), name, ProfileStore(), account)
+        except CrossdealError as error:
+            fail(error)
+        emit_json(held)
+
+    @contacts_app.command("erase")
+    def contacts_erase(
+        ctx: typer.Context,
+        name: PersonName,
+        account: OnAccount = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Say what would be erased; change nothing.")
+        ] = False,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+        output: FormatOption = OutputFormat.text,
+    ) -> None:
+        """Erase a person: their contacts and saved person go, and their full name is
+        replaced in every note. Deals and activities stay."""
+        from crossdeal import _render
+        from crossdeal.people.store import ProfileStore
+        from crossdeal.pipeline import privacy
+
+        db, team = ctx.obj
+        try:
+            store, people = _store(db, team), ProfileStore()
+            plan = privacy.erase_person(store, name, people, account, dry_run=True)
+            if dry_run:
+                report = plan
+            else:
+                confirm(f"This erases {plan.name}: {_render.erasure_summary(plan)}", yes)
+                report = privacy.erase_person(store, name, people, account)
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
-            emit_json(listing)
+            emit_json(report)
         else:
-            _render.contacts(console(), listing)
+            _render.erasure(console(), report)
 
     @sellers_app.command("add")
     def sellers_add(

@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
         DealList,
         DealView,
         DeletionReport,
+        ErasureReport,
         ForecastFactor,
         ForecastLine,
         ForecastReport,
@@ -1555,3 +1556,46 @@ def contacts(console: Console, listing: ContactList) -> None:
         )
     console.print(table)
     console.print(f"[dim]{len(listing.contacts):,} contact(s) · team {listing.team}[/dim]")
+
+
+_ERASED_KINDS = {
+    "contacts": ("contact", "contacts"),
+    "committee places": ("committee place", "committee places"),
+    "activity links": ("activity link", "activity links"),
+    "saved people": ("saved person", "saved people"),
+}
+
+
+def erasure_summary(report: ErasureReport) -> str:
+    removed = [
+        f"{n:,} {_ERASED_KINDS.get(kind, (kind, kind))[n != 1]}"
+        for kind, n in report.removed.items()
+        if n
+    ]
+    if report.redacted:
+        removed.append(f"their name in {len(report.redacted):,} note(s)")
+    return ", ".join(removed) if removed else "nothing"
+
+
+def erasure(console: Console, report: ErasureReport) -> None:
+    verb = "Erased" if report.done else "Would erase (dry run, nothing changed)"
+    where = f" on {', '.join(escape(a) for a in report.accounts)}" if report.accounts else ""
+    console.print(f"[bold]{verb}: {escape(report.name)}[/bold]{where} · team {escape(report.team)}")
+    console.print(f"  {escape(erasure_summary(report))}")
+    left = {(m.place, m.id, m.field) for m in report.still_mentioned}
+    for m in report.redacted:
+        deal = f" (deal {m.deal_id})" if m.deal_id and m.place != "deal" else ""
+        flag = " [yellow]← a part of the name is still written[/yellow]"
+        console.print(
+            f"  name replaced in {m.place} {m.id}{deal}, {m.field}: {escape(m.text)}"
+            + (flag if (m.place, m.id, m.field) in left else "")
+        )
+    replaced = {(m.place, m.id, m.field) for m in report.redacted}
+    others = [m for m in report.still_mentioned if (m.place, m.id, m.field) not in replaced]
+    if others:
+        console.print(
+            "[yellow]A part of the name is written here too; read these and edit them "
+            "if they name this person:[/yellow]"
+        )
+        for m in others:
+            console.print(f"  {m.place} {m.id}, {m.field}: {escape(m.text)}")

@@ -18,8 +18,10 @@ from crossdeal.pipeline.reports import (
     DealList,
     DealView,
     DeletionReport,
+    ErasureReport,
     ForecastReport,
     ImportReport,
+    PersonalData,
     SellerList,
 )
 from crossdeal.playbook.briefing import Briefing
@@ -36,6 +38,8 @@ OUTPUTS: dict[str, type[BaseModel]] = {
     "accounts": AccountList,
     "sellers": SellerList,
     "contacts": ContactList,
+    "personal-data": PersonalData,
+    "erasure": ErasureReport,
     "deal": DealView,
     "change": ChangeReport,
     "deletion": DeletionReport,

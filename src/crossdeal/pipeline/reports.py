@@ -7,7 +7,7 @@ crossdeal.import/1, crossdeal.change/1, crossdeal.deletion/1.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -277,6 +277,77 @@ class ContactList(_Out):
     schema_version: Literal["crossdeal.contacts/1"] = "crossdeal.contacts/1"
     team: str
     contacts: list[ContactSummary]
+
+
+class HeldDeal(_Out):
+    id: int
+    name: str
+
+
+class HeldContact(_Out):
+    id: int
+    name: str
+    account: str
+    culture: str | None
+    role: str | None
+    seniority: str | None
+    email: str | None
+    observed: list[str]
+    source: str = Field(description="where the contact came from: crossdeal, a CRM, demo")
+    external_id: str | None = Field(description="the contact's id in the CRM it came from")
+    deals: list[HeldDeal] = Field(description="deals whose buying committee they sit on")
+
+
+class HeldActivity(_Out):
+    id: int
+    deal_id: int
+    deal: str
+    occurred_on: date
+    channel: str
+    direction: str
+    note: str | None
+
+
+class Mention(_Out):
+    """A free-text field that writes the person's name."""
+
+    place: Literal["activity", "deal", "deal history"]
+    id: int = Field(description="the activity's, deal's or history entry's number")
+    deal_id: int | None
+    field: str = Field(description="which field of the record holds the text")
+    text: str
+
+
+class PersonalData(_Out):
+    """Everything held about one person, for them to read (a subject access request)."""
+
+    schema_version: Literal["crossdeal.personal-data/1"] = "crossdeal.personal-data/1"
+    name: str
+    team: str
+    contacts: list[HeldContact]
+    activities: list[HeldActivity] = Field(description="activities they took part in")
+    mentions: list[Mention] = Field(description="free text that writes their full name")
+    saved_person: dict[str, Any] | None = Field(
+        description="the person saved on this machine under that name (crossdeal person)"
+    )
+
+
+class ErasureReport(_Out):
+    """What erasing a person removed and rewrote (or, in a dry run, would)."""
+
+    schema_version: Literal["crossdeal.erasure/1"] = "crossdeal.erasure/1"
+    name: str
+    team: str
+    accounts: list[str] = Field(description="the accounts the erased contacts were on")
+    removed: dict[str, int] = Field(description="records removed, by kind")
+    redacted: list[Mention] = Field(
+        description="free text where the full name was replaced by [name erased], as it reads now"
+    )
+    still_mentioned: list[Mention] = Field(
+        description="free text that still writes a part of the name (a surname, a first "
+        "name): read it and edit it if it names this person"
+    )
+    done: bool = Field(description="false: a dry run; nothing was changed")
 
 
 class ForecastFactor(_Out):
