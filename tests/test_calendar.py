@@ -56,6 +56,19 @@ def test_ramadan_starts_on_the_umm_al_qura_date(year: int, first_day: dt.date) -
     assert _starts("SA", "ramadan", year) == [first_day]
 
 
+@pytest.mark.parametrize("country", ["SA", "AE", "QA", "KW", "BH", "OM", "ID", "MY", "PK", "EG"])
+def test_ramadan_advice_names_only_what_holds_in_the_country(country: str) -> None:
+    # the Gulf shortens the working day by law; elsewhere each employer (or the public
+    # sector's yearly decision) sets it, and a Saudi or Emirati law means nothing there
+    (span,) = periods_between(country, D(2027, 2, 20), D(2027, 2, 20), K)
+    assert span.period.name == "Ramadan"
+    advice = span.period.for_seller
+    gulf = country in {"SA", "AE", "QA", "KW", "BH", "OM"}
+    assert ("by law" in advice or "The law" in advice) == gulf
+    assert "Saudi" not in advice and "UAE" not in advice
+    assert "daylight lunch" in advice
+
+
 def test_ramadan_is_labelled_estimated() -> None:
     (span,) = periods_between("SA", D(2026, 3, 1), D(2026, 3, 1), K)
     assert span.period.estimated and span.end == D(2026, 3, 19)
