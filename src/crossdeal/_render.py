@@ -120,7 +120,7 @@ def countries(console: Console, result: CultureList) -> None:
         ]
         # a country by its ISO code, which is what people type; the data set's own code
         # (Hofstede's GER) is accepted too and shown beside it when it differs
-        shown = c.iso3 if c.kind == "country" and c.iso3 else c.code
+        shown = c.shown_code
         if shown != c.code:
             shown += f" [dim]{c.code}[/dim]"
         table.add_row(shown, escape(c.name), c.kind, *marks, "✓" if c.practice else "[dim]—[/dim]")

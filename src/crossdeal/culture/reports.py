@@ -115,6 +115,10 @@ class CultureProfile(_Out):
 
 class CultureSummary(_Out):
     code: str
+    shown_code: str = Field(
+        description="the code shown to people: ISO 3166 alpha-3 for a country, the data "
+        "set's own code for a region or a part of a country"
+    )
     name: str
     kind: CultureKind
     iso2: str | None
@@ -266,6 +270,7 @@ def culture_list(model: CultureModel, kind: CultureKind | None = None) -> Cultur
         cultures=[
             CultureSummary(
                 code=c.code,
+                shown_code=c.shown_code,
                 name=c.name,
                 kind=c.kind,
                 iso2=c.iso2,

@@ -372,18 +372,8 @@ def account_name(store: PipelineStore, account_id: int) -> str:
 def delete_account(store: PipelineStore, name: str, dry_run: bool = False) -> DeletionReport:
     """Delete an account with its contacts and its deals (and theirs: committees,
     activities, history)."""
-    wanted = " ".join(name.split())
     with store.db.session() as s:
-        account = s.scalar(
-            select(Account).where(
-                Account.team_id == store.team_id, func.lower(Account.name) == wanted.lower()
-            )
-        )
-        if account is None:
-            raise NotFoundError(
-                f"there is no account called {name!r} in this pipeline "
-                f"(team {store.team_name!r}); `crossdeal accounts` lists them"
-            )
+        account = store.account_named(s, name)
         deal_ids = select(Deal.id).where(Deal.account_id == account.id)
         contact_ids = select(Contact.id).where(Contact.account_id == account.id)
         activity_ids = select(Activity.id).where(Activity.deal_id.in_(deal_ids))

@@ -87,7 +87,7 @@ def _name_parts(name: str) -> re.Pattern[str] | None:
 def _contacts(s: Session, store: PipelineStore, name: str, account: str | None) -> list[Contact]:
     query = select(Contact).where(Contact.team_id == store.team_id).order_by(Contact.id)
     if account is not None:
-        query = query.where(Contact.account_id == store._account_id(s, account))
+        query = query.where(Contact.account_id == store.account_named(s, account).id)
     wanted = name.casefold()
     return [c for c in s.scalars(query) if " ".join(c.name.split()).casefold() == wanted]
 
@@ -118,14 +118,15 @@ def _mention(found: _Found, text: str) -> Mention:
     )
 
 
+def _account_names(s: Session, contacts: list[Contact]) -> dict[int, str]:
+    wanted = {c.account_id for c in contacts}
+    query = select(Account.id, Account.name).where(Account.id.in_(wanted))
+    return {row.id: row.name for row in s.execute(query)}
+
+
 def _held(s: Session, contacts: list[Contact]) -> tuple[list[HeldContact], list[HeldActivity]]:
     ids = [c.id for c in contacts]
-    accounts = {
-        row.id: row.name
-        for row in s.execute(
-            select(Account.id, Account.name).where(Account.id.in_({c.account_id for c in contacts}))
-        )
-    }
+    accounts = _account_names(s, contacts)
     on_deals: dict[int, list[HeldDeal]] = {i: [] for i in ids}
     for contact_id, deal_id, deal_name in s.execute(
         select(DealContact.contact_id, Deal.id, Deal.name)
@@ -225,13 +226,7 @@ def erase_person(
                 select(ActivityContact.activity_id).where(ActivityContact.contact_id.in_(ids))
             ).all()
         )
-        accounts = sorted(
-            set(
-                s.scalars(
-                    select(Account.name).where(Account.id.in_({c.account_id for c in contacts}))
-                )
-            )
-        )
+        accounts = sorted(set(_account_names(s, contacts).values()))
         redacted: list[Mention] = []
         leftovers: list[Mention] = []
         for found in _texts(s, store):

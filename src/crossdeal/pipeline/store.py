@@ -726,10 +726,11 @@ class PipelineStore:
         with self.db.session() as s:
             return self._deal(s, ref).id
 
-    def _account_id(self, s: Session, name: str) -> int:
+    def account_named(self, s: Session, name: str) -> Account:
+        """The team's account called ``name`` (any case, any spacing), or NotFoundError."""
         wanted = " ".join(name.split())
         found = s.scalar(
-            select(Account.id).where(
+            select(Account).where(
                 Account.team_id == self.team_id, func.lower(Account.name) == wanted.lower()
             )
         )
@@ -1170,7 +1171,7 @@ class PipelineStore:
         )
         with self.db.session() as s:
             if account is not None:
-                query = query.where(Contact.account_id == self._account_id(s, account))
+                query = query.where(Contact.account_id == self.account_named(s, account).id)
             return ContactList(
                 team=self.team_name,
                 contacts=[
