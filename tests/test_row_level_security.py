@@ -63,8 +63,35 @@ def test_a_query_without_a_team_filter_still_sees_one_team(app_role: dict[str, A
     with apac.engine.connect() as conn:
         countries = conn.execute(sa.text("SELECT country FROM accounts")).scalars().all()
     assert countries == ["Japan"]
-    # unmarked, as the command line runs: every team's rows
+    # the command line's transactions say they act for every team
     assert _count(app_role["db"], "deals") == 4
+
+
+def test_a_transaction_that_says_nothing_sees_and_writes_nothing(
+    app_role: dict[str, Any],
+) -> None:
+    # a tool connecting as the server's role without crossdeal's mark (psql, a report,
+    # a code path that forgot for_team) fails closed
+    bare = sa.create_engine(app_role["db"].engine.url)
+    try:
+        with bare.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM deals")).scalar_one() == 0
+            conn.execute(sa.text("SELECT set_config('crossdeal.team_id', '', false)"))
+            assert conn.execute(sa.text("SELECT count(*) FROM accounts")).scalar_one() == 0
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"), bare.begin() as c:
+            c.execute(
+                sa.text(
+                    "INSERT INTO accounts (team_id, name, observations, source) "
+                    "VALUES (:t, 'Planted GmbH', '', 'crossdeal')"
+                ),
+                {"t": app_role["ids"]["emea"]},
+            )
+    finally:
+        bare.dispose()
+    # the server's view: nothing until a request marks its team
+    server = app_role["db"].teams_only()
+    assert _count(server, "deals") == 0 and _count(server, "forecast_models") == 0
+    assert _count(server.for_team(app_role["ids"]["emea"]), "deals") == 2
 
 
 def test_an_unfiltered_change_touches_only_the_marked_team(app_role: dict[str, Any]) -> None:

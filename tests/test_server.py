@@ -302,18 +302,36 @@ def test_a_database_that_is_down_is_a_503_and_nothing_leaks(server: dict[str, An
     from sqlalchemy import create_engine
     from sqlalchemy.orm import sessionmaker
 
-    db = server["db"]
+    db = server["client"].app.state.db
     working = db.engine, db.sessions
     db.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")
     db.sessions = sessionmaker(db.engine)
     try:
-        response = server["client"].get("/api/v1/health")
-        assert_error(response, 503, "unavailable", "try again shortly")
-        assert "127.0.0.1" not in response.text and "nobody" not in response.text
+        for response in (
+            server["client"].get("/api/v1/health"),
+            server["ana"].get("/api/v1/deals"),
+        ):
+            assert_error(response, 503, "unavailable", "try again shortly")
+            assert "127.0.0.1" not in response.text and "nobody" not in response.text
     finally:
         db.engine.dispose()
         db.engine, db.sessions = working
     assert server["client"].get("/api/v1/health").status_code == 200  # and it recovers
+
+
+def test_a_database_error_names_no_file_or_host(
+    server: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crossdeal.pipeline.db import Database, DatabaseError
+
+    def unreadable(self: Database) -> str:
+        raise DatabaseError(f"cannot open the database {self.describe()}: disk I/O error")
+
+    monkeypatch.setattr(Database, "revision", unreadable)
+    response = server["client"].get("/api/v1/health")
+    assert_error(response, 503, "unavailable", "try again shortly")
+    described = server["db"].describe()
+    assert described not in response.text and "disk I/O" not in response.text
 
 
 # --- the same answers as the CLI -----------------------------------------------------------
@@ -392,7 +410,8 @@ def test_committee_activities_and_deletion(server: dict[str, Any]) -> None:
     assert {c["name"] for c in view["committee"]} == {"Kenji Sato", "Aiko Mori"}
     removed = sam.delete(f"/api/v1/deals/{deal}/committee/{added.json()['id']}")
     assert removed.status_code == 200 and removed.json()["removed"]["committee memberships"] == 1
-    gone = sam.delete(f"/api/v1/deals/{deal}")
+    assert_error(sam.delete(f"/api/v1/deals/{deal}"), 403, "forbidden", "manager role")
+    gone = server["ana"].delete(f"/api/v1/deals/{deal}")
     assert gone.status_code == 200 and gone.json()["removed"]["activities"] == 2
     assert_error(sam.get(f"/api/v1/deals/{deal}"), 404, "not_found")
     account = server["ana"].delete(f"/api/v1/accounts/{ids['account_id']}")
@@ -408,6 +427,51 @@ def test_export_is_formula_safe(server: dict[str, Any]) -> None:
     assert "'=HYPERLINK" in exported.text and "'+cmd" in exported.text
     as_json = ana.get("/api/v1/export?format=json").json()
     assert {d["name"] for d in as_json["deals"]} == {"Press line", "+cmd"}
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+
+def test_every_route_has_a_line_in_the_role_table() -> None:
+    from crossdeal.server.roles import PREFIX, PUBLIC, ROUTE_ROLES
+
+    served = {(m, p.removeprefix(PREFIX)) for m, p in _operations() if p.startswith(PREFIX)}
+    assert served - PUBLIC == set(ROUTE_ROLES), "give the route a line in roles.ROUTE_ROLES"
+    assert served >= PUBLIC
+
+
+def _manager_routes() -> list[tuple[str, str]]:
+    from crossdeal.server.roles import PREFIX, ROUTE_ROLES
+
+    return sorted((m, PREFIX + p) for (m, p), role in ROUTE_ROLES.items() if role == "manager")
+
+
+@pytest.mark.parametrize(("method", "path"), _manager_routes())
+def test_a_seller_cannot_do_what_needs_a_manager(
+    server: dict[str, Any], method: str, path: str
+) -> None:
+    emea = server["records"]["emea"]
+    url = path.replace("{deal_id}", str(emea["deal_id"]))
+    url = url.replace("{account_id}", str(emea["account_id"]))
+    before = _snapshot(server["db"], "emea")
+    response = server["sam"].request(method, url)
+    assert_error(response, 403, "forbidden", "this needs the manager role; you are a seller")
+    assert _snapshot(server["db"], "emea") == before
+    assert server["ana"].request(method, url).status_code == 200  # a manager may
+
+
+def test_a_route_without_a_line_is_refused_to_everybody(
+    server: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crossdeal.server import roles
+
+    table = dict(roles.ROUTE_ROLES)
+    del table[("GET", "/accounts")]
+    monkeypatch.setattr(roles, "ROUTE_ROLES", table)
+    assert_error(server["ana"].get("/api/v1/accounts"), 403, "forbidden", "not open to any role")
+    assert server["ana"].get("/api/v1/deals").status_code == 200
+    # signing in and the health check stay open without a token
+    assert server["client"].get("/api/v1/health").status_code == 200
 
 
 # --- teams never see each other ------------------------------------------------------------

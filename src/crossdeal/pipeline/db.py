@@ -31,9 +31,14 @@ __all__ = ["HEAD", "Database", "DatabaseError", "default_url", "new_id"]
 
 # The newest migration. Checked against Alembic's own view by a test, so that a normal
 # run can tell the schema is current without importing Alembic.
-HEAD = "0009"
-# the execution option that carries a team id into every transaction (Database.for_team)
+HEAD = "0010"
+# the execution option that carries whom a transaction acts for (Database.for_team,
+# Database.teams_only); without it a transaction acts for every team (the command line)
 TEAM_OPTION = "crossdeal_team_id"
+# the value of the option, and of PostgreSQL's setting, for "no team": no team rows
+NO_TEAM = ""
+# PostgreSQL's setting for a transaction that acts for every team
+ALL_TEAMS = "all"
 # the advisory lock key under which one PostgreSQL session migrates at a time
 _MIGRATION_LOCK = 7_462_913
 # how long a write waits for another process's write before giving up (seconds);
@@ -124,13 +129,24 @@ class Database:
         """This database, with every transaction marked as working for one team.
 
         On PostgreSQL the mark is the setting ``crossdeal.team_id`` of the transaction,
-        which the row-level security policies of migration 0008 read: a query that
-        forgot its team filter still sees, changes and adds only that team's rows. The
-        server works through this view; the CLI, which acts for whoever runs it, does
-        not. On SQLite it changes nothing (the store's own filters are the guard).
+        which the row-level security policies (migrations 0008 and 0010) read: a query
+        that forgot its team filter still sees, changes and adds only that team's rows.
+        The server works through this view; the CLI, which acts for whoever runs it,
+        marks its transactions as acting for every team. On SQLite it changes nothing
+        (the store's own filters are the guard).
         """
+        return self._marked(int(team_id))
+
+    def teams_only(self) -> Database:
+        """This database, where a transaction not marked for one team sees and writes no
+        team's rows: the server's, so that a code path that forgot ``for_team`` reads
+        nothing instead of every team (on PostgreSQL; on SQLite the store's filters are
+        the guard). Users, tokens and sessions are not team rows and stay readable."""
+        return self._marked(NO_TEAM)
+
+    def _marked(self, team: int | str) -> Database:
         view = copy.copy(self)
-        view.engine = self.engine.execution_options(**{TEAM_OPTION: int(team_id)})
+        view.engine = self.engine.execution_options(**{TEAM_OPTION: team})
         view.sessions = sessionmaker(view.engine, expire_on_commit=False)
         return view
 
@@ -258,12 +274,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def _postgres_team(conn: Connection) -> None:
+    # the policies of migration 0010 fail closed: every transaction says whom it acts for
     team = conn.get_execution_options().get(TEAM_OPTION)
-    if team is None:
-        return
+    mark = ALL_TEAMS if team is None else NO_TEAM if team == NO_TEAM else str(int(team))
     # set for this transaction only (is_local): a pooled connection forgets it at the end
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute("SELECT set_config('crossdeal.team_id', %s, true)", (str(int(team)),))
+    cursor.execute("SELECT set_config('crossdeal.team_id', %s, true)", (mark,))
     cursor.close()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crossdeal.pipeline.db import Database
@@ -127,6 +127,7 @@ def create_app(db: Database | None = None, url: str | None = None) -> FastAPI:
     one: ``$CROSSDEAL_DATABASE_URL`` or SQLite in the crossdeal home), migrated."""
     from crossdeal import __version__
     from crossdeal.server import errors, pages
+    from crossdeal.server.deps import authorized
     from crossdeal.server.routers import culture, deals, health, imports, messages, session
 
     app = FastAPI(
@@ -141,10 +142,12 @@ def create_app(db: Database | None = None, url: str | None = None) -> FastAPI:
     )
     from crossdeal.pipeline.store import CycleCache
 
-    app.state.db = db if db is not None else Database(url)
+    # a request reaches team rows only through Database.for_team (deps.store_for)
+    app.state.db = (db if db is not None else Database(url)).teams_only()
     app.state.cycle_cache = CycleCache()
     _warm_up()
     errors.install(app)
+    # every route: public, or signed in with the role its line in roles.ROUTE_ROLES asks
     for router in (
         health.router,
         session.router,
@@ -153,11 +156,38 @@ def create_app(db: Database | None = None, url: str | None = None) -> FastAPI:
         deals.router,
         imports.router,
     ):
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", dependencies=[Depends(authorized)])
+    _document_roles(app)
     pages.install(app)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _document_roles(app: FastAPI) -> None:
+    """Say in the OpenAPI document which routes need more than the seller role (the
+    routers are included lazily, so their routes are reached through the document)."""
+    from crossdeal.server.roles import role_for
+
+    generate = app.openapi
+
+    def documented() -> dict[str, Any]:
+        document = generate()
+        for path, operations in document.get("paths", {}).items():
+            for method, operation in operations.items():
+                needed = role_for(method, path)
+                if needed not in (None, "seller"):
+                    operation["responses"]["403"] = {
+                        "description": f"needs the {needed} role",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ErrorBody"}
+                            }
+                        },
+                    }
+        return document
+
+    app.openapi = documented  # type: ignore[method-assign]
 
 
 def _warm_up() -> None:

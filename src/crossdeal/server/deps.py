@@ -18,8 +18,8 @@ __all__ = [
     "Me",
     "RecordId",
     "Team",
+    "authorized",
     "database",
-    "require",
     "signed_in",
     "store_for",
     "team_store",
@@ -44,9 +44,14 @@ def signed_in(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> SignedIn:
+    known: SignedIn | None = getattr(request.state, "user", None)
+    if known is not None:  # authorized() has already looked the token up
+        return known
     if credentials is None or not credentials.credentials.strip():
         raise AuthError("sign in first: send the header Authorization: Bearer <token>")
-    return UserStore(database(request)).user_for_token(credentials.credentials.strip())
+    user = UserStore(database(request)).user_for_token(credentials.credentials.strip())
+    request.state.user = user
+    return user
 
 
 Me = Annotated[SignedIn, Depends(signed_in)]
@@ -71,12 +76,25 @@ def team_store(request: Request, user: Me) -> PipelineStore:
 Team = Annotated[PipelineStore, Depends(team_store)]
 
 
-def require(role: str):  # type: ignore[no-untyped-def]
-    """A dependency that lets only users with ``role`` or a higher one through."""
+def authorized(request: Request) -> None:
+    """Lets through a public route, or a signed-in user whose role the route's line in
+    ``roles.ROUTE_ROLES`` allows; a route without a line is refused to everybody."""
+    from crossdeal.server.roles import is_public, role_for
 
-    def check(user: Me) -> SignedIn:
-        if not user.may(role):
-            raise Forbidden(f"this needs the {role} role; you are a {user.role}")
-        return user
-
-    return Depends(check)
+    method, path = request.method, getattr(request.scope.get("route"), "path", "")
+    if is_public(method, path):
+        return
+    # the header is read here, not through the bearer scheme, so that the OpenAPI
+    # document marks as secured only the routes that name the signed-in user
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    credentials = (
+        HTTPAuthorizationCredentials(scheme=scheme, credentials=token)
+        if scheme.lower() == "bearer"
+        else None
+    )
+    user = signed_in(request, credentials)
+    needed = role_for(method, path)
+    if needed is None:
+        raise Forbidden("this part of the API is not open to any role")
+    if not user.may(needed):
+        raise Forbidden(f"this needs the {needed} role; you are a {user.role}")

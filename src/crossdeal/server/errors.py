@@ -70,6 +70,9 @@ _CODES = {
 }
 
 
+_UNAVAILABLE = "the database is not available just now; nothing was changed, try again shortly"
+
+
 def error_response(
     status: int,
     message: str,
@@ -124,6 +127,10 @@ def install(app: FastAPI) -> None:
     async def crossdeal_error(_request: Request, exc: CrossdealError) -> JSONResponse:
         status = status_for(exc)
         headers = None
+        if isinstance(exc, DatabaseError):
+            # its message names the database's file or host, which is the server's business
+            log.warning("database unavailable: %s", exc)
+            return error_response(status, _UNAVAILABLE, headers={"Retry-After": "5"})
         if isinstance(exc, AuthError):
             headers = {"WWW-Authenticate": "Bearer"}
         if isinstance(exc, TooManyAttempts):
@@ -161,11 +168,7 @@ def install(app: FastAPI) -> None:
     async def database_down(_request: Request, exc: OperationalError) -> JSONResponse:
         # the database restarted, is unreachable or busy: the next request may succeed
         log.warning("database unavailable: %s", type(exc.orig).__name__)
-        return error_response(
-            503,
-            "the database is not available just now; nothing was changed, try again shortly",
-            headers={"Retry-After": "5"},
-        )
+        return error_response(503, _UNAVAILABLE, headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
