@@ -179,7 +179,7 @@ def test_pipeline_errors_are_clear(tmp_path: Path) -> None:
         (("deal", "1", "log", "call"), "there is no deal 1"),
         (("deal", "1", "dance"), "No such command 'dance'"),
         (("accounts", "add", "X", "--country", "Narnia"), "No culture matches 'Narnia'"),
-        (("export", "--format", "xml"), "use csv or json"),
+        (("export", "--format", "xml"), "use csv, json or crossdeal"),
         (("deals", "--db", "nonsense"), "not a database URL"),
         (("deals", "--db", "mysql://root@localhost/crm"), "works with SQLite"),
         (("deals", "add", "X", "--account", "Acme", "--amount", "nan"), "is not an amount"),

@@ -427,6 +427,19 @@ def test_export_is_formula_safe(server: dict[str, Any]) -> None:
     assert "'=HYPERLINK" in exported.text and "'+cmd" in exported.text
     as_json = ana.get("/api/v1/export?format=json").json()
     assert {d["name"] for d in as_json["deals"]} == {"Press line", "+cmd"}
+    # a backup of the team: a zip that crossdeal import restores, raw text kept as typed
+    import io
+    import zipfile
+
+    from crossdeal.pipeline.backup import BACKUP_ENTRY, Backup
+
+    backup = ana.get("/api/v1/export?format=crossdeal")
+    assert backup.status_code == 200 and backup.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(backup.content)) as zf:
+        restored = Backup.model_validate_json(zf.read(BACKUP_ENTRY))
+    assert restored.team == "emea" and restored.people is None
+    assert {d.name for d in restored.deals} == {"Press line", "+cmd"}
+    assert [c.name for c in restored.contacts] == ["Kenji Sato"]
 
 
 # --- who may do what -----------------------------------------------------------------------

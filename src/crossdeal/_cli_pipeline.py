@@ -197,7 +197,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("import")
     def import_(
-        file: Annotated[Path, typer.Argument(help="A CSV export from your CRM.")],
+        file: Annotated[
+            Path, typer.Argument(help="A CSV export from your CRM, or a crossdeal backup (.zip).")
+        ],
         crm: Annotated[
             str | None,
             typer.Option(
@@ -228,9 +230,32 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         team: TeamOption = None,
     ) -> None:
-        """Import deals, accounts or contacts from a CRM export (all-or-nothing by default)."""
+        """Import deals, accounts or contacts from a CRM export (all-or-nothing by default),
+        or restore a backup made by crossdeal export --format crossdeal."""
         from crossdeal import _render
+        from crossdeal.pipeline.backup import is_backup
         from crossdeal.pipeline.importer import CHECKPOINT_ROWS, import_csv
+
+        if is_backup(file):
+            given = [
+                flag
+                for flag, value in (
+                    ("--from", crm),
+                    ("--mapping", mapping),
+                    ("--skip-invalid", skip_invalid or None),
+                    ("--rejected", rejected),
+                )
+                if value is not None
+            ]
+            if given:
+                fail(
+                    CrossdealError(
+                        f"{file.name} is a crossdeal backup: it is restored whole, so "
+                        f"{', '.join(given)} does not apply; leave it out"
+                    )
+                )
+            _restore(file, output, db, team)
+            return
 
         try:
             store = _store(db, team)
@@ -269,6 +294,50 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         if report.created + report.updated >= CHECKPOINT_ROWS:
             store.db.checkpoint()
+
+    def _export_backup(db: str | None, team: str | None) -> None:
+        from crossdeal.people.store import ProfileStore
+        from crossdeal.pipeline.backup import backup_bytes, team_backup
+
+        if sys.stdout.isatty():
+            fail(
+                CrossdealError(
+                    "a backup is a zip file, not text for the screen: send it to a file, "
+                    "e.g. crossdeal export --format crossdeal > backup.zip"
+                )
+            )
+        try:
+            profiles = ProfileStore()
+            backup = team_backup(_store(db, team), profiles.people(), profiles.me())
+            payload = backup_bytes(backup)
+        except CrossdealError as error:
+            fail(error)
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+
+    def _restore(file: Path, output: OutputFormat, db: str | None, team: str | None) -> None:
+        from crossdeal import _render
+        from crossdeal.people.store import ProfileStore
+        from crossdeal.pipeline.backup import read_backup, restore, restore_people
+
+        try:
+            backup = read_backup(file)
+            store = _store(db, team)
+            report = restore(store, backup).model_copy(update={"file": file.name})
+            report = restore_people(ProfileStore(), backup, report)
+        except KeyboardInterrupt:
+            console().print(
+                "Interrupted: nothing was restored; the database is as it was before.",
+                style="yellow",
+            )
+            raise typer.Exit(130) from None
+        except CrossdealError as error:
+            fail(error)
+        if output is OutputFormat.json:
+            emit_json(report)
+        else:
+            on = "" if store.team_name == _default_team() else f" --team {store.team_name}"
+            _render.restore_report(console(), report, on)
 
     def _listing_limit(limit: int | None, output: OutputFormat) -> int | None:
         # a terminal table of 20,000 deals helps no one; JSON is for programs
@@ -799,15 +868,26 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def export(
-        output: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+        output: Annotated[
+            str,
+            typer.Option(
+                "--format",
+                "-f",
+                help="csv or json (the deals, with risk signals), or crossdeal (a backup of "
+                "the whole team that crossdeal import restores).",
+            ),
+        ] = "csv",
         db: DbOption = None,
         team: TeamOption = None,
     ) -> None:
-        """Write the whole pipeline, with risk signals, to standard output."""
+        """Write the whole pipeline to standard output: the deals, or a backup of the team."""
         from crossdeal.pipeline.export import write_csv, write_json
 
-        if output not in ("csv", "json"):
-            fail(CrossdealError(f"--format {output!r}: use csv or json"))
+        if output not in ("csv", "json", "crossdeal"):
+            fail(CrossdealError(f"--format {output!r}: use csv, json or crossdeal"))
+        if output == "crossdeal":
+            _export_backup(db, team)
+            return
         try:
             rows = _store(db, team).export_rows()
             if output == "csv":

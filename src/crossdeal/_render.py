@@ -67,6 +67,7 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
         ForecastReport,
         ForecastTotal,
         ImportReport,
+        RestoreReport,
         SellerList,
     )
 
@@ -1342,6 +1343,50 @@ def import_report(console: Console, report: ImportReport) -> None:
         console.print(_bullets("•", report.notes))
     if report.rejected_file:
         console.print(f"Rejected rows, with the reason, are in {escape(report.rejected_file)}")
+
+
+def restore_report(console: Console, report: RestoreReport, on_team: str = "") -> None:
+    """``on_team``: the ``--team`` option the next commands need (empty for the default)."""
+
+    def n(count: int, one: str, many: str) -> str:
+        return f"{count:,} {one if count == 1 else many}"
+
+    console.print(
+        f"[green]Restored {escape(report.file)}[/green] into team {escape(report.team)} "
+        f"(exported from {escape(report.source_team)}): "
+        + " · ".join(
+            (
+                n(report.deals, "deal", "deals"),
+                n(report.accounts, "account", "accounts"),
+                n(report.contacts, "contact", "contacts"),
+                n(report.activities, "activity", "activities"),
+                n(report.history_entries, "history entry", "history entries"),
+                n(report.sellers, "seller", "sellers"),
+            )
+        )
+    )
+    if report.deals and report.deal_numbers_kept:
+        console.print("Deals keep their numbers.")
+    elif report.deals:
+        console.print(
+            "[yellow]Deals have new numbers:[/yellow] their old ones are taken in this "
+            "database (crossdeal deals shows the new ones)."
+        )
+    people = []
+    if report.people_added:
+        people.append(n(len(report.people_added), "saved person added", "saved people added"))
+    if report.people_unchanged:
+        people.append(f"{report.people_unchanged:,} already saved")
+    if report.me != "not in the backup":
+        people.append(f"self-profile {report.me}")
+    if people:
+        console.print("People: " + " · ".join(people))
+    if report.people_kept:
+        console.print(
+            "[yellow]Kept as you have them[/yellow] (the backup's differ): "
+            + escape(", ".join(report.people_kept))
+        )
+    console.print(f"[dim]Next: crossdeal deals{on_team}[/dim]")
 
 
 def _span(start: object, end: object) -> str:

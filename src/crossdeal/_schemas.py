@@ -11,6 +11,7 @@ from crossdeal.calendar.reports import CalendarReport, PairCalendar
 from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
 from crossdeal.messages.reports import LintReport, ReplyReport
 from crossdeal.messages.templates import TemplateRendering
+from crossdeal.pipeline.backup import Backup
 from crossdeal.pipeline.reports import (
     AccountList,
     ChangeReport,
@@ -22,6 +23,7 @@ from crossdeal.pipeline.reports import (
     ForecastReport,
     ImportReport,
     PersonalData,
+    RestoreReport,
     SellerList,
 )
 from crossdeal.playbook.briefing import Briefing
@@ -44,6 +46,8 @@ OUTPUTS: dict[str, type[BaseModel]] = {
     "change": ChangeReport,
     "deletion": DeletionReport,
     "import": ImportReport,
+    "backup": Backup,
+    "restore": RestoreReport,
     "forecast": ForecastReport,
     "calendar": CalendarReport,
     "calendar-pair": PairCalendar,
@@ -52,8 +56,10 @@ OUTPUTS: dict[str, type[BaseModel]] = {
 
 def json_schema(name: str) -> dict[str, Any]:
     model = OUTPUTS[name]
-    schema = model.model_json_schema()
-    version = model.model_fields["schema_version"].default
+    schema = model.model_json_schema(by_alias=True)
+    # a backup is a file crossdeal reads back, named by its format; reports by schema_version
+    key = "schema_version" if "schema_version" in model.model_fields else "format"
+    version = model.model_fields[key].default
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://crossdeal.dev/schemas/{version}"
     return schema

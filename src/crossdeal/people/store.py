@@ -139,6 +139,18 @@ class ProfileStore:
             self._write(self.people_path, body)
         return people[[p.name for p in people].index(record.name)]
 
+    def add_missing(self, records: list[PersonRecord]) -> list[str]:
+        """Add, as they are (their dates too), the records whose name no saved person
+        has; the names added. A saved person is never replaced (a restore)."""
+        with self._locked():
+            people = self.people()
+            have = {p.name.casefold() for p in people}
+            new = [r for r in records if r.name.casefold() not in have]
+            if new:
+                people = sorted([*people, *new], key=lambda p: p.name.casefold())
+                self._write(self.people_path, _PeopleFile(people=people).model_dump(by_alias=True))
+        return [r.name for r in new]
+
     def remove_person(self, name: str) -> PersonRecord:
         with self._locked():
             found = self.find(name)

@@ -35,6 +35,7 @@ __all__ = [
     "ImportJobView",
     "ImportProblem",
     "ImportReport",
+    "RestoreReport",
 ]
 
 
@@ -205,6 +206,31 @@ class ImportReport(_Out):
     problem_counts: dict[str, int] = Field(description="every problem, counted by reason")
     notes: list[str] = Field(description="values the mapping changed, e.g. a misspelled country")
     rejected_file: str | None = Field(description="where --skip-invalid wrote the rejected rows")
+
+
+class RestoreReport(_Out):
+    """What restoring a crossdeal backup wrote (into an empty team, in one transaction)."""
+
+    schema_version: Literal["crossdeal.restore/1"] = "crossdeal.restore/1"
+    file: str = ""
+    team: str = Field(description="the team it was restored into")
+    source_team: str = Field(description="the team it was exported from")
+    sellers: int
+    accounts: int
+    contacts: int
+    deals: int
+    activities: int
+    history_entries: int
+    deal_numbers_kept: bool = Field(
+        description="false: some numbers were taken in this database, so every deal got a new one"
+    )
+    people_added: list[str] = Field(default_factory=list, description="saved people restored")
+    people_unchanged: int = Field(default=0, description="saved people already there, the same")
+    people_kept: list[str] = Field(
+        default_factory=list,
+        description="saved people already there with other details: yours were kept",
+    )
+    me: Literal["restored", "unchanged", "kept yours", "not in the backup"] = "not in the backup"
 
 
 class ImportJobView(_Out):

@@ -378,13 +378,22 @@ def gap(
 
 @router.get(
     "/export",
-    summary="The whole pipeline as CSV or JSON (spreadsheet formulas neutralised)",
+    summary="The whole pipeline: the deals as CSV or JSON (spreadsheet formulas "
+    "neutralised), or a backup of the team that crossdeal import restores",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+    responses={200: {"content": {"text/csv": {}, "application/json": {}, "application/zip": {}}}},
 )
-def export(store: Team, format: Literal["csv", "json"] = "csv") -> StreamingResponse:
+def export(store: Team, format: Literal["csv", "json", "crossdeal"] = "csv") -> Response:
     import io
 
+    if format == "crossdeal":
+        from crossdeal.pipeline.backup import backup_bytes, team_backup
+
+        return Response(
+            backup_bytes(team_backup(store)),
+            media_type="application/zip",
+            headers={"Content-Disposition": 'attachment; filename="crossdeal-backup.zip"'},
+        )
     from crossdeal.pipeline.export import write_csv, write_json
 
     buffer = io.StringIO()
