@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
     from pydantic import BaseModel
 
+    from crossdeal.culture.individual import PersonEstimate
+    from crossdeal.culture.model import CultureModel
     from crossdeal.forecast.engines import DaskEngine, InProcess
     from crossdeal.pipeline.store import PipelineStore
 
@@ -76,6 +78,40 @@ def _store(db: str | None, team: str | None) -> "PipelineStore":
     store = PipelineStore(Database(db), team or _default_team(), model=cached_briefing_model())
     _freeze_loaded_heap()
     return store
+
+
+def contacts_as_people(
+    sides: tuple[str, str], model: "CultureModel"
+) -> "tuple[str | PersonEstimate, str | PersonEstimate] | None":
+    """The briefing's sides with each name that is neither a culture nor a saved person
+    replaced by the team's pipeline contact of that name; None when no side is one (or
+    there is no pipeline yet: a briefing never creates a database)."""
+    from crossdeal.errors import UnknownCultureError
+    from crossdeal.people.store import ProfileStore
+    from crossdeal.pipeline.db import default_url
+
+    url = default_url()
+    if (
+        not os.environ.get("CROSSDEAL_DATABASE_URL")
+        and not Path(url.removeprefix("sqlite:///")).exists()
+    ):
+        return None
+    from crossdeal.pipeline.persons import contact_person
+
+    store, saved = _store(None, None), ProfileStore()
+    shown: list[str | PersonEstimate] = []
+    for side in sides:
+        text = side.strip()
+        person = None
+        if text.lower() not in ("me", "myself") and saved.find(text) is None:
+            try:
+                model.resolve(text)
+            except UnknownCultureError:
+                person = contact_person(store, text, model)
+        shown.append(person if person is not None else side)
+    if shown == list(sides):
+        return None
+    return shown[0], shown[1]
 
 
 def _listing(output: OutputFormat, read: "Callable[[], BaseModel]", renderer: str) -> None:

@@ -380,7 +380,11 @@ def briefing(console: Console, result: Briefing, short: bool = False) -> None:
                 if side.name == "You"
                 else f"{escape(side.name)} is not the {escape(side.culture.name)} average"
             )
-            console.print(f"[bold]{heading}[/bold]")
+            recorded = [x for x in side.sources if x.startswith("pipeline contact")]
+            console.print(
+                f"[bold]{heading}[/bold]"
+                + (f" [dim]({escape(recorded[0])})[/dim]" if recorded else "")
+            )
             console.print(_bullets("•", side.departures))
     if result.adjustments:
         console.print(

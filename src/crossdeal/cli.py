@@ -34,11 +34,12 @@ from crossdeal._cli_common import (
 from crossdeal._cli_common import (
     fail as _fail,
 )
-from crossdeal.errors import CrossdealError
+from crossdeal.errors import CrossdealError, UnknownCultureError
 
 if TYPE_CHECKING:
+    from crossdeal._api import Side
     from crossdeal.culture.individual import PersonEstimate
-    from crossdeal.playbook.briefing import PersonReport
+    from crossdeal.playbook.briefing import Briefing, PersonReport
 
 app = typer.Typer(
     name="crossdeal",
@@ -158,7 +159,11 @@ def brief(
     ],
     buyer: Annotated[
         str,
-        typer.Option("--buyer", "-b", help="The buyer's culture, or the name of a saved person."),
+        typer.Option(
+            "--buyer",
+            "-b",
+            help="The buyer: a culture, a saved person, or a contact on one of your deals.",
+        ),
     ],
     output: FormatOption = OutputFormat.text,
     model: ModelOption = None,
@@ -204,18 +209,35 @@ def brief(
                 cycle_per_unit if cycle_per_unit is not None else base.per_kogut_singh_unit,
                 cycle_cap if cycle_cap is not None else base.cap,
             )
-        result = crossdeal.brief(
-            seller,
-            buyer,
-            model=model,
-            rules=rules or (),
-            cycle_prior=prior,
-            practices=practices or None,
-            fallback=not no_fallback,
-            practical=True,
-            on=date_option(on, "--on"),
-            seller_zone=tz,
-        )
+        day = date_option(on, "--on")
+
+        def briefing(seller_side: Side, buyer_side: Side) -> Briefing:
+            return crossdeal.brief(
+                seller_side,
+                buyer_side,
+                model=model,
+                rules=rules or (),
+                cycle_prior=prior,
+                practices=practices or None,
+                fallback=not no_fallback,
+                practical=True,
+                on=day,
+                seller_zone=tz,
+            )
+
+        try:
+            result = briefing(seller, buyer)
+        except UnknownCultureError:
+            # not a culture nor a saved person: perhaps a contact on one of the team's deals
+            from crossdeal._api import _model
+            from crossdeal._cli_pipeline import contacts_as_people
+
+            sides = contacts_as_people(
+                (seller, buyer), _model(model, practices or None, not no_fallback)
+            )
+            if sides is None:
+                raise
+            result = briefing(*sides)
     except CrossdealError as error:
         _fail(error)
     if output is OutputFormat.json:

@@ -291,6 +291,9 @@ class ContactSummary(_Out):
     account: str
     account_id: int
     culture: str | None = Field(description="their own culture code, if recorded")
+    account_culture: str | None = Field(
+        default=None, description="the culture of their account's country"
+    )
     role: str | None = Field(description="their role on buying committees")
     seniority: str | None
     email: str | None

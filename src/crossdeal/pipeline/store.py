@@ -1153,17 +1153,18 @@ class PipelineStore:
                 ],
             )
 
-    def contacts(self, account: str | None = None) -> ContactList:
+    def contacts(self, account: str | None = None, name: str | None = None) -> ContactList:
         """The team's contacts (the buyers' people), by account, with their committees.
 
-        ``account`` keeps one account's contacts: its name, in any case."""
+        ``account`` keeps one account's contacts, ``name`` the contacts of that name (on
+        any account): each matched in any case."""
         committees = (
             select(DealContact.contact_id, func.count().label("n"))
             .group_by(DealContact.contact_id)
             .subquery()
         )
         query = (
-            select(Contact, Account.name, committees.c.n)
+            select(Contact, Account.name, Account.culture, committees.c.n)
             .join(Account, Account.id == Contact.account_id)
             .outerjoin(committees, committees.c.contact_id == Contact.id)
             .where(Contact.team_id == self.team_id)
@@ -1172,6 +1173,8 @@ class PipelineStore:
         with self.db.session() as s:
             if account is not None:
                 query = query.where(Contact.account_id == self.account_named(s, account).id)
+            if name is not None:
+                query = query.where(func.lower(Contact.name) == " ".join(name.split()).lower())
             return ContactList(
                 team=self.team_name,
                 contacts=[
@@ -1181,6 +1184,7 @@ class PipelineStore:
                         account=account_name,
                         account_id=contact.account_id,
                         culture=contact.culture,
+                        account_culture=account_culture,
                         role=contact.role,
                         seniority=contact.seniority,
                         email=contact.email,
@@ -1188,7 +1192,7 @@ class PipelineStore:
                         deals=n_deals or 0,
                         source=contact.source,
                     )
-                    for contact, account_name, n_deals in s.execute(query).all()
+                    for contact, account_name, account_culture, n_deals in s.execute(query).all()
                 ],
             )
 
