@@ -459,6 +459,13 @@ def _manager_routes() -> list[tuple[str, str]]:
     return sorted((m, PREFIX + p) for (m, p), role in ROUTE_ROLES.items() if role == "manager")
 
 
+# what a manager sends to each manager route (a seller sending the same is refused)
+MANAGER_CALLS: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/api/v1/personal-data"): {"params": {"name": "Kenji Sato"}},
+    ("POST", "/api/v1/erasures"): {"json": {"name": "Kenji Sato", "dry_run": True}},
+}
+
+
 @pytest.mark.parametrize(("method", "path"), _manager_routes())
 def test_a_seller_cannot_do_what_needs_a_manager(
     server: dict[str, Any], method: str, path: str
@@ -466,11 +473,31 @@ def test_a_seller_cannot_do_what_needs_a_manager(
     emea = server["records"]["emea"]
     url = path.replace("{deal_id}", str(emea["deal_id"]))
     url = url.replace("{account_id}", str(emea["account_id"]))
+    call = MANAGER_CALLS.get((method, path), {})
     before = _snapshot(server["db"], "emea")
-    response = server["sam"].request(method, url)
+    response = server["sam"].request(method, url, **call)
     assert_error(response, 403, "forbidden", "this needs the manager role; you are a seller")
     assert _snapshot(server["db"], "emea") == before
-    assert server["ana"].request(method, url).status_code == 200  # a manager may
+    assert server["ana"].request(method, url, **call).status_code == 200  # a manager may
+
+
+def test_a_persons_data_and_its_erasure_stay_in_the_team(server: dict[str, Any]) -> None:
+    ana, bea = server["ana"], server["bea"]
+    held = ana.get("/api/v1/personal-data", params={"name": "kenji sato"}).json()
+    assert held["team"] == "emea" and held["saved_person"] is None
+    assert [c["id"] for c in held["contacts"]] == [server["records"]["emea"]["contact_id"]]
+    dry = bea.post("/api/v1/erasures", json={"name": "Kenji Sato", "dry_run": True}).json()
+    assert dry["team"] == "apac" and dry["removed"]["contacts"] == 1
+    assert bea.get("/api/v1/personal-data", params={"name": "Kenji Sato"}).json()["contacts"]
+    erased = bea.post("/api/v1/erasures", json={"name": "Kenji Sato"}).json()
+    assert erased["removed"]["contacts"] == 1
+    gone = bea.get("/api/v1/personal-data", params={"name": "Kenji Sato"})
+    assert_error(gone, 404, "not_found", "Kenji Sato")
+    # emea's Kenji Sato, who looks just the same, is untouched
+    assert (
+        len(ana.get("/api/v1/personal-data", params={"name": "Kenji Sato"}).json()["contacts"]) == 1
+    )
+    assert_error(ana.post("/api/v1/erasures", json={}), 422, "invalid_input", "body.name")
 
 
 def test_a_route_without_a_line_is_refused_to_everybody(

@@ -3,8 +3,9 @@
 A seller works the team's pipeline: reads every deal, account and forecast of the team,
 adds and edits deals, closes and reopens them, keeps their committees and activities,
 imports CRM exports, and briefs, checks drafts and reads replies. A manager also removes
-records (a deal, an account with everything on it) and takes the whole pipeline out
-(export). An admin manages teams and users, from the command line for now.
+records (a deal, an account with everything on it), takes the whole pipeline out
+(export), and answers a person's request for their data or its erasure. An admin
+manages teams and users, from the command line for now.
 
 Every route the API serves must have a line here: a route without one is refused to
 everybody (and a test that reads the OpenAPI document fails), so that a new route is
@@ -61,6 +62,9 @@ ROUTE_ROLES: Final[dict[tuple[str, str], str]] = {
     ("DELETE", "/deals/{deal_id}"): "manager",
     ("DELETE", "/accounts/{account_id}"): "manager",
     ("GET", "/export"): "manager",
+    # a person's own data: handed over or erased on their request
+    ("GET", "/personal-data"): "manager",
+    ("POST", "/erasures"): "manager",
 }
 
 assert set(ROUTE_ROLES.values()) <= set(USER_ROLES), "a role that does not exist"

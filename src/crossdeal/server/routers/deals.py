@@ -24,7 +24,9 @@ from crossdeal.pipeline.reports import (
     DealList,
     DealView,
     DeletionReport,
+    ErasureReport,
     ForecastReport,
+    PersonalData,
     SellerList,
 )
 from crossdeal.server.deps import Me, RecordId, Team
@@ -105,6 +107,14 @@ class ActivityCreate(BaseModel):
     note: str | None = Field(None, max_length=100_000)
     direction: Literal["outbound", "inbound"] = "outbound"
     occurred_on: date | None = None
+
+
+class Erasure(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=300, description="the person's full name")
+    account: str | None = Field(None, max_length=300, description="only their contact here")
+    dry_run: bool = Field(False, description="report what would change, change nothing")
 
 
 class AccountCreate(BaseModel):
@@ -315,6 +325,35 @@ def create_account(body: AccountCreate, store: Team) -> Created:
 )
 def delete_account(account_id: RecordId, store: Team) -> Response:
     return ModelResponse(edits.delete_account(store, edits.account_name(store, account_id)))
+
+
+@router.get(
+    "/personal-data",
+    response_model=PersonalData,
+    summary="Everything the team holds about one buyer-side person (managers)",
+)
+def personal_data(
+    store: Team,
+    name: Annotated[str, Query(min_length=1, max_length=300)],
+    account: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    from crossdeal.pipeline import privacy
+
+    # the team's records only: saved people live on each user's machine, not the server
+    return ModelResponse(privacy.personal_data(store, name, None, account))
+
+
+@router.post(
+    "/erasures",
+    response_model=ErasureReport,
+    summary="Erase one buyer-side person: their contacts, and their name in every note (managers)",
+)
+def erase_person(body: Erasure, store: Team) -> Response:
+    from crossdeal.pipeline import privacy
+
+    return ModelResponse(
+        privacy.erase_person(store, body.name, None, body.account, dry_run=body.dry_run)
+    )
 
 
 # --- forecast and export -------------------------------------------------------------------
