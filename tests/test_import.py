@@ -110,8 +110,9 @@ def test_a_role_changed_by_a_contacts_import_counts_on_the_contacts_deals(
     store.add_seller("Tom Baker", "US")
     store.add_account("Tata Tools", "India")
     deal_id = store.add_deal("Pilot", "Tata Tools", owner="Tom Baker", amount=90_000)
-    store.add_contact(deal_id, "Priya Raman", role="user")
-    assert "decision-maker-not-met" in {s.id for s in store.deal(deal_id).deal.signals}
+    store.add_contact(deal_id, "Priya Raman")  # on the committee, role not known yet
+    before = next(s for s in store.deal(deal_id).deal.signals if s.id == "decision-maker-not-met")
+    assert before.evidence["deal.decision_makers"] == 0
     header = "Record ID,First Name,Last Name,Associated Company,Country/Region,Job Title\n"
     export = write(tmp_path, header + "7,Priya,Raman,Tata Tools,India,Chief Executive\n")
     assert import_csv(store, export).updated == 1  # her title makes her the decision-maker
@@ -120,6 +121,19 @@ def test_a_role_changed_by_a_contacts_import_counts_on_the_contacts_deals(
     # she now decides, and nobody has met her: the signal reads the new count
     signal = next(s for s in view.deal.signals if s.id == "decision-maker-not-met")
     assert signal.evidence["deal.decision_makers"] == 1
+
+
+def test_a_role_someone_gave_is_not_replaced_by_a_guess_from_the_title(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    store.add_account("Tata Tools", "India")
+    deal_id = store.add_deal("Pilot", "Tata Tools", amount=90_000)
+    store.add_contact(deal_id, "Priya Raman", role="champion")
+    header = "Record ID,First Name,Last Name,Associated Company,Country/Region,Job Title\n"
+    export = write(tmp_path, header + "7,Priya,Raman,Tata Tools,India,Chief Executive\n")
+    assert import_csv(store, export).updated == 1  # her title, as her seniority
+    assert [c.role for c in store.deal(deal_id).committee] == ["champion"]
+    assert import_csv(store, export).unchanged == 1  # and again: nothing to change
 
 
 @pytest.mark.parametrize(

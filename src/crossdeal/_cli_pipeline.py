@@ -233,8 +233,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("import")
     def import_(
-        file: Annotated[
-            Path, typer.Argument(help="A CSV export from your CRM, or a crossdeal backup (.zip).")
+        files: Annotated[
+            list[Path],
+            typer.Argument(
+                help="CSV exports from your CRM (several of one CRM at once: companies, "
+                "contacts and deals are joined), or one crossdeal backup (.zip).",
+                metavar="FILE...",
+            ),
         ],
         crm: Annotated[
             str | None,
@@ -266,13 +271,15 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         team: TeamOption = None,
     ) -> None:
-        """Import deals, accounts or contacts from a CRM export (all-or-nothing by default),
-        or restore a backup made by crossdeal export --format crossdeal."""
+        """Import accounts, contacts and deals from CRM exports (all-or-nothing by default;
+        several files in one transaction), or restore a backup made by crossdeal export
+        --format crossdeal."""
         from crossdeal import _render
         from crossdeal.pipeline.backup import is_backup
-        from crossdeal.pipeline.importer import CHECKPOINT_ROWS, import_csv
+        from crossdeal.pipeline.importer import CHECKPOINT_ROWS, import_files
 
-        if is_backup(file):
+        backups = [f for f in files if is_backup(f)]
+        if backups:
             given = [
                 flag
                 for flag, value in (
@@ -283,14 +290,21 @@ def register(app: typer.Typer) -> None:
                 )
                 if value is not None
             ]
+            if len(files) > 1:
+                fail(
+                    CrossdealError(
+                        f"{backups[0].name} is a crossdeal backup: it is restored on its own, "
+                        "not with other files"
+                    )
+                )
             if given:
                 fail(
                     CrossdealError(
-                        f"{file.name} is a crossdeal backup: it is restored whole, so "
+                        f"{backups[0].name} is a crossdeal backup: it is restored whole, so "
                         f"{', '.join(given)} does not apply; leave it out"
                     )
                 )
-            _restore(file, output, db, team)
+            _restore(backups[0], output, db, team)
             return
 
         try:
@@ -306,14 +320,17 @@ def register(app: typer.Typer) -> None:
                     TimeRemainingColumn(),
                     transient=True,
                 ) as bar:
-                    task = bar.add_task(f"Importing {file.name}", total=None)
+                    names = ", ".join(f.name for f in files)
+                    task = bar.add_task(f"Importing {names}", total=None)
 
                     def progress(done: int, total: int) -> None:
                         bar.update(task, completed=done, total=total)
 
-                    report = import_csv(store, file, crm, mapping, skip_invalid, rejected, progress)
+                    batch = import_files(
+                        store, files, crm, mapping, skip_invalid, rejected, progress
+                    )
             else:
-                report = import_csv(store, file, crm, mapping, skip_invalid, rejected)
+                batch = import_files(store, files, crm, mapping, skip_invalid, rejected)
         except KeyboardInterrupt:
             console().print(
                 "Interrupted: nothing was imported; the database is as it was before.",
@@ -323,12 +340,14 @@ def register(app: typer.Typer) -> None:
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
-            emit_json(report)
+            emit_json(batch.files[0] if len(batch.files) == 1 else batch)
+        elif len(batch.files) == 1:
+            _render.import_report(out, batch.files[0])
         else:
-            _render.import_report(out, report)
-        if not report.committed:
+            _render.import_batch(out, batch)
+        if not batch.committed:
             raise typer.Exit(1)
-        if report.created + report.updated >= CHECKPOINT_ROWS:
+        if sum(r.created + r.updated for r in batch.files) >= CHECKPOINT_ROWS:
             store.db.checkpoint()
 
     def _export_backup(db: str | None, team: str | None) -> None:

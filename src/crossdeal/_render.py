@@ -66,6 +66,7 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
         ForecastLine,
         ForecastReport,
         ForecastTotal,
+        ImportBatchReport,
         ImportReport,
         RestoreReport,
         SellerList,
@@ -1196,7 +1197,7 @@ def deal(console: Console, view: DealView) -> None:
                 _bullets("•", [f"{s.severity.upper()} {s.id}: {s.title}. Next: {s.next}"])
             )
     if view.before_close:
-        console.print(f"\n[bold]Before the expected close[/bold] ({d.culture})")
+        console.print(f"\n[bold]Before the expected close[/bold] ({_shown(d.culture)})")
         console.print(
             _bullets(
                 "•",
@@ -1347,6 +1348,23 @@ def import_report(console: Console, report: ImportReport) -> None:
         console.print(_bullets("•", report.notes))
     if report.rejected_file:
         console.print(f"Rejected rows, with the reason, are in {escape(report.rejected_file)}")
+
+
+def import_batch(console: Console, batch: ImportBatchReport) -> None:
+    """Several files imported together: each one's report, then whether any was written."""
+    for report in batch.files:
+        if batch.committed or report.rejected:
+            import_report(console, report)
+        else:
+            console.print(
+                f"[dim]{escape(report.file)} ({report.profile}): {report.rows:,} rows, "
+                "no problem; not imported, as the files go in together[/dim]"
+            )
+    if not batch.committed:
+        console.print(
+            "[bold red]Nothing was imported from any of the files:[/bold red] they go in "
+            "together or not at all."
+        )
 
 
 def restore_report(console: Console, report: RestoreReport, on_team: str = "") -> None:

@@ -32,11 +32,11 @@ from crossdeal.errors import CrossdealError, InputError, UnknownCultureError
 from crossdeal.pipeline.db import new_id
 from crossdeal.pipeline.export import neutralise
 from crossdeal.pipeline.mapping import Mapping, detect, load_mapping
-from crossdeal.pipeline.models import Account, Contact, Deal, DealContact, Seller
-from crossdeal.pipeline.reports import ImportProblem, ImportReport
+from crossdeal.pipeline.models import ROLES, Account, Contact, Deal, DealContact, Seller
+from crossdeal.pipeline.reports import ImportBatchReport, ImportProblem, ImportReport
 from crossdeal.pipeline.store import PipelineStore, checked_amount, mentions_standard_offer
 
-__all__ = ["ImportFileError", "import_csv"]
+__all__ = ["ENTITY_ORDER", "ImportFileError", "import_csv", "import_files"]
 
 # after writing this many rows, SQLite's write-ahead log is folded back into the database
 # file at once (Database.checkpoint), so a large import leaves no log of hundreds of MB
@@ -383,124 +383,212 @@ def import_csv(
     on_progress: Progress | None = None,
 ) -> ImportReport:
     """Import one CSV export into the store's team; see the module docstring."""
-    path = Path(path)
-    if not path.exists():
-        raise ImportFileError(f"no such file: {path}")
-    if path.is_dir():
-        raise ImportFileError(f"{path} is a folder; give the CSV export")
-    if path.stat().st_size == 0:
-        raise ImportFileError(f"{path} is empty: expected a header row and records")
-    encoding = _sniff_encoding(path)
-    forced = mapping.delimiter if isinstance(mapping, Mapping) else None
-    header, rows, counter, delimiter = _rows(path, encoding, forced)
-    if mapping is None:
-        chosen = detect(header, crm)
-    elif isinstance(mapping, Mapping):
-        chosen = mapping
-    else:
-        chosen = load_mapping(mapping)
-    missing = chosen.missing_columns(header)
-    if missing:
+    return import_files(
+        store, [path], crm, mapping, skip_invalid, rejected_path, on_progress
+    ).files[0]
+
+
+# the order several exports of one CRM are imported in: a contact or a deal then finds
+# the account its company file describes, with its country
+ENTITY_ORDER = {"accounts": 0, "contacts": 1, "deals": 2, "committee": 3}
+
+
+def import_files(
+    store: PipelineStore,
+    paths: list[str | Path] | list[Path],
+    crm: str | None = None,
+    mapping: str | Path | Mapping | None = None,
+    skip_invalid: bool = False,
+    rejected_path: str | Path | None = None,
+    on_progress: Progress | None = None,
+) -> ImportBatchReport:
+    """Import several exports of one CRM together (companies, contacts, deals, in that
+    order whatever the order given), in one transaction: one bad row in any file and,
+    without ``skip_invalid``, nothing of any file is written."""
+    if not paths:
+        raise ImportFileError("give the CSV export(s) to import")
+    if len(paths) > 1 and mapping is not None:
         raise ImportFileError(
-            f"{path}: column(s) {', '.join(missing)} not in the header ({', '.join(header[:10])}); "
-            f"check the file against {chosen.name}"
+            "--mapping describes one file: import the files it maps one at a time"
         )
-    mapper = _Mapper(chosen, header, store)
-    total = path.stat().st_size
-    counts = _Counts()
-    problems: list[ImportProblem] = []
-    by_reason: Counter[str] = Counter()
-    side = (
-        _SideFile(path, Path(rejected_path) if rejected_path else None, header, store.db.file)
-        if skip_invalid
-        else None
+    if len(paths) > 1 and rejected_path is not None:
+        raise ImportFileError(
+            "--rejected names one side file: with several files, each one's rejected rows "
+            "go beside it (FILE.rejected.csv)"
+        )
+    seen: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if any(_same_file(path, other) for other in seen):
+            raise ImportFileError(f"{path} is given twice")
+        seen.append(path)
+    files = sorted(
+        (_FileImport(store, path, crm, mapping) for path in seen),
+        key=lambda f: ENTITY_ORDER[f.chosen.entity],
     )
-    writer = _Writer(store, chosen)
+    total = sum(f.size for f in files)
+    done_before = 0
     committed = False
     try:
+        for f in files:
+            f.open_side_file(skip_invalid, rejected_path)
         with store.db.engine.begin() as conn:
-            writer.start(conn)
-            seen_ids: set[str] = set()
-            for n, (line, row) in enumerate(rows):
-                counts.rows += 1
-                if on_progress is not None and n % 1000 == 0:
-                    on_progress(counter.done, total)
-                try:
-                    if len(row) == 1 and row[0].startswith("\x00"):
-                        raise _Problem(None, None, row[0][1:])
-                    if len(row) != len(header):
-                        raise _Problem(
-                            None,
-                            None,
-                            f"has {len(row)} field(s) where the header has {len(header)} "
-                            f"(a quoting problem, or a delimiter other than {delimiter!r}?)",
-                        )
-                    key = None
-                    if chosen.id_column:
-                        key = row[mapper.index[chosen.id_column]].strip()
-                        if not key:
-                            raise _Problem(chosen.id_column, "", "no record id")
-                        if key in seen_ids:
-                            raise _Problem(chosen.id_column, key, "appears twice in this file")
-                        seen_ids.add(key)
-                    writer.row(mapper, row, key, counts)
-                except _Problem as problem:
-                    counts.rejected += 1
-                    by_reason[_reason_key(problem)] += 1
-                    if len(problems) < MAX_PROBLEMS:
-                        problems.append(
-                            ImportProblem(
-                                line=line,
-                                column=problem.column,
-                                value=problem.value,
-                                reason=problem.reason,
-                            )
-                        )
-                    if side is not None:
-                        side.write(row, line, problem.reason)
-            writer.flush(counts)
-            if writer.new_roles:
-                # a changed role changes the decision-maker counts of the contact's deals
-                on_deals = sorted(
-                    set(
-                        conn.execute(
-                            select(DealContact.deal_id).where(
-                                DealContact.contact_id.in_(writer.new_roles)
-                            )
-                        ).scalars()
-                    )
-                )
-                store.lock_deals(conn, on_deals)
-                store.refresh_counts(conn, on_deals)
-            if on_progress is not None:
-                on_progress(total, total)
-            if counts.rejected and not skip_invalid:
+            for f in files:
+
+                def progress(done: int, _total: int, before: int = done_before) -> None:
+                    if on_progress is not None:
+                        on_progress(before + done, total)
+
+                f.run(conn, progress)
+                done_before += f.size
+            if any(f.counts.rejected for f in files) and not skip_invalid:
                 raise _Rollback()
             committed = True
     except _Rollback:
         committed = False
     finally:
-        side_path = side.finish(keep=counts.rejected > 0) if side is not None else None
-    if not committed:
-        counts.created = counts.updated = counts.unchanged = 0
-    return ImportReport(
-        file=str(path),
-        profile=chosen.name,
-        entity=chosen.entity,
-        rows=counts.rows,
-        created=counts.created,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        rejected=counts.rejected,
-        committed=committed,
-        problems=problems,
-        problem_counts=dict(by_reason.most_common()),
-        notes=[
-            *_created_accounts_notes(writer.created_accounts if committed else []),
-            *(f"{note} ({n} row{'s' if n != 1 else ''})" for note, n in mapper.notes.most_common()),
-        ],
-        rejected_file=str(side_path) if side_path else None,
-    )
+        for f in files:
+            f.close_side_file()
+    return ImportBatchReport(committed=committed, files=[f.report(committed) for f in files])
+
+
+class _FileImport:
+    """One CSV export of an import: its profile, its rows, what they did."""
+
+    def __init__(
+        self,
+        store: PipelineStore,
+        path: Path,
+        crm: str | None,
+        mapping: str | Path | Mapping | None,
+    ) -> None:
+        if not path.exists():
+            raise ImportFileError(f"no such file: {path}")
+        if path.is_dir():
+            raise ImportFileError(f"{path} is a folder; give the CSV export")
+        if path.stat().st_size == 0:
+            raise ImportFileError(f"{path} is empty: expected a header row and records")
+        self.store, self.path, self.size = store, path, path.stat().st_size
+        encoding = _sniff_encoding(path)
+        forced = mapping.delimiter if isinstance(mapping, Mapping) else None
+        self.header, self.rows, self.counter, self.delimiter = _rows(path, encoding, forced)
+        if mapping is None:
+            self.chosen = detect(self.header, crm)
+        elif isinstance(mapping, Mapping):
+            self.chosen = mapping
+        else:
+            self.chosen = load_mapping(mapping)
+        missing = self.chosen.missing_columns(self.header)
+        if missing:
+            raise ImportFileError(
+                f"{path}: column(s) {', '.join(missing)} not in the header "
+                f"({', '.join(self.header[:10])}); check the file against {self.chosen.name}"
+            )
+        self.mapper = _Mapper(self.chosen, self.header, store)
+        self.counts = _Counts()
+        self.problems: list[ImportProblem] = []
+        self.by_reason: Counter[str] = Counter()
+        self.side: _SideFile | None = None
+        self.side_path: Path | None = None
+        self.writer = _Writer(store, self.chosen)
+
+    def open_side_file(self, skip_invalid: bool, rejected_path: str | Path | None) -> None:
+        if skip_invalid:
+            named = Path(rejected_path) if rejected_path else None
+            self.side = _SideFile(self.path, named, self.header, self.store.db.file)
+
+    def close_side_file(self) -> None:
+        if self.side is not None:
+            self.side_path = self.side.finish(keep=self.counts.rejected > 0)
+
+    def run(self, conn: Connection, on_progress: Progress) -> None:
+        """Check and write every row, inside the import's transaction."""
+        chosen, mapper, counts, header = self.chosen, self.mapper, self.counts, self.header
+        writer = self.writer
+        writer.start(conn)
+        seen_ids: set[str] = set()
+        for n, (line, row) in enumerate(self.rows):
+            counts.rows += 1
+            if n % 1000 == 0:
+                on_progress(self.counter.done, self.size)
+            try:
+                if len(row) == 1 and row[0].startswith("\x00"):
+                    raise _Problem(None, None, row[0][1:])
+                if len(row) != len(header):
+                    raise _Problem(
+                        None,
+                        None,
+                        f"has {len(row)} field(s) where the header has {len(header)} "
+                        f"(a quoting problem, or a delimiter other than {self.delimiter!r}?)",
+                    )
+                key = None
+                if chosen.id_column:
+                    key = row[mapper.index[chosen.id_column]].strip()
+                    if not key:
+                        raise _Problem(chosen.id_column, "", "no record id")
+                    if key in seen_ids:
+                        raise _Problem(chosen.id_column, key, "appears twice in this file")
+                    seen_ids.add(key)
+                writer.row(mapper, row, key, counts)
+            except _Problem as problem:
+                counts.rejected += 1
+                self.by_reason[_reason_key(problem)] += 1
+                if len(self.problems) < MAX_PROBLEMS:
+                    self.problems.append(
+                        ImportProblem(
+                            line=line,
+                            column=problem.column,
+                            value=problem.value,
+                            reason=problem.reason,
+                        )
+                    )
+                if self.side is not None:
+                    self.side.write(row, line, problem.reason)
+        writer.flush(counts)
+        if writer.committee_touched:
+            touched = sorted(writer.committee_touched)
+            self.store.lock_deals(conn, touched)
+            self.store.refresh_counts(conn, touched)
+        if writer.new_roles:
+            # a changed role changes the decision-maker counts of the contact's deals
+            on_deals = sorted(
+                set(
+                    conn.execute(
+                        select(DealContact.deal_id).where(
+                            DealContact.contact_id.in_(writer.new_roles)
+                        )
+                    ).scalars()
+                )
+            )
+            self.store.lock_deals(conn, on_deals)
+            self.store.refresh_counts(conn, on_deals)
+        on_progress(self.size, self.size)
+
+    def report(self, committed: bool) -> ImportReport:
+        counts = self.counts
+        if not committed:
+            counts.created = counts.updated = counts.unchanged = 0
+        return ImportReport(
+            file=str(self.path),
+            profile=self.chosen.name,
+            entity=self.chosen.entity,
+            rows=counts.rows,
+            created=counts.created,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            rejected=counts.rejected,
+            committed=committed,
+            problems=self.problems,
+            problem_counts=dict(self.by_reason.most_common()),
+            notes=[
+                *_created_accounts_notes(self.writer.created_accounts if committed else []),
+                *(
+                    f"{note} ({n} row{'s' if n != 1 else ''})"
+                    for note, n in self.mapper.notes.most_common()
+                ),
+            ],
+            rejected_file=str(self.side_path) if self.side_path else None,
+        )
 
 
 def _created_accounts_notes(created: list[tuple[str, bool]]) -> list[str]:
@@ -620,6 +708,11 @@ class _Writer:
         self.new_roles: list[int] = []  # contacts whose committee role the file changed
         self.currencies: set[str] = set()
         self.conn: Connection | None = None
+        # a committee file's lookups, read on its first row; the deals it added people to
+        self.committee_deals: dict[str, int] | None = None
+        self.committee_contacts: dict[str, int] = {}
+        self.committee_links: set[tuple[int, int]] = set()
+        self.committee_touched: set[int] = set()
 
     def start(self, conn: Connection) -> None:
         self.conn = conn
@@ -639,8 +732,79 @@ class _Writer:
             self._account(m, row, key, counts)
         elif self.mapping.entity == "contacts":
             self._contact(m, row, key, counts)
+        elif self.mapping.entity == "committee":
+            self._committee(m, row, counts)
         else:
             self._deal(m, row, key, counts)
+
+    def _by_external_id(self, table: Any) -> dict[str, int]:
+        assert self.conn is not None
+        return dict(
+            self.conn.execute(
+                select(table.external_id, table.id).where(
+                    table.team_id == self.team,
+                    table.source == self.source,
+                    table.external_id.is_not(None),
+                )
+            ).all()
+        )
+
+    def _committee(self, m: _Mapper, row: list[str], counts: _Counts) -> None:
+        assert self.conn is not None
+        if self.committee_deals is None:
+            # read once per file: a contact-role file refers to many deals and contacts
+            self.committee_deals = self._by_external_id(Deal)
+            self.committee_contacts = self._by_external_id(Contact)
+            self.committee_links = set(
+                self.conn.execute(
+                    select(DealContact.deal_id, DealContact.contact_id)
+                    .join(Deal, Deal.id == DealContact.deal_id)
+                    .where(Deal.team_id == self.team)
+                ).all()
+            )
+        deal_column, deal_key = m.raw(row, "deal")
+        contact_column, contact_key = m.raw(row, "contact")
+        role_column, role = m.raw(row, "role")
+        deal_id = self.committee_deals.get(deal_key)
+        if deal_id is None:
+            raise _Problem(
+                deal_column,
+                deal_key,
+                f"no {self.source} deal has this id: import the deals file with this one",
+            )
+        contact_id = self.committee_contacts.get(contact_key)
+        if contact_id is None:
+            raise _Problem(
+                contact_column,
+                contact_key,
+                f"no {self.source} contact has this id: import the contacts file with this one",
+            )
+        if role and role not in ROLES:
+            raise _Problem(
+                role_column,
+                role,
+                f"is not a committee role ({', '.join(ROLES)}); map it in a mapping file",
+            )
+        added = (deal_id, contact_id) not in self.committee_links
+        if added:
+            self.conn.execute(insert(DealContact).values(deal_id=deal_id, contact_id=contact_id))
+            self.committee_links.add((deal_id, contact_id))
+            self.committee_touched.add(deal_id)
+        new_role = False
+        if role:
+            held = self.conn.execute(
+                select(Contact.role).where(Contact.id == contact_id)
+            ).scalar_one()
+            if held != role:
+                self.conn.execute(update(Contact).where(Contact.id == contact_id).values(role=role))
+                self.new_roles.append(contact_id)
+                new_role = True
+        if added:
+            counts.created += 1
+        elif new_role:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
 
     def _account(self, m: _Mapper, row: list[str], key: str | None, counts: _Counts) -> None:
         _, name = m.raw(row, "name")
@@ -744,6 +908,10 @@ class _Writer:
             "seniority": title or None,
             "email": email or None,
         }
+        if found is not None and not role and found[2]:
+            # a role read from the job title is a guess: it never replaces one that was
+            # given (by a person, or by a contact-roles file)
+            values["role"] = found[2]
         if found is None:
             self.conn.execute(
                 insert(Contact).values(

@@ -22,7 +22,7 @@ from crossdeal.errors import DataFileError, InputError
 
 __all__ = ["TARGETS", "FieldRule", "Mapping", "detect", "load_mapping", "profiles"]
 
-Entity = Literal["deals", "accounts", "contacts"]
+Entity = Literal["deals", "accounts", "contacts", "committee"]
 
 TARGETS: dict[str, tuple[str, ...]] = {
     "accounts": ("name", "country", "industry"),
@@ -46,11 +46,15 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "authority_identified",
         "account_country",
     ),
+    # who sits on which deal's buying committee: a CRM's deal and contact ids (the ids
+    # the deals and contacts files were imported with) and the contact's role
+    "committee": ("deal", "contact", "role"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "accounts": ("name",),
     "contacts": ("account",),
     "deals": ("account",),
+    "committee": ("deal", "contact"),
 }
 
 
@@ -91,6 +95,10 @@ class _MappingSpec(BaseModel):
     source: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     entity: Entity
     detect: list[str] = Field(default_factory=list)
+    detect_unless: list[str] = Field(
+        default_factory=list,
+        description="not this profile when the header has any of these columns",
+    )
     id: str | None = Field(default=None, description="column with the CRM's record id")
     fields: dict[str, _FieldSpec]
     outcome: _OutcomeSpec | None = None
@@ -126,6 +134,7 @@ class Mapping:
     delimiter: str | None
     file: str
     columns_needed: tuple[str, ...] = field(default=())
+    detect_unless: tuple[str, ...] = field(default=())
 
     def missing_columns(self, header: Sequence[str]) -> list[str]:
         present = set(header)
@@ -205,6 +214,7 @@ def _build(spec: _MappingSpec, path: Path) -> Mapping:
         dates=tuple(spec.dates),
         delimiter=spec.delimiter,
         file=str(path),
+        detect_unless=tuple(spec.detect_unless),
     )
 
 
@@ -245,7 +255,13 @@ def detect(header: Sequence[str], crm: str | None = None) -> Mapping:
         raise InputError(
             f"--from {crm!r} is not a CRM crossdeal knows ({', '.join(known)}); use --mapping"
         )
-    matches = [p for p in candidates if p.detect and all(c in present for c in p.detect)]
+    matches = [
+        p
+        for p in candidates
+        if p.detect
+        and all(c in present for c in p.detect)
+        and not any(c in present for c in p.detect_unless)
+    ]
     if not matches:
         where = f" a {crm} export" if crm else " any CRM export crossdeal knows"
         raise InputError(

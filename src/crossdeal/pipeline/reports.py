@@ -32,6 +32,7 @@ __all__ = [
     "ForecastModelInfo",
     "ForecastReport",
     "ForecastTotal",
+    "ImportBatchReport",
     "ImportJobView",
     "ImportProblem",
     "ImportReport",
@@ -195,7 +196,7 @@ class ImportReport(_Out):
     schema_version: Literal["crossdeal.import/1"] = "crossdeal.import/1"
     file: str
     profile: str = Field(description="which CRM export or mapping file read the file")
-    entity: Literal["deals", "accounts", "contacts"]
+    entity: Literal["deals", "accounts", "contacts", "committee"]
     rows: int
     created: int
     updated: int
@@ -206,6 +207,14 @@ class ImportReport(_Out):
     problem_counts: dict[str, int] = Field(description="every problem, counted by reason")
     notes: list[str] = Field(description="values the mapping changed, e.g. a misspelled country")
     rejected_file: str | None = Field(description="where --skip-invalid wrote the rejected rows")
+
+
+class ImportBatchReport(_Out):
+    """Several exports of one CRM imported together, in one transaction."""
+
+    schema_version: Literal["crossdeal.import-batch/1"] = "crossdeal.import-batch/1"
+    committed: bool = Field(description="false: nothing of any file was written")
+    files: list[ImportReport] = Field(description="each file's report, in the order imported")
 
 
 class RestoreReport(_Out):
