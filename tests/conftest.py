@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -21,6 +23,35 @@ WWMETRICS = DATA / "kogut_singh"
 
 def pytest_report_header() -> str:
     return "hypothesis: derandomized (profile 'crossdeal'); failures replay with the same examples"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _argon2_hash_once_per_password() -> Iterator[None]:
+    """Hash each password with Argon2id once per test run and reuse the hash: the
+    server's tests add the same users hundreds of times, at about 0.15 s a hash. Only
+    hashing is reused; every sign-in still verifies the password against a real
+    Argon2id hash, and a rehash after a parameter change is pwdlib's own."""
+    from crossdeal.auth import store
+
+    make = store._hasher
+    hashes: dict[str, str] = {}
+
+    class HashOncePerPassword:
+        def __init__(self) -> None:
+            self.inner = make()
+
+        def hash(self, password: str) -> str:
+            if password not in hashes:
+                hashes[password] = self.inner.hash(password)
+            return hashes[password]
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(store, "_hasher", HashOncePerPassword)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)
