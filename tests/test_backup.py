@@ -370,3 +370,63 @@ def test_a_backup_is_not_written_to_a_terminal(crossdeal_home: Path) -> None:
     assert done.returncode != 0
     assert b"PK" not in shown
     assert "> backup.zip" in done.stderr.decode()
+
+
+def test_a_value_the_database_holds_is_exported_and_restored_as_it_is(
+    database: Database,
+) -> None:
+    store = _rich_team(database)
+    odd = "Decision Maker"  # written by an older release that did not check roles
+    with database.engine.begin() as conn:
+        conn.execute(
+            Contact.__table__.update()
+            .where(Contact.team_id == store.team_id, Contact.name == "Aiko Mori")
+            .values(role=odd)
+        )
+    first = backup_bytes(team_backup(store))
+    _wipe(store)
+    restore(store, read_backup_bytes(first))
+    assert backup_bytes(team_backup(store)) == first
+
+
+def test_someone_twice_on_a_committee_is_refused(crossdeal_home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "backup.zip"
+    document = json.loads(_document())
+    document["contacts"] = [{"account": "Tanaka Precision", "name": "Kenji Sato"}]
+    document["deals"][0]["committee"] = ["Kenji Sato", "Kenji Sato"]
+    path.write_bytes(_zip({BACKUP_ENTRY: json.dumps(document).encode()}))
+    result = runner.invoke(app, ["import", str(path)])
+    assert result.exit_code == 2 and "names someone twice in its committee" in result.output
+
+
+def test_a_people_file_that_cannot_be_read_stops_the_restore_first(
+    crossdeal_home: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    assert runner.invoke(app, ["person", "add", "Priya Sharma", "--culture", "IN"]).exit_code == 0
+    backup = tmp_path / "backup.zip"
+    backup.write_bytes(
+        runner.invoke(app, ["--team", "demo", "export", "--format", "crossdeal"]).stdout_bytes
+    )
+    (crossdeal_home / "people.json").write_text("{broken", encoding="utf-8")
+    result = runner.invoke(app, ["--team", "copy", "import", str(backup)])
+    assert result.exit_code != 0 and "people.json" in result.output
+    listing = runner.invoke(app, ["--team", "copy", "deals", "--outcome", "all", "-f", "json"])
+    assert json.loads(listing.stdout)["total"] == 0  # nothing restored: try again later
+
+
+def test_names_the_csv_export_protected_come_back_as_typed(
+    crossdeal_home: Path, tmp_path: Path
+) -> None:
+    for args in (
+        ("accounts", "add", "@Home Inc", "--country", "US"),
+        ("deals", "add", "--account", "@Home Inc", "--amount", "5000", "--", "-Renewal 2027"),
+    ):
+        assert runner.invoke(app, list(args)).exit_code == 0
+    exported = runner.invoke(app, ["export", "--format", "csv"]).stdout
+    assert "'@Home Inc" in exported and "'-Renewal 2027" in exported  # safe in a spreadsheet
+    path = tmp_path / "pipeline.csv"
+    path.write_text(exported, encoding="utf-8")
+    assert runner.invoke(app, ["--team", "copy", "import", str(path)]).exit_code == 0
+    copy = json.loads(runner.invoke(app, ["--team", "copy", "deals", "-f", "json"]).stdout)
+    assert [(d["name"], d["account"]) for d in copy["deals"]] == [("-Renewal 2027", "@Home Inc")]

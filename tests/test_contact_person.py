@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from crossdeal.cli import app
@@ -89,3 +90,18 @@ def test_a_contact_of_the_demo_team(crossdeal_home: Path) -> None:
     )
     assert briefing["buyer_person"]["name"] == someone["name"]
     assert briefing["practical"]["country"]["code"] == "JP"
+
+
+def test_a_name_beyond_ascii_is_found_in_any_case(crossdeal_home: Path) -> None:
+    _pipeline()
+    _ok("deal", "Line 3 retrofit", "add-contact", "Øyvind Ås", "--culture", "NO")
+    assert _buyer("--buyer", "øyvind ås")["name"] == "Øyvind Ås"
+
+
+def test_a_database_that_cannot_be_read_leaves_the_culture_error(
+    crossdeal_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSSDEAL_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
+    result = runner.invoke(app, ["brief", "--seller", "US", "--buyer", "Jpan"])
+    assert result.exit_code == 2 and "No culture matches 'Jpan'" in result.output
+    assert "database" not in result.output

@@ -123,6 +123,55 @@ def test_a_role_changed_by_a_contacts_import_counts_on_the_contacts_deals(
     assert signal.evidence["deal.decision_makers"] == 1
 
 
+def test_a_role_guessed_from_a_title_follows_the_next_title(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    store.add_account("Tata Tools", "India")
+    header = "Record ID,First Name,Last Name,Associated Company,Country/Region,Job Title\n"
+    first = write(tmp_path, header + "7,Priya,Raman,Tata Tools,India,Managing Director\n")
+    import_csv(store, first)
+    assert [c.role for c in store.contacts().contacts] == ["decision-maker"]
+    later = write(tmp_path, header + "7,Priya,Raman,Tata Tools,India,Intern\n", "later.csv")
+    assert import_csv(store, later).updated == 1
+    assert [c.role for c in store.contacts().contacts] == [None]  # the guess is corrected
+
+
+def test_a_contact_who_moves_account_stays_one_contact(
+    store: PipelineStore, tmp_path: Path
+) -> None:
+    header = "Record ID,First Name,Last Name,Associated Company,Country/Region,Job Title\n"
+    import_csv(store, write(tmp_path, header + "7,Priya,Raman,Tata Tools,India,CFO\n"))
+    moved = write(tmp_path, header + "7,Priya,Raman,Pune Motors,India,CFO\n", "moved.csv")
+    assert import_csv(store, moved).updated == 1
+    assert [(c.name, c.account) for c in store.contacts().contacts] == [
+        ("Priya Raman", "Pune Motors")
+    ]
+
+
+def test_a_long_job_title_is_cut_with_a_note(store: PipelineStore, tmp_path: Path) -> None:
+    header = "Record ID,First Name,Last Name,Associated Company,Country/Region,Job Title\n"
+    title = "Senior Vice President, Global Procurement and Supply Chain"
+    report = import_csv(store, write(tmp_path, header + f'7,Priya,Raman,Tata,India,"{title}"\n'))
+    assert report.committed and "job titles cut to 40 characters" in " ".join(report.notes)
+    (contact,) = store.contacts().contacts
+    assert contact.seniority == title[:40] and contact.role == "decision-maker"
+
+
+def test_a_role_column_takes_only_committee_roles(store: PipelineStore, tmp_path: Path) -> None:
+    mapping = tmp_path / "people.yaml"
+    mapping.write_text(
+        "name: people\nsource: sheet\nentity: contacts\nid: id\n"
+        "fields:\n  name: {column: name}\n  account: {column: company}\n"
+        "  role: {column: role}\n",
+        encoding="utf-8",
+    )
+    rows = write(tmp_path, "id,name,company,role\n1,Kenji Sato,Tanaka,Decision Maker\n")
+    report = import_csv(store, rows, mapping=mapping)
+    assert not report.committed
+    assert report.problems[0].value == "Decision Maker"
+    assert "is not a committee role (decision-maker" in report.problems[0].reason
+
+
 def test_a_role_someone_gave_is_not_replaced_by_a_guess_from_the_title(
     store: PipelineStore, tmp_path: Path
 ) -> None:

@@ -461,7 +461,7 @@ def _manager_routes() -> list[tuple[str, str]]:
 
 # what a manager sends to each manager route (a seller sending the same is refused)
 MANAGER_CALLS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/personal-data"): {"params": {"name": "Kenji Sato"}},
+    ("POST", "/api/v1/personal-data"): {"json": {"name": "Kenji Sato"}},
     ("POST", "/api/v1/erasures"): {"json": {"name": "Kenji Sato", "dry_run": True}},
 }
 
@@ -483,19 +483,19 @@ def test_a_seller_cannot_do_what_needs_a_manager(
 
 def test_a_persons_data_and_its_erasure_stay_in_the_team(server: dict[str, Any]) -> None:
     ana, bea = server["ana"], server["bea"]
-    held = ana.get("/api/v1/personal-data", params={"name": "kenji sato"}).json()
+    held = ana.post("/api/v1/personal-data", json={"name": "kenji sato"}).json()
     assert held["team"] == "emea" and held["saved_person"] is None
     assert [c["id"] for c in held["contacts"]] == [server["records"]["emea"]["contact_id"]]
     dry = bea.post("/api/v1/erasures", json={"name": "Kenji Sato", "dry_run": True}).json()
     assert dry["team"] == "apac" and dry["removed"]["contacts"] == 1
-    assert bea.get("/api/v1/personal-data", params={"name": "Kenji Sato"}).json()["contacts"]
+    assert bea.post("/api/v1/personal-data", json={"name": "Kenji Sato"}).json()["contacts"]
     erased = bea.post("/api/v1/erasures", json={"name": "Kenji Sato"}).json()
     assert erased["removed"]["contacts"] == 1
-    gone = bea.get("/api/v1/personal-data", params={"name": "Kenji Sato"})
+    gone = bea.post("/api/v1/personal-data", json={"name": "Kenji Sato"})
     assert_error(gone, 404, "not_found", "Kenji Sato")
     # emea's Kenji Sato, who looks just the same, is untouched
     assert (
-        len(ana.get("/api/v1/personal-data", params={"name": "Kenji Sato"}).json()["contacts"]) == 1
+        len(ana.post("/api/v1/personal-data", json={"name": "Kenji Sato"}).json()["contacts"]) == 1
     )
     assert_error(ana.post("/api/v1/erasures", json={}), 422, "invalid_input", "body.name")
 

@@ -85,10 +85,17 @@ def contacts_as_people(
 ) -> "tuple[str | PersonEstimate, str | PersonEstimate] | None":
     """The briefing's sides with each name that is neither a culture nor a saved person
     replaced by the team's pipeline contact of that name; None when no side is one (or
-    there is no pipeline yet: a briefing never creates a database)."""
+    there is no pipeline to look in: a briefing never creates or migrates one)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crossdeal._model_cache import cached_briefing_model
     from crossdeal.errors import UnknownCultureError
     from crossdeal.people.store import ProfileStore
-    from crossdeal.pipeline.db import default_url
+    from crossdeal.pipeline.db import HEAD, Database, default_url
+    from crossdeal.pipeline.models import Team
+    from crossdeal.pipeline.persons import contact_person
+    from crossdeal.pipeline.store import PipelineStore
 
     url = default_url()
     if (
@@ -96,9 +103,21 @@ def contacts_as_people(
         and not Path(url.removeprefix("sqlite:///")).exists()
     ):
         return None
-    from crossdeal.pipeline.persons import contact_person
-
-    store, saved = _store(None, None), ProfileStore()
+    # a lookup only: never migrate a database or create a team for it; a database that
+    # cannot be read leaves the briefing's own error (a culture typo, say) standing
+    team = _default_team()
+    try:
+        db = Database(url, migrate=False)
+        if db.revision() != HEAD:
+            return None
+        with db.engine.connect() as conn:
+            team_id = conn.scalar(select(Team.id).where(Team.name == team))
+    except (CrossdealError, SQLAlchemyError):
+        return None
+    if team_id is None:
+        return None
+    store = PipelineStore(db, team, model=cached_briefing_model(), team_id=team_id)
+    saved = ProfileStore()
     shown: list[str | PersonEstimate] = []
     for side in sides:
         text = side.strip()
@@ -377,9 +396,15 @@ def register(app: typer.Typer) -> None:
 
         try:
             backup = read_backup(file)
+            profiles = ProfileStore()
+            if backup.people or backup.me:
+                # read the people files first: one that cannot be read stops the restore
+                # before the database is written, not after
+                profiles.people()
+                profiles.me()
             store = _store(db, team)
             report = restore(store, backup).model_copy(update={"file": file.name})
-            report = restore_people(ProfileStore(), backup, report)
+            report = restore_people(profiles, backup, report)
         except KeyboardInterrupt:
             console().print(
                 "Interrupted: nothing was restored; the database is as it was before.",

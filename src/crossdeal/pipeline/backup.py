@@ -21,7 +21,8 @@ import io
 import json
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any, BinaryIO, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Connection, insert, select, text
+from sqlalchemy.exc import DataError
 
 from crossdeal.errors import InputError
 from crossdeal.people.store import PersonRecord, ProfileStore, SelfProfile
@@ -47,7 +49,12 @@ from crossdeal.pipeline.models import (
     Seller,
 )
 from crossdeal.pipeline.reports import RestoreReport
-from crossdeal.pipeline.store import PipelineStore, _insert_returning_ids, checked_amount
+from crossdeal.pipeline.store import (
+    PipelineStore,
+    TeamNotEmptyError,
+    _insert_returning_ids,
+    checked_amount,
+)
 
 __all__ = [
     "BACKUP_ENTRY",
@@ -77,38 +84,41 @@ _IDS_PER_LOOKUP = 2_000
 
 
 class _Record(BaseModel):
+    # text is carried as the database holds it (SQLite does not enforce column lengths);
+    # a database that cannot take a value refuses the restore with the reason
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class BackupSeller(_Record):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
-    culture: str | None = Field(default=None, max_length=16)
+    name: str = Field(min_length=1)
+    email: str | None = None
+    culture: str | None = None
     self_profile: str | None = Field(
         default=None, description="the seller's self-assessment answers, as JSON text"
     )
 
 
 class BackupAccount(_Record):
-    name: str = Field(min_length=1, max_length=300)
-    country: str | None = Field(default=None, max_length=200, description="as the CRM wrote it")
-    culture: str | None = Field(default=None, max_length=16, description="the resolved culture")
-    industry: str | None = Field(default=None, max_length=200)
+    name: str = Field(min_length=1)
+    country: str | None = Field(default=None, description="as the CRM wrote it")
+    culture: str | None = Field(default=None, description="the resolved culture")
+    industry: str | None = None
     observations: str = Field(default="", description="observed norms: space-separated ids")
-    source: str = Field(default="crossdeal", max_length=40)
-    external_id: str | None = Field(default=None, max_length=200)
+    source: str = "crossdeal"
+    external_id: str | None = None
 
 
 class BackupContact(_Record):
-    account: str = Field(min_length=1, max_length=300)
-    name: str = Field(min_length=1, max_length=300)
-    culture: str | None = Field(default=None, max_length=16)
-    role: Literal[ROLES] | None = None  # type: ignore[valid-type]
-    seniority: str | None = Field(default=None, max_length=40)
+    account: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    culture: str | None = None
+    role: str | None = Field(default=None, description=f"one of {', '.join(ROLES)}")
+    role_guessed: bool = Field(default=False, description="the role was read from a job title")
+    seniority: str | None = None
     observations: str = ""
-    email: str | None = Field(default=None, max_length=320)
-    source: str = Field(default="crossdeal", max_length=40)
-    external_id: str | None = Field(default=None, max_length=200)
+    email: str | None = None
+    source: str = "crossdeal"
+    external_id: str | None = None
 
 
 class ContactRef(_Record):
@@ -129,9 +139,9 @@ class BackupActivity(_Record):
 
 class BackupEvent(_Record):
     at: datetime
-    by: str | None = Field(default=None, max_length=200)
-    kind: str = Field(max_length=16)
-    field: str = Field(max_length=40)
+    by: str | None = None
+    kind: str
+    field: str
     old: str | None = None
     new: str | None = None
     note: str | None = None
@@ -141,10 +151,10 @@ class BackupDeal(_Record):
     id: int = Field(ge=1, le=2_147_483_647, description="the deal's number")
     account: str
     owner: str | None = None
-    name: str = Field(min_length=1, max_length=300)
+    name: str = Field(min_length=1)
     amount: str | None = Field(default=None, description="a decimal number, in cents")
-    currency: str = Field(default="USD", min_length=3, max_length=3)
-    stage: str | None = Field(default=None, max_length=100)
+    currency: str = "USD"
+    stage: str | None = None
     outcome: Literal[OUTCOMES] = "open"  # type: ignore[valid-type]
     budget_confirmed: bool = False
     authority_identified: bool = False
@@ -155,10 +165,10 @@ class BackupDeal(_Record):
     expected_close: date | None = None
     closed_on: date | None = None
     lost_reason: str | None = None
-    product: str | None = Field(default=None, max_length=200)
+    product: str | None = None
     notes: str | None = None
-    source: str = Field(default="crossdeal", max_length=40)
-    external_id: str | None = Field(default=None, max_length=200)
+    source: str = "crossdeal"
+    external_id: str | None = None
     version: int = Field(default=1, ge=1)
     committee: list[str | ContactRef] = Field(default_factory=list)
     activities: list[BackupActivity] = Field(default_factory=list)
@@ -201,16 +211,20 @@ def team_backup(
     people: list[PersonRecord] | None = None,
     me: SelfProfile | None = None,
 ) -> Backup:
-    """Everything the team holds, read in one transaction."""
-    with store.db.engine.connect() as conn:
+    """Everything the team holds, read as one snapshot: a change committed while the
+    backup is read is either wholly in it or not at all."""
+    with _snapshot(store) as conn:
         team = store.team_id
         sellers = conn.execute(
-            select(Seller).where(Seller.team_id == team).order_by(Seller.name, Seller.id)
+            select(Seller).where(Seller.team_id == team).order_by(Seller.id)
         ).all()
+        # sorted here, not by the database: collations differ between databases
+        sellers = sorted(sellers, key=lambda r: (r.name, r.id))
         seller_names = {row.id: row.name for row in sellers}
         accounts = conn.execute(
-            select(Account).where(Account.team_id == team).order_by(Account.name, Account.id)
+            select(Account).where(Account.team_id == team).order_by(Account.id)
         ).all()
+        accounts = sorted(accounts, key=lambda r: (r.name, r.id))
         account_names = {row.id: row.name for row in accounts}
         contacts = conn.execute(
             select(Contact).where(Contact.team_id == team).order_by(Contact.id)
@@ -331,6 +345,7 @@ def team_backup(
                     name=r.name,
                     culture=r.culture,
                     role=r.role,
+                    role_guessed=bool(r.role_guessed),
                     seniority=r.seniority,
                     observations=r.observations or "",
                     email=r.email,
@@ -345,6 +360,23 @@ def team_backup(
         people=people,
         me=me,
     )
+
+
+@contextmanager
+def _snapshot(store: PipelineStore) -> Iterator[Connection]:
+    """A connection whose reads all see one state of the database."""
+    with store.db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+            return
+        # SQLite: a read transaction holds one snapshot of the write-ahead log until it ends
+        conn.exec_driver_sql("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.exec_driver_sql("ROLLBACK")
 
 
 def backup_bytes(backup: Backup) -> bytes:
@@ -452,6 +484,15 @@ def _check_references(backup: Backup) -> None:
             raise InputError(f"{where} is at {deal.account!r}, an account the backup lacks")
         if deal.owner is not None and deal.owner not in known_sellers:
             raise InputError(f"{where} is owned by {deal.owner!r}, a seller the backup lacks")
+        for people, what in (
+            (deal.committee, "committee"),
+            *((a.with_, f"activity of {a.occurred_on}") for a in deal.activities),
+        ):
+            keys = [
+                (deal.account, r) if isinstance(r, str) else (r.account, r.name) for r in people
+            ]
+            if len(set(keys)) != len(keys):
+                raise InputError(f"{where} names someone twice in its {what}")
         refs = [*deal.committee, *(p for a in deal.activities for p in a.with_)]
         for ref in refs:
             key = (deal.account, ref) if isinstance(ref, str) else (ref.account, ref.name)
@@ -489,9 +530,17 @@ def restore(store: PipelineStore, backup: Backup) -> RestoreReport:
     Deals keep their numbers where none of them is taken in this database (always, in a
     new one); otherwise every deal gets a new number, and the report says so.
     """
-    from crossdeal.pipeline.store import TeamNotEmptyError
-
     _check_references(backup)
+    try:
+        return _restore(store, backup)
+    except DataError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else "a value does not fit"
+        raise InputError(
+            f"this database cannot hold a value of the backup ({first}); nothing was restored"
+        ) from None
+
+
+def _restore(store: PipelineStore, backup: Backup) -> RestoreReport:
     with store.db.engine.begin() as conn:
         store.lock_deals(conn)
         held = store.contents(conn)

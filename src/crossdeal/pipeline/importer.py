@@ -41,6 +41,11 @@ __all__ = ["ENTITY_ORDER", "ImportFileError", "import_csv", "import_files"]
 # after writing this many rows, SQLite's write-ahead log is folded back into the database
 # file at once (Database.checkpoint), so a large import leaves no log of hundreds of MB
 CHECKPOINT_ROWS = 10_000
+# what an export's apostrophe may protect: the first characters of a formula
+_QUOTED_FORMULA = frozenset("=+-@\t\r")
+# the longest job title a contact keeps (the contacts.seniority column); a longer one is
+# cut, with a note, after the committee role has been read from all of it
+TITLE_LENGTH = 40
 MAX_PROBLEMS = 50  # reported one by one; every problem is still counted by reason
 BATCH = 2_000
 Progress = Callable[[int, int], None]
@@ -233,6 +238,7 @@ class _Mapper:
 
     def __init__(self, mapping: Mapping, header: list[str], store: PipelineStore) -> None:
         self.mapping = mapping
+        self.unquote = mapping.unquote_formulas
         self.index = {name: i for i, name in enumerate(header)}
         self.store = store
         self.today = date.today()
@@ -250,6 +256,7 @@ class _Mapper:
             present = [c for c in rule.columns if c in self.index]
             if (
                 len(present) == 1
+                and not self.unquote  # each value looked at: the general path below
                 and rule.value is None
                 and rule.template is None
                 and not rule.map
@@ -292,6 +299,8 @@ class _Mapper:
             used = self.columns.get(target)
             if rule.default is not None:
                 value = rule.default
+        if self.unquote and value[:1] == "'" and value[1:2] in _QUOTED_FORMULA:
+            value = value[1:]
         if value and value in rule.map:
             mapped = rule.map[value]
             self.notes[f"{target} {value!r} read as {mapped!r} (mapping file)"] += 1
@@ -792,11 +801,18 @@ class _Writer:
             self.committee_touched.add(deal_id)
         new_role = False
         if role:
-            held = self.conn.execute(
-                select(Contact.role).where(Contact.id == contact_id)
-            ).scalar_one()
+            # a role the CRM gives is a given role: no later job title replaces it. One
+            # role per person: a second deal's row for them sets the same field
+            held, guessed = self.conn.execute(
+                select(Contact.role, Contact.role_guessed).where(Contact.id == contact_id)
+            ).one()
+            if held != role or guessed:
+                self.conn.execute(
+                    update(Contact)
+                    .where(Contact.id == contact_id)
+                    .values(role=role, role_guessed=False)
+                )
             if held != role:
-                self.conn.execute(update(Contact).where(Contact.id == contact_id).values(role=role))
                 self.new_roles.append(contact_id)
                 new_role = True
         if added:
@@ -890,33 +906,62 @@ class _Writer:
         account_id = self._account_id(m, row)
         column, country = m.raw(row, "country")
         culture = m.culture(column, country)
-        _, title = m.raw(row, "title")
-        _, role = m.raw(row, "role")
+        title_column, title = m.raw(row, "title")
+        role_column, role = m.raw(row, "role")
         _, email = m.raw(row, "email")
-        committee_role = role or _role_from_title(title)
-        assert self.conn is not None
-        found = self.conn.execute(
-            select(
-                Contact.id, Contact.culture, Contact.role, Contact.seniority, Contact.email
-            ).where(
-                Contact.team_id == self.team, Contact.account_id == account_id, Contact.name == name
+        if role and role not in ROLES:
+            raise _Problem(
+                role_column,
+                role,
+                f"is not a committee role ({', '.join(ROLES)}); map it in a mapping file",
             )
-        ).first()
-        values = {
+        assert self.conn is not None
+        fields = (
+            Contact.id,
+            Contact.account_id,
+            Contact.culture,
+            Contact.role,
+            Contact.role_guessed,
+            Contact.seniority,
+            Contact.email,
+        )
+        found = None
+        if key:
+            # the CRM's id first: a person who moved to another account stays one contact
+            found = self.conn.execute(
+                select(*fields).where(
+                    Contact.team_id == self.team,
+                    Contact.source == self.source,
+                    Contact.external_id == key,
+                )
+            ).first()
+        if found is None:
+            found = self.conn.execute(
+                select(*fields).where(
+                    Contact.team_id == self.team,
+                    Contact.account_id == account_id,
+                    Contact.name == name,
+                )
+            ).first()
+        guess = None if role else _role_from_title(title)
+        values: dict[str, Any] = {
+            "account_id": account_id,
             "culture": culture,
-            "role": committee_role or None,
-            "seniority": title or None,
+            "role": role or guess or None,
+            "role_guessed": not role and guess is not None,
+            "seniority": title[:TITLE_LENGTH] or None,
             "email": email or None,
         }
-        if found is not None and not role and found[2]:
-            # a role read from the job title is a guess: it never replaces one that was
-            # given (by a person, or by a contact-roles file)
-            values["role"] = found[2]
+        if len(title) > TITLE_LENGTH:
+            m.notes[f"{title_column}: job titles cut to {TITLE_LENGTH} characters"] += 1
+        if found is not None and not role and found.role and not found.role_guessed:
+            # a role read from the job title is a guess: it fills an empty role, and
+            # corrects an earlier guess, but never replaces one that was given
+            values["role"], values["role_guessed"] = found.role, False
         if found is None:
             self.conn.execute(
                 insert(Contact).values(
                     team_id=self.team,
-                    account_id=account_id,
                     name=name,
                     source=self.source,
                     external_id=key,
@@ -928,10 +973,10 @@ class _Writer:
         elif tuple(found[1:]) == tuple(values.values()):
             counts.unchanged += 1
         else:
-            self.conn.execute(update(Contact).where(Contact.id == found[0]).values(**values))
+            self.conn.execute(update(Contact).where(Contact.id == found.id).values(**values))
             counts.updated += 1
-            if found[2] != values["role"]:
-                self.new_roles.append(found[0])
+            if found.role != values["role"]:
+                self.new_roles.append(found.id)
 
     def _deal(self, m: _Mapper, row: list[str], key: str | None, counts: _Counts) -> None:
         assert key is not None

@@ -104,6 +104,11 @@ class _MappingSpec(BaseModel):
     outcome: _OutcomeSpec | None = None
     dates: list[str] = Field(default_factory=lambda: ["%Y-%m-%d"])
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    unquote_formulas: bool = Field(
+        default=False,
+        description="drop the apostrophe an export put before =, +, - or @ to keep "
+        "spreadsheets from running the cell (crossdeal's own export does)",
+    )
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ class Mapping:
     file: str
     columns_needed: tuple[str, ...] = field(default=())
     detect_unless: tuple[str, ...] = field(default=())
+    unquote_formulas: bool = False
 
     def missing_columns(self, header: Sequence[str]) -> list[str]:
         present = set(header)
@@ -215,6 +221,7 @@ def _build(spec: _MappingSpec, path: Path) -> Mapping:
         delimiter=spec.delimiter,
         file=str(path),
         detect_unless=tuple(spec.detect_unless),
+        unquote_formulas=spec.unquote_formulas,
     )
 
 

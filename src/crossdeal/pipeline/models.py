@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -103,7 +104,9 @@ class Contact(Base):
     name: Mapped[str] = mapped_column(String(300))
     culture: Mapped[str | None] = mapped_column(String(16))
     role: Mapped[str | None] = mapped_column(String(40))
-    seniority: Mapped[str | None] = mapped_column(String(40))
+    # true when the role was read from a job title: a later title may correct it
+    role_guessed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    seniority: Mapped[str | None] = mapped_column(String(40))  # the job title, cut to 40
     observations: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str | None] = mapped_column(String(320))
     source: Mapped[str] = mapped_column(String(40), default="crossdeal")

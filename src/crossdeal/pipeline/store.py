@@ -1174,7 +1174,19 @@ class PipelineStore:
             if account is not None:
                 query = query.where(Contact.account_id == self.account_named(s, account).id)
             if name is not None:
-                query = query.where(func.lower(Contact.name) == " ".join(name.split()).lower())
+                wanted = " ".join(name.split())
+                if wanted.isascii():
+                    query = query.where(func.lower(Contact.name) == wanted.lower())
+                else:
+                    # SQLite's lower() folds ASCII only: compare the team's names here
+                    matching = [
+                        contact_id
+                        for contact_id, held in s.execute(
+                            select(Contact.id, Contact.name).where(Contact.team_id == self.team_id)
+                        ).all()
+                        if held.casefold() == wanted.casefold()
+                    ]
+                    query = query.where(Contact.id.in_(matching))
             return ContactList(
                 team=self.team_name,
                 contacts=[

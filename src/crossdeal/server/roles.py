@@ -63,7 +63,7 @@ ROUTE_ROLES: Final[dict[tuple[str, str], str]] = {
     ("DELETE", "/accounts/{account_id}"): "manager",
     ("GET", "/export"): "manager",
     # a person's own data: handed over or erased on their request
-    ("GET", "/personal-data"): "manager",
+    ("POST", "/personal-data"): "manager",
     ("POST", "/erasures"): "manager",
 }
 

@@ -327,20 +327,24 @@ def delete_account(account_id: RecordId, store: Team) -> Response:
     return ModelResponse(edits.delete_account(store, edits.account_name(store, account_id)))
 
 
-@router.get(
+class PersonalDataRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=300, description="the person's full name")
+    account: str | None = Field(None, max_length=300, description="only their contact here")
+
+
+@router.post(
     "/personal-data",
     response_model=PersonalData,
     summary="Everything the team holds about one buyer-side person (managers)",
 )
-def personal_data(
-    store: Team,
-    name: Annotated[str, Query(min_length=1, max_length=300)],
-    account: Annotated[str | None, Query(max_length=300)] = None,
-) -> Response:
+def personal_data(body: PersonalDataRequest, store: Team) -> Response:
     from crossdeal.pipeline import privacy
 
-    # the team's records only: saved people live on each user's machine, not the server
-    return ModelResponse(privacy.personal_data(store, name, None, account))
+    # a POST, so that the person's name stays out of access logs; the team's records
+    # only: saved people live on each user's machine, not on the server
+    return ModelResponse(privacy.personal_data(store, body.name, None, body.account))
 
 
 @router.post(
