@@ -28,6 +28,7 @@ from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import NoReturn
 
     from pydantic import BaseModel
 
@@ -131,6 +132,19 @@ def contacts_as_people(
     if shown == list(sides):
         return None
     return shown[0], shown[1]
+
+
+def _interrupted(what: str) -> "NoReturn":
+    """Ctrl-C during a write that is one transaction: say that nothing was written."""
+    console().print(
+        f"Interrupted: nothing was {what}; the database is as it was before.", style="yellow"
+    )
+    raise typer.Exit(130) from None
+
+
+def _team_flag(team: str) -> str:
+    """The ``--team`` option a next command needs (nothing for the default team)."""
+    return "" if team == _default_team() else f" --team {team}"
 
 
 def _listing(output: OutputFormat, read: "Callable[[], BaseModel]", renderer: str) -> None:
@@ -244,7 +258,7 @@ def register(app: typer.Typer) -> None:
         out.print(message)
         _render.deals(out, listing, title="Open deals at risk (most severe first)")
         first = listing.deals[0].id if listing.deals else 1
-        on = "" if team == _default_team() else f" --team {team}"
+        on = _team_flag(team)
         out.print(
             f"[dim]Next: crossdeal deals --at-risk{on} · crossdeal deal {first}{on} · "
             f"crossdeal export --format csv{on}[/dim]"
@@ -351,11 +365,7 @@ def register(app: typer.Typer) -> None:
             else:
                 batch = import_files(store, files, crm, mapping, skip_invalid, rejected)
         except KeyboardInterrupt:
-            console().print(
-                "Interrupted: nothing was imported; the database is as it was before.",
-                style="yellow",
-            )
-            raise typer.Exit(130) from None
+            _interrupted("imported")
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
@@ -406,18 +416,13 @@ def register(app: typer.Typer) -> None:
             report = restore(store, backup).model_copy(update={"file": file.name})
             report = restore_people(profiles, backup, report)
         except KeyboardInterrupt:
-            console().print(
-                "Interrupted: nothing was restored; the database is as it was before.",
-                style="yellow",
-            )
-            raise typer.Exit(130) from None
+            _interrupted("restored")
         except CrossdealError as error:
             fail(error)
         if output is OutputFormat.json:
             emit_json(report)
         else:
-            on = "" if store.team_name == _default_team() else f" --team {store.team_name}"
-            _render.restore_report(console(), report, on)
+            _render.restore_report(console(), report, _team_flag(store.team_name))
 
     def _listing_limit(limit: int | None, output: OutputFormat) -> int | None:
         # a terminal table of 20,000 deals helps no one; JSON is for programs

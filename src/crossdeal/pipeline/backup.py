@@ -26,10 +26,10 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Final, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, Select, insert, select, text
 from sqlalchemy.exc import DataError
 
 from crossdeal.errors import InputError
@@ -66,7 +66,6 @@ __all__ = [
     "restore",
     "restore_people",
     "team_backup",
-    "write_backup",
 ]
 
 FORMAT: Final = "crossdeal.backup/1"
@@ -206,6 +205,14 @@ class Backup(_Record):
 # --- export --------------------------------------------------------------------------------
 
 
+def _linked(conn: Connection, pairs: Select[int, int]) -> dict[int, list[int]]:
+    """A link table's (owner, contact) pairs as each owner's contacts, in id order."""
+    linked: dict[int, list[int]] = defaultdict(list)
+    for owner, contact in conn.execute(pairs.order_by(*pairs.selected_columns)):
+        linked[owner].append(contact)
+    return linked
+
+
 def team_backup(
     store: PipelineStore,
     people: list[PersonRecord] | None = None,
@@ -231,22 +238,18 @@ def team_backup(
         ).all()
         contact_keys = {row.id: (account_names[row.account_id], row.name) for row in contacts}
         deals = conn.execute(select(Deal).where(Deal.team_id == team).order_by(Deal.id)).all()
-        committees: dict[int, list[int]] = defaultdict(list)
-        for deal_id, contact_id in conn.execute(
+        committees = _linked(
+            conn,
             select(DealContact.deal_id, DealContact.contact_id)
             .join(Deal, Deal.id == DealContact.deal_id)
-            .where(Deal.team_id == team)
-            .order_by(DealContact.deal_id, DealContact.contact_id)
-        ):
-            committees[deal_id].append(contact_id)
-        attendees: dict[int, list[int]] = defaultdict(list)
-        for activity_id, contact_id in conn.execute(
+            .where(Deal.team_id == team),
+        )
+        attendees = _linked(
+            conn,
             select(ActivityContact.activity_id, ActivityContact.contact_id)
             .join(Activity, Activity.id == ActivityContact.activity_id)
-            .where(Activity.team_id == team)
-            .order_by(ActivityContact.activity_id, ActivityContact.contact_id)
-        ):
-            attendees[activity_id].append(contact_id)
+            .where(Activity.team_id == team),
+        )
         activities: dict[int, list[Any]] = defaultdict(list)
         for activity in conn.execute(
             select(Activity).where(Activity.team_id == team).order_by(Activity.id)
@@ -389,12 +392,6 @@ def backup_bytes(backup: Backup) -> bytes:
         entry.external_attr = 0o600 << 16  # it holds people's names and notes
         zf.writestr(entry, payload.encode("utf-8"), compresslevel=6)
     return buffer.getvalue()
-
-
-def write_backup(backup: Backup, out: BinaryIO) -> int:
-    """Write the backup's zip to ``out``; the number of deals written."""
-    out.write(backup_bytes(backup))
-    return len(backup.deals)
 
 
 # --- import --------------------------------------------------------------------------------
