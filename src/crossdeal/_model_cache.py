@@ -86,7 +86,8 @@ def private(path: Path) -> bool:
 
 def store(value: object, folder: Path, path: Path, prefix: str) -> None:
     """Write ``value`` to ``path`` atomically, removing older cache files of ``prefix``."""
-    with contextlib.suppress(OSError, pickle.PicklingError):
+    # TypeError and AttributeError: a value holding something pickle cannot write
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for old in folder.glob(f"{prefix}*.pickle"):  # only crossdeal's own cache files
             if old != path:

@@ -9,14 +9,16 @@ from rich import panel as _rich_panel
 from rich import table as _rich_table
 from rich.console import Console, Group
 from rich.markup import escape as _markup_escape
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
-
-from crossdeal.culture.reports import Comparison, CultureList, CultureProfile, DistanceReport
-from crossdeal.playbook.briefing import Briefing, Evidence, PersonReport, Risk
-from crossdeal.playbook.rules import Rule, themes
 
 if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderResult
+
+    from crossdeal.culture.reports import Comparison, CultureList, CultureProfile, DistanceReport
+    from crossdeal.playbook.briefing import Briefing, Evidence, PersonReport, Risk
+    from crossdeal.playbook.rules import Rule
 
 
 class Table(_rich_table.Table):
@@ -241,13 +243,41 @@ def _common_ground(console: Console, ground: Sequence[object]) -> None:
     )
 
 
-def _bullets(mark: str, items: Sequence[str], style: str = "") -> _rich_table.Table:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=2, no_wrap=True)
-    grid.add_column(ratio=1)
-    for item in items:
-        grid.add_row(mark, Text(item, style=style))
-    return grid
+class Hanging:
+    """Rows of a mark and a text whose wrapped lines hang under its first word:
+
+        1. HIGH They need to trust you as a person before they will weigh your
+                offer
+
+    It lays out what a two-column grid would, without measuring every cell twice: a
+    briefing has a few hundred of these, and a grid made them most of its rendering time.
+    """
+
+    def __init__(self, rows: Sequence[tuple[Text, Text]], mark_width: int | None = None) -> None:
+        self.rows = rows
+        self.mark_width = mark_width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = self.mark_width or max((mark.cell_len for mark, _ in self.rows), default=0)
+        inner = max(options.max_width - width - 1, 1)
+        blank = Segment(" " * (width + 1))
+        for mark, text in self.rows:
+            for index, line in enumerate(text.wrap(console, inner)):
+                if index == 0:
+                    yield from mark.render(console)
+                    yield Segment(" " * (width + 1 - mark.cell_len))
+                else:
+                    yield blank
+                line.rstrip()
+                yield from line.render(console)
+                yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(min(options.max_width, 4), options.max_width)
+
+
+def _bullets(mark: str, items: Sequence[str], style: str = "") -> Hanging:
+    return Hanging([(Text(mark), Text(item, style=style)) for item in items], mark_width=2)
 
 
 def _evidence(e: Evidence, seller: str, buyer: str) -> str:
@@ -268,7 +298,7 @@ def _evidence(e: Evidence, seller: str, buyer: str) -> str:
 
 def _risk(risk: Risk, seller: str, buyer: str) -> Panel:
     style = SEVERITY_STYLE[risk.severity]
-    body: list[Text | _rich_table.Table] = [Text(risk.title, style="bold")]
+    body: list[Text | _rich_table.Table | Hanging] = [Text(risk.title, style="bold")]
     if risk.borderline:
         body.append(Text(f"Borderline: {risk.borderline}.", style="italic"))
     body.append(Text("Do", style="underline"))
@@ -344,9 +374,7 @@ def _headline(console: Console, result: Briefing) -> None:
             )
         return
     console.print(f"[bold]What matters most for this call[/bold] ({len(result.risks)} in all)")
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column(ratio=1)
+    rows: list[tuple[Text, Text]] = []
     for risk in result.risks[:TOP]:
         mark = Text(f"{risk.rank}. {risk.severity.upper()}", style=SEVERITY_STYLE[risk.severity])
         lines = Text(risk.title, style="bold")
@@ -355,8 +383,8 @@ def _headline(console: Console, result: Briefing) -> None:
             lines.append(f"\n? {risk.questions[0]}")
         if risk.borderline:
             lines.append("\n(borderline)", style="italic")
-        grid.add_row(mark, lines)
-    console.print(grid)
+        rows.append((mark, lines))
+    console.print(Hanging(rows))
 
 
 def briefing(console: Console, result: Briefing, short: bool = False) -> None:
@@ -478,6 +506,8 @@ def rules(console: Console, items: Sequence[Rule]) -> None:
     table.add_column("title")
     if wide:
         table.add_column("file", no_wrap=True)
+    from crossdeal.playbook.rules import themes
+
     order = themes()
     previous_theme = None
     for rule in sorted(items, key=lambda r: (order[r.theme].order, r.id)):
@@ -512,7 +542,7 @@ def _marked(text: str, findings: Sequence[MessageFinding]) -> Text:
 
 def _finding(index: int, f: MessageFinding) -> Panel:
     style = SEVERITY_STYLE[f.severity]
-    body: list[Text | _rich_table.Table] = [Text(f.title, style="bold"), Text(f.why)]
+    body: list[Text | _rich_table.Table | Hanging] = [Text(f.title, style="bold"), Text(f.why)]
     quoted = [s for s in f.spans if s.source == "message"]
     if quoted:
         body.append(
@@ -806,6 +836,8 @@ WIDE_TABLE = 120
 
 
 def deals(console: Console, listing: DealList, title: str | None = None) -> None:
+    from crossdeal._cli_common import visible
+
     if not listing.deals:
         console.print(
             f"No deals match in team {escape(listing.team)}. "
@@ -847,13 +879,15 @@ def deals(console: Console, listing: DealList, title: str | None = None) -> None
                 escape(fact) for fact in (_shown(d.culture), d.stage or d.outcome, d.owner) if fact
             )
             described = [f"[bold]{escape(d.account)}[/bold]\n{escape(d.name)}\n[dim]{facts}[/dim]"]
+        # Text, not markup: the table measures each cell before it renders it, and would
+        # parse the markup of each twice
         table.add_row(
-            str(d.id),
-            *described,
-            _short_money(d.amount, d.currency),
-            close.isoformat() if close else "",
-            risk,
-            escape("\n".join(s.id for s in d.signals)),
+            Text(str(d.id)),
+            *(Text.from_markup(cell) for cell in described),
+            Text(_short_money(d.amount, d.currency)),
+            Text(close.isoformat() if close else ""),
+            Text.from_markup(risk),
+            Text("\n".join(visible(s.id) for s in d.signals)),
         )
     console.print(table)
     shown = len(listing.deals)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from crossdeal.errors import DataFileError
 
-try:  # the C parser is several times faster; fall back when libyaml is absent
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
 
 
 class LineDict(dict[str, Any]):
@@ -37,36 +34,47 @@ class LineList(list[Any]):
         return self.line
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
-        self.flatten_mapping(node)
-        mapping = LineDict()
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be plain text", key_node.start_mark
-                )
-            text_key = str(key) if key is not None else "null"
-            if text_key in mapping:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {text_key!r} appears twice", key_node.start_mark
-                )
-            mapping[text_key] = self.construct_object(value_node, deep=True)
-            mapping.key_lines[text_key] = key_node.start_mark.line + 1
-        return mapping
+@functools.cache
+def _loader() -> type[yaml.SafeLoader]:
+    """The loader that records lines (PyYAML loads only when a file is read: the compiled
+    caches spare most commands reading any)."""
+    import yaml
 
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
-        sequence = LineList(self.construct_object(child, deep=True) for child in node.value)
-        sequence.line = node.start_mark.line + 1
-        sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
-        return sequence
+    try:  # the C parser is several times faster; fall back when libyaml is absent
+        base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        base = yaml.SafeLoader
 
+    class LineLoader(base):  # type: ignore[valid-type,misc]
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+            self.flatten_mapping(node)
+            mapping = LineDict()
+            mapping.line = node.start_mark.line + 1
+            mapping.key_lines = {}
+            for key_node, value_node in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, str | int | float | bool) and key is not None:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "a key must be plain text", key_node.start_mark
+                    )
+                text_key = str(key) if key is not None else "null"
+                if text_key in mapping:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {text_key!r} appears twice", key_node.start_mark
+                    )
+                mapping[text_key] = self.construct_object(value_node, deep=True)
+                mapping.key_lines[text_key] = key_node.start_mark.line + 1
+            return mapping
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
+        def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
+            sequence = LineList(self.construct_object(child, deep=True) for child in node.value)
+            sequence.line = node.start_mark.line + 1
+            sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
+            return sequence
+
+    LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_mapping)
+    LineLoader.add_constructor("tag:yaml.org,2002:seq", LineLoader.construct_sequence)
+    return LineLoader
 
 
 # a data file (rules, models, practices, mappings) larger than this is refused unread
@@ -90,8 +98,10 @@ def load_yaml(
             raise error(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
         except OSError as exc:
             raise error(f"cannot be read ({exc.strerror})", path) from None
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

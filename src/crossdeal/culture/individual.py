@@ -18,13 +18,13 @@ conflicting ones widen it again.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossdeal._kept import kept
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import load_yaml
 from crossdeal.culture.model import Culture, CultureModel, data_dir
@@ -128,7 +128,7 @@ class _ObservationsFile(BaseModel):
     observations: dict[str, _ObservationSpec]
 
 
-@functools.cache
+@kept("crossdeal.culture", "data/observations.yaml")
 def _vocabulary_file() -> tuple[float, dict[str, Observation]]:
     path = data_dir() / "observations.yaml"
     spec = validate_yaml(

@@ -57,7 +57,7 @@ BINS = 10
 
 # --- results ------------------------------------------------------------------------------
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class ReliabilityBin(_Out):

@@ -10,7 +10,6 @@ practitioners report for relationship-first markets. docs/cycle-prior.md explain
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossdeal._kept import kept
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import load_yaml
 from crossdeal.errors import DataFileError, InputError
@@ -53,7 +53,7 @@ class _PriorSpec(BaseModel):
     cap: float = Field(ge=1)
 
 
-@functools.cache
+@kept("crossdeal.forecast", "data/cycle_prior.yaml")
 def default_cycle_prior() -> CyclePrior:
     """The shipped prior (forecast/data/cycle_prior.yaml)."""
     path = Path(str(resources.files("crossdeal.forecast").joinpath("data", "cycle_prior.yaml")))

@@ -149,6 +149,14 @@ def _bytes(text: str) -> bytes:
     return text.encode("latin-1")
 
 
+def _new_set() -> Any:
+    options = _re2.Options()
+    options.encoding = _re2.Options.Encoding.LATIN1
+    options.max_mem = _MAX_MEM
+    options.log_errors = False
+    return _re2.Set.SearchSet(options)
+
+
 class Prefilter(Generic[Key]):
     """Patterns (Python syntax) under keys; :meth:`candidates` says which keys' patterns
     can match a text. Keys whose pattern has no translation are always candidates."""
@@ -156,15 +164,12 @@ class Prefilter(Generic[Key]):
     def __init__(self, patterns: Sequence[tuple[Key, str]]) -> None:
         self._always: frozenset[Key] = frozenset()
         self._keys: list[Key] = []
+        self._translated: list[str] = []  # what the automaton holds, to build it again
         self._set: Any = None
         self._failed = _re2 is None
         if _re2 is None or not patterns:
             return
-        options = _re2.Options()
-        options.encoding = _re2.Options.Encoding.LATIN1
-        options.max_mem = _MAX_MEM
-        options.log_errors = False
-        matcher = _re2.Set.SearchSet(options)
+        matcher = _new_set()
         always: set[Key] = set()
         for key, pattern in patterns:
             translated = to_re2(pattern)
@@ -177,6 +182,11 @@ class Prefilter(Generic[Key]):
                 always.add(key)
                 continue
             self._keys.append(key)
+            self._translated.append(translated)
+        self._always = frozenset(always)
+        self._compile(matcher)
+
+    def _compile(self, matcher: Any) -> None:
         # Matches every non-empty text: when it is missing, RE2 failed on the text.
         self._sentinel = len(self._keys)
         matcher.Add(_ANY)
@@ -184,9 +194,23 @@ class Prefilter(Generic[Key]):
             matcher.Compile()
         except _re2.error:
             self._failed = True
+            self._always = frozenset()
             return
         self._set = matcher
-        self._always = frozenset(always)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the automaton cannot be pickled: it is built again from the translations
+        return {**self.__dict__, "_set": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self._translated and _re2 is None:  # RE2 gone since: every pattern may match
+            self._failed = True
+        elif self._translated and not self._failed:
+            matcher = _new_set()
+            for translated in self._translated:
+                matcher.Add(translated)
+            self._compile(matcher)
 
     def candidates(self, text: str) -> frozenset[Key] | None:
         """The keys whose pattern may match ``text``; None when every key may."""

@@ -11,7 +11,7 @@ import functools
 import re
 from bisect import bisect_right
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import repeat
 from operator import itemgetter
@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from crossdeal._kept import kept
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import LineDict, load_yaml
 from crossdeal.errors import DataFileError
@@ -150,14 +151,31 @@ class _Scanner:
     which keeps its scan linear in a long run of letters. ``anchors``:
     literals one of which every match contains; when the text has none of them the
     scan is skipped (``None``: always scan). ``digit``: every match starts with a digit.
+    A kept copy (see ``crossdeal._kept``) holds the pattern's text: it is compiled again
+    when a text first needs it, and most texts need only a few of them.
     """
 
-    pattern: re.Pattern[str]
+    source: str
     bounded: bool
     anchors: tuple[str, ...] | None
     whole_words: bool
     digit: bool
     repeat: bool = False
+    compiled: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        compiled = self.compiled
+        if compiled is None:
+            compiled = re.compile(self.source)
+            object.__setattr__(self, "compiled", compiled)
+        return compiled
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _Scanner,
+            (self.source, self.bounded, self.anchors, self.whole_words, self.digit, self.repeat),
+        )
 
 
 @dataclass(frozen=True)
@@ -268,7 +286,7 @@ class FeatureSet:
         cased: list[tuple[int, str]] = []
         for index, (name, scanner) in enumerate(self._scanners):
             target = cased if self._features[name].case_sensitive else lower
-            target.append((index, scanner.pattern.pattern))
+            target.append((index, scanner.source))
         return Prefilter(lower), Prefilter(cased)
 
     @property
@@ -465,7 +483,7 @@ def _whole_words(scanner: _Scanner, listed: Mapping[str, object]) -> frozenset[s
     "\\b(?:maybe|perhaps)\\b" (None otherwise). Not when a listed word holds one of
     them on either side of an apostrophe ("let" in "let's", "re" in "you're"): one pass
     finds the listed word and steps over the other."""
-    body = scanner.pattern.pattern
+    body = scanner.source
     if not scanner.bounded or not body.endswith("\\b") or _POSITION_OR_GROUP.search(body[:-2]):
         return None
     try:
@@ -628,7 +646,8 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
             continue
         scanners.append(
             _Scanner(
-                pattern=regex(body, 0, "patterns"),
+                source=body,
+                compiled=regex(body, 0, "patterns"),
                 bounded=bounded,
                 anchors=_lookup_words(found),
                 whole_words=found.whole_words,
@@ -640,7 +659,8 @@ def _compile(name: str, spec: _FeatureSpec, source: str) -> _Compiled:
         merged = "|".join(f"(?:{b})" for b in _unique_groups(bodies))
         scanners.append(
             _Scanner(
-                pattern=regex(merged, 0, "patterns"),
+                source=merged,
+                compiled=regex(merged, 0, "patterns"),
                 bounded=bounded,
                 anchors=None,
                 whole_words=False,
@@ -732,6 +752,6 @@ def data_dir() -> Path:
     return Path(str(resources.files("crossdeal.messages").joinpath("data")))
 
 
-@functools.cache
+@kept("crossdeal.messages", "data/features.yaml")
 def default_features() -> FeatureSet:
     return load_features(data_dir() / "features.yaml")

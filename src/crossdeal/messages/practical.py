@@ -9,7 +9,6 @@ as it was read, what the day is for the reader, and free days around it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossdeal._kept import kept
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import load_yaml
 from crossdeal.calendar.address import (
@@ -54,7 +54,7 @@ PRACTICAL_IDS = (
 
 
 class _Wording(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     theme: str
     severity: Severity | None = None
     title: str = Field(min_length=5)
@@ -62,7 +62,7 @@ class _Wording(BaseModel):
 
 
 class _File(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
     schema_: Literal["crossdeal.practical-findings/1"] = Field(alias="schema")
     proposal_cues: list[str] = Field(min_length=1)
     findings: dict[str, _Wording]
@@ -75,7 +75,7 @@ class _Findings:
     file: str
 
 
-@functools.cache
+@kept("crossdeal.messages", "data/practical_findings.yaml")
 def _wording() -> _Findings:
     path = Path(str(resources.files("crossdeal.messages") / "data" / "practical_findings.yaml"))
     spec = validate_yaml(_File, load_yaml(path, error=RuleFileError), path, RuleFileError)

@@ -9,7 +9,6 @@ says of the reader's seniority). Mistakes in a rule file raise
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from crossdeal._kept import kept
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import LineDict, LineList, load_yaml
 from crossdeal.errors import RuleFileError
@@ -174,12 +174,12 @@ def load_message_rules(
     return out
 
 
-@functools.cache
+@kept("crossdeal.messages", "data/draft_rules.yaml")
 def draft_rules() -> tuple[MessageRule, ...]:
     return tuple(load_message_rules(data_dir() / "draft_rules.yaml", "draft"))
 
 
-@functools.cache
+@kept("crossdeal.messages", "data/reply_rules.yaml")
 def reply_rules() -> tuple[MessageRule, ...]:
     return tuple(load_message_rules(data_dir() / "reply_rules.yaml", "reply"))
 

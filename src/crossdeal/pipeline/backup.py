@@ -85,7 +85,7 @@ _IDS_PER_LOOKUP = 2_000
 class _Record(BaseModel):
     # text is carried as the database holds it (SQLite does not enforce column lengths);
     # a database that cannot take a value refuses the restore with the reason
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class BackupSeller(_Record):

@@ -64,7 +64,7 @@ class DealUpdate(BaseModel):
     """The fields of a deal a person may change. A field left out is left as it is; a
     field given as None (where it may be empty) is cleared."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str | None = Field(None, max_length=300)
     stage: str | None = Field(None, max_length=100)

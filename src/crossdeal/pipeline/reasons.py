@@ -27,7 +27,7 @@ class ReasonFileError(DataFileError):
 
 
 class CloseReason(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40)
     label: str = Field(min_length=2, max_length=80)

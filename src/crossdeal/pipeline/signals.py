@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossdeal._kept import kept
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import LineDict, LineList, load_yaml
 from crossdeal.culture.model import Culture, CultureModel
@@ -232,9 +233,8 @@ class SignalBook:
         return cls(rules)
 
     @classmethod
-    @functools.cache
     def default(cls) -> SignalBook:
-        return cls.load()
+        return _shipped_book()
 
     def _pair(
         self, seller: Culture | None, buyer: Culture | None, model: CultureModel
@@ -365,3 +365,8 @@ def _plain(value: float | str | None) -> float | None:
 def worst(levels: Iterable[Severity]) -> Severity | None:
     """The highest of some severities, or None when there are none."""
     return max(levels, key=SEVERITIES.index, default=None)
+
+
+@kept("crossdeal.pipeline", "data/signals.yaml")
+def _shipped_book() -> SignalBook:
+    return SignalBook.load()

@@ -27,6 +27,7 @@ tree again with some names fixed.
 from __future__ import annotations
 
 import operator
+import pickle
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -183,6 +184,13 @@ class Condition:
     evaluate: Evaluator
     variables: tuple[Variable, ...]
     tree: Node
+    specialized: bool = False
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as its tree: the evaluator is closures, compiled again on loading."""
+        if self.specialized:  # its folded names are not kept: it would load unfolded
+            raise pickle.PicklingError("a specialized condition cannot be pickled")
+        return (_from_tree, (self.text, self.variables, self.tree))
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -202,7 +210,7 @@ class Condition:
         individualist buyer). The result gives the same answer as this condition on
         any context that agrees with ``known``.
         """
-        return Condition(self.text, _compile(self.tree, known), self.variables, self.tree)
+        return Condition(self.text, _compile(self.tree, known), self.variables, self.tree, True)
 
     @property
     def constant(self) -> Value | str:
@@ -225,6 +233,10 @@ def compile_condition(text: str | bool, extra_sides: tuple[str, ...] = ()) -> Co
     parser = _Parser(str(text), extra_sides)
     tree = parser.parse()
     return Condition(str(text), _compile(tree, {}), tuple(parser.variables), tree)
+
+
+def _from_tree(text: str, variables: tuple[Variable, ...], tree: Node) -> Condition:
+    return Condition(text, _compile(tree, {}), variables, tree)
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:

@@ -32,6 +32,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from crossdeal._kept import kept
 from crossdeal._validation import validate_yaml
 from crossdeal._yaml import LineDict, LineList, load_yaml
 from crossdeal.errors import RuleFileError
@@ -63,7 +64,7 @@ class Theme:
     ask_when_unknown: tuple[str, ...] = ()
 
 
-@functools.cache
+@kept("crossdeal.playbook", "data/themes.yaml")
 def themes() -> dict[str, Theme]:
     """The advice themes, by id, in their documented order."""
     path = _data_dir() / "themes.yaml"
@@ -195,11 +196,7 @@ def load_rules(
     include_shipped: bool = True,
 ) -> list[Rule]:
     """Shipped rules, then each extra file or folder; later rules replace earlier ones by id."""
-    by_id: dict[str, Rule] = {}
-    disabled: set[str] = set()
-    sources: list[tuple[list[Path], bool]] = []
-    if include_shipped:
-        sources.append((shipped_rule_files(), True))
+    by_id: dict[str, Rule] = {r.id: r for r in _shipped_rules()} if include_shipped else {}
     for item in extra:
         path = Path(item)
         if path.is_dir():
@@ -210,28 +207,38 @@ def load_rules(
             files = [path]
         else:
             raise RuleFileError("no such file or folder", path)
-        sources.append((files, False))
-    for files, shipped in sources:
-        seen_here: dict[str, tuple[str, int]] = {}
-        for file in files:
-            for spec, raw in _read_file(file):
-                line = raw.line
-                if spec.id in seen_here:
-                    first_file, first_line = seen_here[spec.id]
-                    raise RuleFileError(
-                        f"rule id appears twice (first in {first_file}, line {first_line})",
-                        file,
-                        line,
-                        spec.id,
-                    )
-                seen_here[spec.id] = (str(file), line)
-                if spec.disabled:
-                    disabled.add(spec.id)
-                    by_id.pop(spec.id, None)
-                    continue
-                disabled.discard(spec.id)
-                by_id[spec.id] = _compile(spec, raw, file, shipped, by_id.get(spec.id))
+        _add_rules(by_id, files, shipped=False)
     return list(by_id.values())
+
+
+@kept("crossdeal.playbook", "data/rules/*.yaml")
+def _shipped_rules() -> tuple[Rule, ...]:
+    """The shipped rules, compiled (a user's files load after them)."""
+    by_id: dict[str, Rule] = {}
+    _add_rules(by_id, shipped_rule_files(), shipped=True)
+    return tuple(by_id.values())
+
+
+def _add_rules(by_id: dict[str, Rule], files: Sequence[Path], shipped: bool) -> None:
+    """The rules of one source (the shipped files, or one file or folder of a user's) into
+    ``by_id``: a rule replaces an earlier one of its id, a disabled one removes it."""
+    seen_here: dict[str, tuple[str, int]] = {}
+    for file in files:
+        for spec, raw in _read_file(file):
+            line = raw.line
+            if spec.id in seen_here:
+                first_file, first_line = seen_here[spec.id]
+                raise RuleFileError(
+                    f"rule id appears twice (first in {first_file}, line {first_line})",
+                    file,
+                    line,
+                    spec.id,
+                )
+            seen_here[spec.id] = (str(file), line)
+            if spec.disabled:
+                by_id.pop(spec.id, None)
+                continue
+            by_id[spec.id] = _compile(spec, raw, file, shipped, by_id.get(spec.id))
 
 
 def _read_file(path: Path) -> list[tuple[_RuleSpec, LineDict]]:
