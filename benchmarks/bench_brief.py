@@ -165,19 +165,24 @@ def _cli(args: argparse.Namespace) -> None:
         "calendar": ([exe, "calendar", "JP"], sample),
     }
     _compile_tree(Path(crossdeal.__file__).parent)
+    jobs = {
+        "brief": ["brief", "--seller", "US", "--buyer", "IN"],
+        "lint": ["lint", "--to", "JP", str(draft)],
+        "deals": ["--team", "demo", "deals"],
+    }
     if args.compare_with:
         _compile_tree(Path(args.compare_with) / "src" / "crossdeal")
-        # each tree with a home of its own: their compiled caches are keyed by their code
-        # and would otherwise replace each other at every run
-        here = [sys.executable, "-m", "crossdeal.cli", "brief", "--seller", "US", "--buyer", "IN"]
-        mine = {**os.environ, "CROSSDEAL_HOME": homes.enter_context(_home())}
-        other = {
-            **os.environ,
-            "PYTHONPATH": os.path.join(args.compare_with, "src"),
-            "CROSSDEAL_HOME": homes.enter_context(_home()),
-        }
-        commands["brief, this tree (python -m)"] = (here, mine)
-        commands[f"brief, {args.compare_with} (python -m)"] = (here, other)
+        # each tree with a home (and a sample pipeline) of its own: their compiled caches
+        # are keyed by their code and would otherwise replace each other at every run
+        trees = {"this tree": None, args.compare_with: os.path.join(args.compare_with, "src")}
+        for tree, source in trees.items():
+            env = {**os.environ, "CROSSDEAL_HOME": homes.enter_context(_home())}
+            if source:
+                env["PYTHONPATH"] = source
+            module = [sys.executable, "-m", "crossdeal.cli"]
+            subprocess.run([*module, "demo"], capture_output=True, check=True, env=env)
+            for job, job_args in jobs.items():
+                commands[f"{job}, {tree} (python -m)"] = ([*module, *job_args], env)
     with homes:
         got = _interleaved(commands, args.cli_runs)
     bare = got.pop("bare")
@@ -188,8 +193,12 @@ def _cli(args: argparse.Namespace) -> None:
     print(f"baseline python -c pass: {bare * 1000:6.0f} ms wall")
     print(f"ratio calendar/brief: {got['calendar'] / got['brief']:.2f} (goal <= 1)")
     if args.compare_with:
-        names = list(got)[-2:]
-        print(f"ratio this tree/{args.compare_with}: {got[names[0]] / got[names[1]]:.2f}")
+        for job in jobs:
+            mine, theirs = (
+                got[f"{job}, this tree (python -m)"],
+                got[f"{job}, {args.compare_with} (python -m)"],
+            )
+            print(f"ratio {job}, this tree/{args.compare_with}: {mine / theirs:.2f}")
 
 
 if __name__ == "__main__":

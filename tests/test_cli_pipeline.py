@@ -251,6 +251,20 @@ def test_control_characters_from_data_are_shown_not_sent(
     assert any("\\x1b" in output for output in outputs)
 
 
+def test_names_are_printed_as_typed_not_as_emoji(crossdeal_home: Path, tmp_path: Path) -> None:
+    """Rich would turn ":rocket:" into a rocket; a name is data and is shown as written."""
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "Record ID,Deal Name,Deal Stage,Amount,Create Date,Close Date,Associated Company\n"
+        "1,Launch :rocket: pilot,Proposal,10,2026-01-05,2099-02-01,Smile :smile: KK\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(path)).exit_code == 0
+    for output in (run("deals").output, run("accounts").output, run("deal", "1").output):
+        assert "🚀" not in output and "😄" not in output, output
+    assert ":rocket:" in flat(run("deals").output)
+
+
 def test_a_team_named_before_the_command_holds_for_that_run_only(crossdeal_home: Path) -> None:
     assert (
         run("--team", "emea", "accounts", "add", "Tanaka Precision", "--country", "JP").exit_code

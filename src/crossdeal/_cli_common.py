@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import os
 import sys
 from datetime import date
 from enum import StrEnum
@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from crossdeal._plain import visible
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from crossdeal._layout import Writer
 
 __all__ = [
     "FormatOption",
@@ -32,6 +35,8 @@ __all__ = [
     "safe",
     "say_on_stderr",
     "show_warnings_as_lines",
+    "stdout_is_terminal",
+    "text_writer",
     "visible",
 ]
 
@@ -87,16 +92,6 @@ PracticesOption = Annotated[
 ]
 
 
-# C0 and C1 control characters (but tab and newline) and DEL: a name or a CSV cell that
-# carries them could clear the screen, retitle the window or write to the clipboard
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(text: str) -> str:
-    """The text with control characters shown as escapes (``\\x1b``), never sent raw."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def safe(text: object) -> str:
     """Data for a Rich console: control characters made visible, markup escaped."""
     from rich.markup import escape
@@ -104,17 +99,40 @@ def safe(text: object) -> str:
     return escape(visible(str(text)))
 
 
+def stdout_is_terminal() -> bool:
+    """Whether standard output is a terminal, as Rich decides it (FORCE_COLOR or
+    TTY_COMPATIBLE set make it one)."""
+    if os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1":
+        return True
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def text_writer() -> Writer:
+    """Where a command's text goes: Rich on a terminal; plain lines, without loading Rich,
+    when the output is piped or redirected (the same text, less start-up)."""
+    if stdout_is_terminal():
+        from crossdeal._render import RichWriter
+
+        return RichWriter(console())
+    from crossdeal._plain import PlainWriter
+
+    return PlainWriter(sys.stdout)
+
+
 def console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # emoji=False: a deal named "Launch :rocket:" is printed as typed (and the emoji
+    # table is never loaded)
+    return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def say_on_stderr(markup: str) -> None:
     """One message on stderr (Rich markup), never wrapped: it stays whole for people and grep."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(markup)
+    Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(markup)
 
 
 def fail(error: CrossdealError) -> NoReturn:

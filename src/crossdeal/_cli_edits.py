@@ -233,7 +233,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         """The reasons a deal can be closed won or lost with, and the file they come from."""
         from rich.table import Table
 
-        from crossdeal._render import escape
+        from crossdeal._layout import escape
         from crossdeal.pipeline.reasons import CloseReasons
 
         try:

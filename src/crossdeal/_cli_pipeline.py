@@ -22,6 +22,7 @@ from crossdeal._cli_common import (
     emit_json,
     fail,
     safe,
+    text_writer,
     write_chart,
 )
 from crossdeal.errors import CrossdealError
@@ -461,7 +462,7 @@ def register(app: typer.Typer) -> None:
         ctx.obj = (db, team)
         if ctx.invoked_subcommand is not None:
             return
-        from crossdeal import _render
+        from crossdeal import _layout
 
         try:
             store = _store(db, team)
@@ -476,7 +477,7 @@ def register(app: typer.Typer) -> None:
         if output is OutputFormat.json:
             emit_json(listing)
         else:
-            _render.deals(console(), listing)
+            _layout.deals(text_writer(), listing)
 
     @deals_app.command("add")
     def deals_add(

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich import panel as _rich_panel
 from rich import table as _rich_table
-from rich.console import Console, Group
-from rich.markup import escape as _markup_escape
+from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
+from crossdeal import _layout
+from crossdeal._layout import (
+    SEVERITY_STYLE,
+    WIDE_TABLE,
+    distance,
+    escape,
+    num,
+    sample_hint,
+    short_money,
+    shown_code,
+    signed,
+)
+from crossdeal._plain import Column
+
 if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderResult
 
-    from crossdeal.culture.reports import Comparison, CultureList, CultureProfile, DistanceReport
-    from crossdeal.playbook.briefing import Briefing, Evidence, PersonReport, Risk
+    from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
+    from crossdeal.playbook.briefing import Briefing, PersonReport
     from crossdeal.playbook.rules import Rule
 
 
@@ -40,16 +54,18 @@ class Panel(_rich_panel.Panel):
             yield from super().__rich_console__(console, options)
             return
         if self.title:
-            yield Text.from_markup(self.title) if isinstance(self.title, str) else self.title
+            yield (
+                Text.from_markup(self.title, emoji=False)
+                if isinstance(self.title, str)
+                else self.title
+            )
         yield self.renderable
 
 
 if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none of these
     from crossdeal.calendar.reports import (
-        AddressAdvice,
         CalendarReport,
         PairCalendar,
-        PracticalBriefing,
     )
     from crossdeal.forecast.backtest import Backtest
     from crossdeal.forecast.gap import GapReport
@@ -75,37 +91,7 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
     )
 
 
-def escape(text: str) -> str:
-    """Data for the console: markup escaped and control characters shown, not sent."""
-    from crossdeal._cli_common import visible
-
-    return _markup_escape(visible(text))
-
-
-SEVERITY_STYLE = {"high": "bold red", "watch": "yellow", "info": "cyan"}
 LEVEL_STYLE = {"low": "blue", "medium": "white", "high": "magenta"}
-
-
-def _num(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.{digits}f}"
-    return text[:-2] if digits and text.endswith(".0") and digits == 1 else text
-
-
-def _signed(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:+.0f}"
-
-
-def _distance(d: DistanceReport, digits: int) -> str:
-    if d.value is None:
-        return "not computable (no shared dimensions)"
-    text = f"{d.value:.{digits}f} over {len(d.dimensions_used)} dimension(s)"
-    if d.dimensions_missing:
-        text += f"; left out: {', '.join(d.dimensions_missing)}"
-    return text
 
 
 def countries(console: Console, result: CultureList) -> None:
@@ -157,7 +143,7 @@ def profile(console: Console, result: CultureProfile) -> None:
         level = f"[{LEVEL_STYLE[s.level]}]{s.level}[/]" if s.level else "[dim]no data[/dim]"
         table.add_row(
             f"{escape(s.name)} ({s.key})",
-            _num(s.score) + ("~" if s.taken_from else ""),
+            num(s.score) + ("~" if s.taken_from else ""),
             level,
             f"{escape(s.low_pole)} ↔ {escape(s.high_pole)}",
         )
@@ -215,32 +201,16 @@ def compare(console: Console, result: Comparison) -> None:
     for g in result.gaps:
         table.add_row(
             f"{escape(g.name)} ({g.key})",
-            f"{_num(g.seller)} {g.seller_level or ''}",
-            f"{_num(g.buyer)} {g.buyer_level or ''}",
-            _signed(g.gap),
+            f"{num(g.seller)} {g.seller_level or ''}",
+            f"{num(g.buyer)} {g.buyer_level or ''}",
+            signed(g.gap),
         )
     console.print(table)
-    console.print(f"Kogut–Singh index: {_distance(result.kogut_singh, 2)}")
-    console.print(f"Euclidean distance: {_distance(result.euclidean, 1)} (score points)")
+    console.print(f"Kogut–Singh index: {distance(result.kogut_singh, 2)}")
+    console.print(f"Euclidean distance: {distance(result.euclidean, 1)} (score points)")
     console.print(f"[dim]Variances: {escape(result.variance_basis)}[/dim]")
-    _common_ground(console, result.common_ground)
+    _layout.common_ground(RichWriter(console), result.common_ground)
     console.print(f"[dim italic]{escape(result.caveat)}[/dim italic]")
-
-
-def _common_ground(console: Console, ground: Sequence[object]) -> None:
-    if not ground:
-        console.print(
-            "\n[bold]Common ground[/bold]: no dimension within a few points; "
-            "look for it in the person and the company."
-        )
-        return
-    console.print("\n[bold green]Common ground[/bold green]")
-    console.print(
-        _bullets(
-            "•",
-            [f"{g.name} ({_num(g.seller)} vs {_num(g.buyer)}): {g.angle}" for g in ground],  # type: ignore[attr-defined]
-        )
-    )
 
 
 class Hanging:
@@ -280,217 +250,76 @@ def _bullets(mark: str, items: Sequence[str], style: str = "") -> Hanging:
     return Hanging([(Text(mark), Text(item, style=style)) for item in items], mark_width=2)
 
 
-def _evidence(e: Evidence, seller: str, buyer: str) -> str:
-    if e.layer == "practice":
-        if e.dimension == "holistic":
+class RichWriter:
+    """The writer of ``_layout`` on a Rich console: cards framed, styles shown."""
 
-            def shown(v: float | None) -> str:
-                return "—" if v is None else ("holistic" if v >= 50 else "on the line")
+    def __init__(self, console: Console, into: list[RenderableType] | None = None) -> None:
+        self.console = console
+        self.into = into
+        self.width = console.width
 
-            return f"{e.name} {seller} {shown(e.seller)} → {buyer} {shown(e.buyer)}"
-        gap = None if e.gap is None else e.gap / 25
-        return (
-            f"{e.name} {seller} level {_num(e.seller_practice_level)} → {buyer} level "
-            f"{_num(e.buyer_practice_level)} ({_signed(gap)})"
-        )
-    return f"{e.name} {seller} {_num(e.seller)} → {buyer} {_num(e.buyer)} ({_signed(e.gap)})"
-
-
-def _risk(risk: Risk, seller: str, buyer: str) -> Panel:
-    style = SEVERITY_STYLE[risk.severity]
-    body: list[Text | _rich_table.Table | Hanging] = [Text(risk.title, style="bold")]
-    if risk.borderline:
-        body.append(Text(f"Borderline: {risk.borderline}.", style="italic"))
-    body.append(Text("Do", style="underline"))
-    body.append(_bullets("•", risk.advice))
-    if risk.questions:
-        body.append(Text("Ask", style="underline"))
-        body.append(_bullets("?", risk.questions))
-    body.append(Text("Why", style="underline"))
-    body.append(_bullets(" ", [risk.rationale], style="dim"))
-    evidence = "; ".join(_evidence(e, seller, buyer) for e in risk.evidence)
-    body.append(Text(f"Evidence: {evidence}", style="dim"))
-    notes = [n for e in risk.evidence for n in e.notes]
-    if notes:
-        body.append(_bullets(" ", notes, style="dim"))
-    body.append(Text(f"Rule {risk.rule_id} ({risk.rule_file}): {risk.condition}", style="dim"))
-    title = Text.assemble(
-        (f" {risk.rank} · ", "bold"), (risk.severity.upper(), style), (f" · {risk.theme} ", "bold")
-    )
-    return Panel(Group(*body), title=title, title_align="left", border_style=style)
-
-
-TOP = 3  # cards on the first screen of a briefing
-
-
-def _headline(console: Console, result: Briefing) -> None:
-    """The first screen: who, how far, how sure, and the three things that matter most."""
-    s, b = result.seller, result.buyer
-    console.print(
-        f"[bold]Pre-call briefing: {escape(s.name)} ({s.shown_code}) → "
-        f"{escape(b.name)} ({b.shown_code})[/bold]"
-    )
-    cycle = result.cycle
-    facts = [f"Kogut–Singh {_distance(result.kogut_singh, 2)}"]
-    if cycle.factor is not None:
-        facts.append(f"expected cycle ≈ {cycle.factor:.2f}× a same-culture deal")
-    console.print(
-        "[dim]" + escape(" · ".join(facts)) + f" · data: {escape(result.model.name)}[/dim]"
-    )
-    if result.kogut_singh_meaning:
-        console.print(f"[dim]{escape(result.kogut_singh_meaning)}[/dim]")
-    if result.data_gaps and result.data_gaps[0].startswith("Not enough data"):
-        console.print(f"[bold yellow]{escape(result.data_gaps[0])}[/bold yellow]")
-    if result.confidence != "high":
-        console.print(
-            f"[yellow]Confidence: {result.confidence}. {escape(result.confidence_reason)}[/yellow]"
-        )
-    if result.fallbacks:
-        console.print(_bullets("•", result.fallbacks, style="yellow"))
-    if not result.risks:
-        if result.unmeasured:
-            names = ", ".join(u.title.lower() for u in result.unmeasured)
-            console.print(
-                "[bold yellow]No risk rule fired, but crossdeal could not measure "
-                f"{escape(names)} for this pair.[/bold yellow] Do not read this as closeness; "
-                "ask instead (see 'Not measured' below)."
-            )
-        elif wide := result.wide_practice_gaps():
-            gaps = "; ".join(
-                f"{p.name.lower()} ({result.seller.shown_code} {p.seller_level}, "
-                f"{result.buyer.shown_code} {p.buyer_level})"
-                for p in wide
-            )
-            console.print(
-                "[bold yellow]No risk rule fired, but the two sides stand two levels or more "
-                f"apart on {escape(gaps)}.[/bold yellow] No card reads that gap for this "
-                "pair: do not read this as closeness; ask how they work there (see 'How "
-                "business is done' below)."
-            )
+    def _emit(self, renderable: RenderableType) -> None:
+        if self.into is None:
+            self.console.print(renderable)
         else:
-            console.print(
-                "No risk rule fired: on everything crossdeal measures for this pair, the two "
-                "cultures are close."
+            self.into.append(renderable)
+
+    def print(self, markup: str = "") -> None:
+        self._emit(markup)
+
+    def rows(self, rows: Sequence[tuple[str, str]], mark_width: int | None = None) -> None:
+        self._emit(
+            Hanging(
+                [
+                    (Text.from_markup(m, emoji=False), Text.from_markup(t, emoji=False))
+                    for m, t in rows
+                ],
+                mark_width,
             )
-        return
-    console.print(f"[bold]What matters most for this call[/bold] ({len(result.risks)} in all)")
-    rows: list[tuple[Text, Text]] = []
-    for risk in result.risks[:TOP]:
-        mark = Text(f"{risk.rank}. {risk.severity.upper()}", style=SEVERITY_STYLE[risk.severity])
-        lines = Text(risk.title, style="bold")
-        lines.append(f"\n→ {risk.advice[0]}")
-        if risk.questions:
-            lines.append(f"\n? {risk.questions[0]}")
-        if risk.borderline:
-            lines.append("\n(borderline)", style="italic")
-        rows.append((mark, lines))
-    console.print(Hanging(rows))
+        )
+
+    @contextmanager
+    def card(self, title: str, style: str = "") -> Iterator[RichWriter]:
+        body: list[RenderableType] = []
+        yield RichWriter(self.console, body)
+        self._emit(
+            Panel(
+                Group(*body),
+                title=Text.from_markup(title, emoji=False),
+                title_align="left",
+                border_style=style,
+            )
+        )
+
+    def table(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[str]],
+        edge: bool = False,
+        title: str | None = None,
+        pad_edge: bool = True,
+    ) -> None:
+        table = Table(
+            title=title,
+            title_justify="left",
+            header_style="bold",
+            show_edge=edge,
+            pad_edge=pad_edge,
+        )
+        for column in columns:
+            table.add_column(
+                column.header,
+                justify=column.justify,
+                no_wrap=column.no_wrap,
+                min_width=column.min_width,
+            )
+        for row in rows:
+            table.add_row(*(Text.from_markup(cell, emoji=False) for cell in row))
+        self._emit(table)
 
 
 def briefing(console: Console, result: Briefing, short: bool = False) -> None:
-    s, b = result.seller, result.buyer
-    _headline(console, result)
-    if short:
-        console.print(
-            "[dim]The full briefing (every card, practice positions, common ground, "
-            "missing data): drop --short.[/dim]"
-        )
-        return
-    if result.themes:
-        summary = Text("Themes: ")
-        for theme, severity in result.themes.items():
-            summary.append(f"{theme}", style=SEVERITY_STYLE[severity])
-            summary.append(f" ({severity})  ")
-        console.print(summary)
-    for side in (result.seller_person, result.buyer_person):
-        if side is not None and side.departures:
-            heading = (
-                "You are not your country's average"
-                if side.name == "You"
-                else f"{escape(side.name)} is not the {escape(side.culture.name)} average"
-            )
-            recorded = [x for x in side.sources if x.startswith("pipeline contact")]
-            console.print(
-                f"[bold]{heading}[/bold]"
-                + (f" [dim]({escape(recorded[0])})[/dim]" if recorded else "")
-            )
-            console.print(_bullets("•", side.departures))
-    if result.adjustments:
-        console.print(
-            "[bold]How that changes the advice[/bold] (against the briefing for the two countries)"
-        )
-        console.print(
-            _bullets(
-                "•",
-                [
-                    f"{a.rule_id}: {a.change}"
-                    + (f" ({a.country_severity or 'none'} → {a.person_severity or 'none'})")
-                    for a in result.adjustments
-                ],
-            )
-        )
-    for risk in result.risks:
-        console.print(_risk(risk, s.shown_code, b.shown_code))
-    _common_ground(console, result.common_ground)
-    if result.channel:
-        console.print("\n[bold]Meetings and channel[/bold]")
-        console.print(
-            _bullets(
-                "•", [f"{c.mode} ({c.severity}): {c.advice} [{c.rule_id}]" for c in result.channel]
-            )
-        )
-    console.print("\n[bold]Sales cycle[/bold]")
-    console.print(_bullets("•", [result.cycle.explanation]))
-    if result.practical is not None:
-        _practical(console, result.practical)
-    _practices(console, result)
-    if result.unmeasured:
-        console.print("\n[bold yellow]Not measured for this pair[/bold yellow] (ask instead)")
-        console.print(
-            _bullets(
-                "•",
-                [f"{u.title}: " + " ".join(u.questions) for u in result.unmeasured],
-            )
-        )
-    if result.data_gaps:
-        console.print("\n[bold yellow]Missing data[/bold yellow]")
-        console.print(_bullets("•", result.data_gaps))
-        if result.not_evaluated:
-            ids = ", ".join(n.rule_id for n in result.not_evaluated)
-            console.print(f" [dim]Rules not decided: {escape(ids)}[/dim]")
-    if result.playbook.rule_files:
-        console.print(f"[dim]User rules: {escape(', '.join(result.playbook.rule_files))}[/dim]")
-    console.print(f"\n[italic]{escape(result.caveat)}[/italic]")
-
-
-def _practices(console: Console, result: Briefing) -> None:
-    coded = [p for p in result.practices if p.seller_confidence or p.buyer_confidence]
-    if not coded:
-        return
-    s, b = result.seller, result.buyer
-    console.print(
-        "\n[bold]How business is done[/bold] [dim](crossdeal's practice coding, 1-5)[/dim]"
-    )
-    table = Table(header_style="bold", show_edge=False)
-    table.add_column("scale (1 ↔ 5)")
-    table.add_column(s.shown_code, justify="center")
-    table.add_column(b.shown_code, justify="center")
-    table.add_column("confidence")
-
-    def shown(level: int | None, holistic: bool, origin: str | None) -> str:
-        text = "holistic" if holistic else ("—" if level is None else str(level))
-        return text + ("*" if origin else "")
-
-    for p in coded:
-        table.add_row(
-            f"{escape(p.name)} ({escape(p.low_pole)} ↔ {escape(p.high_pole)})",
-            shown(p.seller_level, p.seller_holistic, p.seller_from),
-            shown(p.buyer_level, p.buyer_holistic, p.buyer_from),
-            f"{p.seller_confidence or '—'} / {p.buyer_confidence or '—'}",
-        )
-    console.print(table)
-    if any(p.seller_from or p.buyer_from for p in coded):
-        console.print("[dim]* taken from the region or country that covers it[/dim]")
+    _layout.briefing(RichWriter(console), result, short)
 
 
 def rules(console: Console, items: Sequence[Rule]) -> None:
@@ -569,7 +398,7 @@ def _finding(index: int, f: MessageFinding) -> Panel:
         body.append(Text("Ask back", style="underline"))
         body.append(_bullets("?", f.follow_up))
     evidence = "; ".join(
-        f"{e.name} {_num(e.buyer)}" + (f" (you {_num(e.seller)})" if e.seller is not None else "")
+        f"{e.name} {num(e.buyer)}" + (f" (you {num(e.seller)})" if e.seller is not None else "")
         for e in f.evidence
     )
     if evidence:
@@ -726,13 +555,13 @@ def _estimate_table(report: PersonReport, who: str) -> Table:
     table.add_column("from")
     for d in report.dimensions:
         estimate = "—" if d.estimate is None else f"{d.estimate:.0f} ± {d.sd:.0f}"
-        shift = _signed(d.shift)
+        shift = signed(d.shift)
         if d.shift is not None and abs(d.shift) >= 10:
             shift = f"[bold]{shift}[/bold]"
         table.add_row(
             f"{escape(d.name)} ({d.key})",
             estimate,
-            _num(d.country),
+            num(d.country),
             shift,
             escape(", ".join(d.evidence) or "country prior"),
         )
@@ -802,106 +631,15 @@ def _money(amount: float | None, currency: str) -> str:
     return "—" if amount is None else f"{amount:,.0f} {currency}"
 
 
-def _short_money(amount: float | None, currency: str) -> str:
-    if amount is None:
-        return "—"
-    if amount >= 1_000_000:
-        return f"{amount / 1_000_000:.1f}M {currency}"
-    if amount >= 1_000:
-        return f"{amount / 1_000:.0f}k {currency}"
-    return f"{amount:.0f} {currency}"
-
-
-def _shown(code: str | None) -> str:
-    """A pipeline culture code as people read it: ISO 3166 for a country (DEU, not GER)."""
-    if not code:
-        return "—"
-    from crossdeal._model_cache import cached_briefing_model
-
-    return cached_briefing_model().shown_code(code)
-
-
-def _sample_hint(team: str, command: str) -> str:
-    """Where the sample pipeline is: `crossdeal demo` loads it into its own team."""
-    if team == "demo":
-        return "`crossdeal demo` loads the sample pipeline into this team"
-    return (
-        "`crossdeal demo` loads a sample into team demo; "
-        f"see it with `crossdeal --team demo {command}`"
-    )
-
-
-# the terminal width from which a table of deals gives name, owner and stage their own columns
-WIDE_TABLE = 120
-
-
 def deals(console: Console, listing: DealList, title: str | None = None) -> None:
-    from crossdeal._cli_common import visible
-
-    if not listing.deals:
-        console.print(
-            f"No deals match in team {escape(listing.team)}. "
-            f"{_sample_hint(listing.team, 'deals')}; `crossdeal import` loads your own."
-        )
-        return
-    table = Table(title=title, title_justify="left", header_style="bold", pad_edge=False)
-    # The deal number (what `crossdeal deal N` needs), amount, date, risk and every signal
-    # id stay whole on one line; the words of names, owners and stages wrap instead. A
-    # terminal of 120 columns or more gets a column for each; a narrower one stacks them.
-    wide = console.width >= WIDE_TABLE
-    widest_id = max(len(str(d.id)) for d in listing.deals)
-    table.add_column("#", justify="right", no_wrap=True, min_width=widest_id)
-    if wide:
-        table.add_column("deal", ratio=3)
-        table.add_column("account", ratio=2)
-        table.add_column("cult.", no_wrap=True, min_width=3)
-        table.add_column("owner", ratio=2)
-        table.add_column("stage", ratio=1)
-    else:
-        table.add_column("deal", overflow="ellipsis")
-    table.add_column("amount", justify="right", no_wrap=True, min_width=8)
-    table.add_column("close", no_wrap=True, min_width=10)
-    table.add_column("risk", no_wrap=True, min_width=5)
-    table.add_column("signals", no_wrap=True)
-    for d in listing.deals:
-        close = d.closed_on or d.expected_close
-        risk = f"[{SEVERITY_STYLE[d.worst]}]{d.worst}[/]" if d.worst else ""
-        if wide:
-            described = [
-                escape(d.name),
-                escape(d.account),
-                _shown(d.culture),
-                escape(d.owner or "—"),
-                escape(d.stage or d.outcome),
-            ]
-        else:
-            facts = " · ".join(
-                escape(fact) for fact in (_shown(d.culture), d.stage or d.outcome, d.owner) if fact
-            )
-            described = [f"[bold]{escape(d.account)}[/bold]\n{escape(d.name)}\n[dim]{facts}[/dim]"]
-        # Text, not markup: the table measures each cell before it renders it, and would
-        # parse the markup of each twice
-        table.add_row(
-            Text(str(d.id)),
-            *(Text.from_markup(cell) for cell in described),
-            Text(_short_money(d.amount, d.currency)),
-            Text(close.isoformat() if close else ""),
-            Text.from_markup(risk),
-            Text("\n".join(visible(s.id) for s in d.signals)),
-        )
-    console.print(table)
-    shown = len(listing.deals)
-    more = f", showing the first {shown} (--limit 0 shows all)" if shown < listing.total else ""
-    console.print(
-        f"[dim]{listing.total:,} deal(s){more} · team {listing.team} · {listing.database}[/dim]"
-    )
+    _layout.deals(RichWriter(console), listing, title)
 
 
 def forecast(console: Console, report: ForecastReport, shown: int | None) -> None:
     if not report.deals:
         console.print(
             f"No open deals to forecast in team {escape(report.team)}. "
-            f"{_sample_hint(report.team, 'forecast')}; `crossdeal import` loads your own."
+            f"{sample_hint(report.team, 'forecast')}; `crossdeal import` loads your own."
         )
         return
     deals = report.deals if shown is None else report.deals[:shown]
@@ -932,12 +670,12 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
             why = "STALE: open longer than any won deal; " + why
         cells = [
             str(d.id),
-            _shown(d.culture),
-            _short_money(d.amount, d.currency),
+            shown_code(d.culture),
+            short_money(d.amount, d.currency),
             ("stale " if d.stale and not wide else "") + f"{d.p_win:.0%}",
             d.close_p50.isoformat() if d.close_p50 else "—",
             d.close_p80.isoformat() if d.close_p80 else "—",
-            _short_money(d.expected_value, d.currency),
+            short_money(d.expected_value, d.currency),
         ]
         if wide:
             cells.insert(1, escape(d.account))
@@ -955,9 +693,9 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
     console.print(
         "[bold]Expected won, by quarter[/bold] (80 % interval; deals whose P50 falls in it): "
         + " · ".join(
-            f"{escape(t.key)} {_short_money(t.expected_value, currency)}"
+            f"{escape(t.key)} {short_money(t.expected_value, currency)}"
             + (
-                f" ({_short_money(t.low, currency)}–{_short_money(t.high, currency)})"
+                f" ({short_money(t.low, currency)}–{short_money(t.high, currency)})"
                 if t.low is not None and t.high is not None
                 else ""
             )
@@ -973,20 +711,20 @@ def forecast(console: Console, report: ForecastReport, shown: int | None) -> Non
     else:
         sections.append((f"By {report.by}", report.totals))
     # a market is a culture code, shown as people read it (DEU, not Hofstede's GER)
-    label = _shown if report.by == "market" else (lambda key: key)
+    label = shown_code if report.by == "market" else (lambda key: key)
     for title, totals in sections:
         console.print(
             f"[bold]{escape(title)}:[/bold] "
             + " · ".join(
-                f"{escape(label(t.key))} {_short_money(t.expected_value, currency)} of "
-                f"{_short_money(t.amount, currency)} ({t.deals})"
+                f"{escape(label(t.key))} {short_money(t.expected_value, currency)} of "
+                f"{short_money(t.amount, currency)} ({t.deals})"
                 for t in totals
             )
         )
     if report.period:
         in_period = sum(t.expected_value for t in report.totals)
         console.print(
-            f"[bold]{escape(report.period)}:[/bold] {_short_money(in_period, currency)} expected "
+            f"[bold]{escape(report.period)}:[/bold] {short_money(in_period, currency)} expected "
             "from the open pipeline (each deal's chance of a win inside the quarter)."
         )
     for feature, why in report.left_out.items():
@@ -1093,10 +831,10 @@ def gap(console: Console, report: GapReport) -> None:
     money = report.currency
 
     def m(amount: float) -> str:
-        return _short_money(amount, money)
+        return short_money(amount, money)
 
     def bare(amount: float) -> str:
-        return _short_money(amount, money).removesuffix(f" {money}")
+        return short_money(amount, money).removesuffix(f" {money}")
 
     def side(amount: float) -> str:
         return f"{m(amount)} short" if amount > 0 else f"{m(-amount)} ahead"
@@ -1162,7 +900,7 @@ def accounts(console: Console, listing: AccountList) -> None:
         console.print(
             f"No accounts yet in team {escape(listing.team)}. Add one with "
             "`crossdeal accounts add NAME --country ...`; "
-            f"{_sample_hint(listing.team, 'accounts')}."
+            f"{sample_hint(listing.team, 'accounts')}."
         )
         return
     table = Table(title_justify="left", header_style="bold", pad_edge=False)
@@ -1178,7 +916,7 @@ def accounts(console: Console, listing: AccountList) -> None:
             str(a.id),
             escape(a.name),
             escape(a.country or "—"),
-            _shown(a.culture),
+            shown_code(a.culture),
             str(a.open_deals),
             str(a.contacts),
             escape(" ".join(a.observed)),
@@ -1197,7 +935,7 @@ def deal(console: Console, view: DealView) -> None:
     d = view.deal
     console.print(
         f"[bold]Deal {d.id}: {escape(d.name)}[/bold] — {escape(d.account)} "
-        f"({_shown(d.culture) if d.culture else 'culture unknown'})"
+        f"({shown_code(d.culture) if d.culture else 'culture unknown'})"
     )
     close = d.closed_on or d.expected_close
     console.print(
@@ -1231,12 +969,12 @@ def deal(console: Console, view: DealView) -> None:
                 _bullets("•", [f"{s.severity.upper()} {s.id}: {s.title}. Next: {s.next}"])
             )
     if view.before_close:
-        console.print(f"\n[bold]Before the expected close[/bold] ({_shown(d.culture)})")
+        console.print(f"\n[bold]Before the expected close[/bold] ({shown_code(d.culture)})")
         console.print(
             _bullets(
                 "•",
                 [
-                    f"{_span(e.start, e.end)}: {escape(e.name)}"
+                    f"{_layout.span(e.start, e.end)}: {escape(e.name)}"
                     + (" (estimated)" if e.estimated else "")
                     + ("" if e.kind == "holiday" else f" - {escape(e.for_seller)}")
                     for e in view.before_close[:8]
@@ -1250,7 +988,7 @@ def deal(console: Console, view: DealView) -> None:
         committee.add_row(
             escape(c.name),
             c.role or "—",
-            _shown(c.culture),
+            shown_code(c.culture),
             "yes" if c.met else "[yellow]not yet[/yellow]",
         )
     console.print(
@@ -1296,7 +1034,7 @@ def _deal_forecast(console: Console, f: ForecastLine) -> None:
     )
     console.print(
         f"\n[bold]Forecast[/bold]: {f.p_win:.0%} chance of a win ({dates}); expected "
-        f"{_short_money(f.expected_value, f.currency)}."
+        f"{short_money(f.expected_value, f.currency)}."
         + (
             " [bold red]STALE[/bold red]: open longer than the team's won deals take."
             if f.stale
@@ -1445,154 +1183,8 @@ def restore_report(console: Console, report: RestoreReport, on_team: str = "") -
     console.print(f"[dim]Next: crossdeal deals{on_team}[/dim]")
 
 
-def _span(start: object, end: object) -> str:
-    import datetime as dt
-
-    assert isinstance(start, dt.date) and isinstance(end, dt.date)
-    if start == end:
-        return f"{start:%a} {start.day} {start:%b %Y}"
-    if start.year == end.year:
-        return f"{start:%a} {start.day} {start:%b} – {end:%a} {end.day} {end:%b %Y}"
-    return f"{start:%a} {start.day} {start:%b %Y} – {end:%a} {end.day} {end:%b %Y}"
-
-
-def calendar_country(console: Console, report: CalendarReport) -> None:
-    import datetime as dt
-
-    c = report.country
-    where = f"{escape(c.name)} ({c.code}{', ' + c.subdivision if c.subdivision else ''})"
-    console.print(
-        f"[bold]{where}[/bold]: {report.days} days from {_span(report.start, report.start)}"
-    )
-    console.print(
-        f"Weekend: {', '.join(d.capitalize() for d in report.weekend)} "
-        f"[dim]({escape(report.weekend_source)})[/dim]"
-    )
-    if report.entries:
-        table = Table(header_style="bold")
-        table.add_column("when", no_wrap=True)
-        table.add_column("what")
-        table.add_column("what it means for you")
-        for e in report.entries:
-            name = escape(e.name) + (" [dim](estimated)[/dim]" if e.estimated else "")
-            kind = "[bold]holiday[/bold]" if e.kind == "holiday" else "period"
-            table.add_row(_span(e.start, e.end), f"{name}\n[dim]{kind}[/dim]", escape(e.for_seller))
-        console.print(table)
-    else:
-        console.print("No public holiday or business period in this window.")
-    if report.hours:
-        h = report.hours
-        console.print(
-            f"Office hours: {h.start}–{h.end} {escape(h.time_zone)} (UTC{h.utc_offset}), "
-            f"{', '.join(d.capitalize() for d in h.working_days)}"
-        )
-        for note in (h.time_zone_note, h.note):
-            if note:
-                console.print(f"  [dim]{escape(note)}[/dim]")
-    if report.fiscal_year:
-        fy = report.fiscal_year
-        last = fy.next_start - dt.timedelta(days=1)
-        console.print(
-            f"Fiscal year: {escape(fy.label)}; this one runs {_span(fy.current_start, last)}."
-        )
-        for note in (fy.note, fy.budget_note):
-            if note:
-                console.print(f"  [dim]{escape(note)}[/dim]")
-    if report.address:
-        _address(console, report.address)
-    if report.languages:
-        console.print(f"Business email: {', '.join(report.languages)}")
-    for gap in report.not_covered:
-        console.print(f"[yellow]Not covered: {escape(gap)}[/yellow]")
-
-
-def _address(console: Console, a: AddressAdvice, label: str = "How to address them: ") -> None:
-    order = {
-        "family-first": "family name first",
-        "given-first": "given name first",
-        "either": "both orders are seen",
-    }[a.name_order]
-    console.print(f"{label}[bold]{escape(a.greeting)}[/bold]")
-    if a.first_contact != "title":
-        first = "first names from the first email"
-    elif a.addressed_by == "given":
-        first = "a title with the given name, from the first email on"
-    elif a.addressed_by == "given-and-patronymic":
-        first = "the first name with the patronymic, or in English a title and the family name"
-    else:
-        first = "a title and the family name until they offer first names"
-    console.print(
-        f"  [dim]{order}; {first}"
-        + (f"; formal you: {escape(a.formal_you)}" if a.formal_you else "")
-        + "[/dim]"
-    )
-    if a.note:
-        console.print(f"  [dim]{escape(a.note)}[/dim]")
-
-
 def calendar(console: Console, result: CalendarReport | PairCalendar) -> None:
-    from crossdeal.calendar.reports import PairCalendar
-
-    if not isinstance(result, PairCalendar):
-        calendar_country(console, result)
-        return
-    calendar_country(console, result.first)
-    console.print()
-    calendar_country(console, result.second)
-    if result.overlap:
-        o = result.overlap
-        console.print()
-        if o.hours:
-            console.print(
-                f"[bold]Shared office hours[/bold] on {o.on:%d %b}: {o.buyer_local} for "
-                f"{o.buyer}, {o.seller_local} for {o.seller} ({o.hours:g} h). {escape(o.note)}"
-            )
-        else:
-            console.print(f"[bold]Shared office hours[/bold]: none. {escape(o.note)}")
-
-
-def _practical(console: Console, p: PracticalBriefing) -> None:
-    import datetime as dt
-
-    end = p.on + dt.timedelta(days=p.days - 1)
-    console.print(
-        f"\n[bold]Next {p.days} days in {escape(p.country.name)}[/bold] "
-        f"[dim]({_span(p.on, end)})[/dim]"
-    )
-    lines = [
-        f"{_span(e.start, e.end)}: {escape(e.name)}"
-        + (" (estimated)" if e.estimated else "")
-        + ("" if e.kind == "holiday" else f" - {escape(e.for_seller)}")
-        for e in p.entries
-    ]
-    console.print(_bullets("•", lines or ["No public holiday or business period."]))
-    console.print(f"  Weekend: {', '.join(d.capitalize() for d in p.weekend)}")
-    if p.hours:
-        h = p.hours
-        line = f"Office hours: {h.start}–{h.end} {escape(h.time_zone)} (UTC{h.utc_offset})"
-        if p.overlap is not None:
-            o = p.overlap
-            line += (
-                f"; shared with yours: {o.seller_local} your time ({o.hours:g} h)"
-                if o.hours
-                else "; no overlap with your office hours"
-            )
-        console.print(f"  {line}")
-        if p.overlap is not None and "clock change" in p.overlap.note:
-            console.print(f"  [yellow]{escape(p.overlap.note.split('. ', 1)[-1])}[/yellow]")
-        if h.note:
-            console.print(f"  [dim]{escape(h.note)}[/dim]")
-    if p.fiscal_year:
-        fy = p.fiscal_year
-        extra = f" {escape(fy.budget_note)}" if fy.budget_note else ""
-        console.print(f"  Fiscal year: {escape(fy.label)}.{extra}")
-    if p.address:
-        console.print("\n[bold]How to address them[/bold]")
-        _address(console, p.address, label="  ")
-        if p.languages:
-            console.print(f"  [dim]Business email: {', '.join(p.languages)}[/dim]")
-    for gap in p.not_covered:
-        console.print(f"  [yellow]Not covered: {escape(gap)}[/yellow]")
+    _layout.calendar(RichWriter(console), result)
 
 
 def sellers(console: Console, listing: SellerList) -> None:
@@ -1600,7 +1192,7 @@ def sellers(console: Console, listing: SellerList) -> None:
         console.print(
             f"No sellers yet in team {escape(listing.team)}. Add one with "
             "`crossdeal sellers add NAME --culture US`; "
-            f"{_sample_hint(listing.team, 'sellers')}."
+            f"{sample_hint(listing.team, 'sellers')}."
         )
         return
     table = Table(title_justify="left", header_style="bold", pad_edge=False)
@@ -1616,7 +1208,7 @@ def sellers(console: Console, listing: SellerList) -> None:
         table.add_row(
             str(seller.id),
             escape(seller.name),
-            _shown(seller.culture),
+            shown_code(seller.culture),
             str(seller.open_deals),
             str(seller.won),
             str(seller.lost),
@@ -1632,7 +1224,7 @@ def contacts(console: Console, listing: ContactList) -> None:
         console.print(
             f"No contacts in team {escape(listing.team)} (for this filter). Add one to a deal "
             "with `crossdeal deal N add-contact NAME`, or import them from your CRM; "
-            f"{_sample_hint(listing.team, 'contacts')}."
+            f"{sample_hint(listing.team, 'contacts')}."
         )
         return
     table = Table(title_justify="left", header_style="bold", pad_edge=False)
@@ -1649,7 +1241,7 @@ def contacts(console: Console, listing: ContactList) -> None:
             str(contact.id),
             escape(contact.name),
             escape(contact.account),
-            _shown(contact.culture),
+            shown_code(contact.culture),
             escape(contact.role or "—"),
             escape(contact.seniority or ""),
             str(contact.deals),

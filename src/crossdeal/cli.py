@@ -24,6 +24,7 @@ from crossdeal._cli_common import (
     safe,
     say_on_stderr,
     show_warnings_as_lines,
+    text_writer,
 )
 from crossdeal._cli_common import (
     console as _console,
@@ -243,9 +244,9 @@ def brief(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _render
+        from crossdeal import _layout
 
-        _render.briefing(_console(), result, short=short)
+        _layout.briefing(text_writer(), result, short=short)
 
 
 @app.command("calendar")
@@ -284,9 +285,9 @@ def calendar_command(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _render
+        from crossdeal import _layout
 
-        _render.calendar(_console(), result)
+        _layout.calendar(text_writer(), result)
 
 
 @app.command("rules")
@@ -576,7 +577,7 @@ def _ask(q: object, culture: str | None) -> tuple[str, dict[str, int]]:
 
     import crossdeal
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     while culture is None:
         typed = Prompt.ask("Which country or culture do you come from?", console=console)
         try:
