@@ -342,3 +342,14 @@ def test_sellers_and_contacts_are_listed_with_iso_codes(crossdeal_home: Path) ->
     unknown = run("contacts", "--account", "Nowhere Ltd")
     assert unknown.exit_code != 0 and "no account called 'Nowhere Ltd'" in flat(unknown.output)
     assert "Traceback" not in unknown.output
+
+
+def test_the_next_command_names_the_team_even_when_it_was_named_first(
+    crossdeal_home: Path,
+) -> None:
+    """`crossdeal --team demo demo` holds for that run only: the hint it prints must name
+    the team, or the next command would look in the user's own."""
+    for args in (("--team", "demo", "demo"), ("demo",)):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert "Next: crossdeal deals --at-risk --team demo" in flat(result.output)

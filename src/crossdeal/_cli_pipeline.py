@@ -144,8 +144,10 @@ def _interrupted(what: str) -> "NoReturn":
 
 
 def _team_flag(team: str) -> str:
-    """The ``--team`` option a next command needs (nothing for the default team)."""
-    return "" if team == _default_team() else f" --team {team}"
+    """The ``--team`` option a next command needs: nothing for the team a command uses
+    when none is named (a ``--team`` given before this command does not carry over)."""
+    unnamed = os.environ.get("CROSSDEAL_TEAM") or "local"
+    return "" if team == unnamed else f" --team {team}"
 
 
 def _listing(output: OutputFormat, read: "Callable[[], BaseModel]", renderer: str) -> None:
