@@ -240,6 +240,11 @@ class RestoreReport(_Out):
         description="saved people already there with other details: yours were kept",
     )
     me: Literal["restored", "unchanged", "kept yours", "not in the backup"] = "not in the backup"
+    left_in_file: list[str] = Field(
+        default_factory=list,
+        description="what the backup holds that was not restored here: a team server keeps "
+        "no saved people or self-profile (they belong on a user's machine)",
+    )
 
 
 class ImportJobView(_Out):

@@ -4,8 +4,9 @@ A seller works the team's pipeline: reads every deal, account and forecast of th
 adds and edits deals, closes and reopens them, keeps their committees and activities,
 imports CRM exports, and briefs, checks drafts and reads replies. A manager also removes
 records (a deal, an account with everything on it), takes the whole pipeline out
-(export), and answers a person's request for their data or its erasure. An admin
-manages teams and users, from the command line for now.
+(export), puts a backup back into an empty team (restore), and answers a person's
+request for their data or its erasure. An admin manages teams and users, from the
+command line for now.
 
 Every route the API serves must have a line here: a route without one is refused to
 everybody (and a test that reads the OpenAPI document fails), so that a new route is
@@ -62,6 +63,7 @@ ROUTE_ROLES: Final[dict[tuple[str, str], str]] = {
     ("DELETE", "/deals/{deal_id}"): "manager",
     ("DELETE", "/accounts/{account_id}"): "manager",
     ("GET", "/export"): "manager",
+    ("POST", "/restores"): "manager",
     # a person's own data: handed over or erased on their request
     ("POST", "/personal-data"): "manager",
     ("POST", "/erasures"): "manager",

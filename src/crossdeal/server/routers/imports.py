@@ -1,17 +1,22 @@
 """Imports through the server: POST /imports uploads a CRM export and starts importing
 it in the background; GET /imports/{id} says how far it got and, at the end, gives the
-per-row report (nothing is half-written: an import is all-or-nothing)."""
+per-row report (nothing is half-written: an import is all-or-nothing). POST /restores
+restores a backup (``crossdeal export --format crossdeal``) into the caller's team while
+they wait, if the team is empty."""
 
 from __future__ import annotations
 
+from pathlib import Path as Path_
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Response, UploadFile, status
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as AnyUpload
 
 from crossdeal.errors import InputError
 from crossdeal.pipeline import jobs
-from crossdeal.pipeline.reports import ImportJobView
+from crossdeal.pipeline.edits import ConflictError
+from crossdeal.pipeline.reports import ImportJobView, RestoreReport
 from crossdeal.pipeline.store import PipelineStore
 from crossdeal.server import uploads
 from crossdeal.server.deps import Me, Team
@@ -99,3 +104,54 @@ def list_imports(store: Team) -> Response:
 @router.get("/imports/{job_id}", response_model=ImportJobView, summary="One import")
 def get_import(job_id: Annotated[int, Path(ge=1, le=2_147_483_647)], store: Team) -> ImportJobView:
     return jobs.job(store, job_id)
+
+
+@router.post(
+    "/restores",
+    response_model=RestoreReport,
+    summary="Restore a crossdeal backup into your team, which must be empty (managers)",
+    responses={
+        409: ERROR_RESPONSES[422] | {"description": "the team already holds records"},
+        413: ERROR_RESPONSES[422] | {"description": "the file is too large"},
+    },
+)
+async def restore_backup(
+    store: Team,
+    file: Annotated[
+        UploadFile, File(description="a backup made by crossdeal export --format crossdeal")
+    ],
+) -> Response:
+    folder = uploads.private_folder()
+    try:
+        path = folder / "backup.zip"
+        await uploads.save(file, folder, path.name)
+        return ModelResponse(await run_in_threadpool(_restore, store, path, file.filename))
+    finally:
+        uploads.discard(folder)
+
+
+def _restore(store: PipelineStore, path: Path_, name: str | None) -> RestoreReport:
+    from crossdeal.pipeline.backup import is_backup, read_backup, restore
+    from crossdeal.pipeline.store import TeamNotEmptyError
+
+    shown = name or "the file"
+    if not is_backup(path):
+        raise InputError(
+            f"{shown} is not a crossdeal backup (a zip made by crossdeal export --format "
+            "crossdeal); CRM exports go to POST /api/v1/imports"
+        )
+    backup = read_backup(path)
+    try:
+        report = restore(store, backup)
+    except TeamNotEmptyError:
+        raise ConflictError(
+            f"team {store.team_name!r} already holds records; a backup is restored only into "
+            "an empty team, so nothing the team has is replaced: an admin can add you to a new "
+            "team (crossdeal users add EMAIL --team NEW --role manager)"
+        ) from None
+    left = []
+    if backup.people:
+        left.append(f"{len(backup.people)} saved people")
+    if backup.me is not None:
+        left.append("a self-profile")
+    return report.model_copy(update={"file": shown, "left_in_file": left})
