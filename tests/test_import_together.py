@@ -164,3 +164,63 @@ def test_a_backup_is_restored_on_its_own(crossdeal_home: Path, tmp_path: Path) -
     )
     result = runner.invoke(app, ["import", str(backup), str(EXPORTS / "hubspot-deals.csv")])
     assert result.exit_code == 2 and "restored on its own" in result.output
+
+
+@pytest.mark.parametrize(
+    ("crm", "files", "deal", "committee", "signal", "fires"),
+    [
+        (
+            "hubspot",
+            ("hubspot-deals.csv", "hubspot-contacts.csv", "hubspot-companies.csv"),
+            "Line 3 retrofit",
+            {"Kenji Sato", "Aiko Mori"},
+            "single-threaded",  # two people on it now
+            False,
+        ),
+        (
+            "pipedrive",
+            ("pipedrive-deals.csv", "pipedrive-persons.csv", "pipedrive-organizations.csv"),
+            "Fleet telematics",
+            {"Somchai Jaidee"},
+            "decision-maker-not-met",  # the managing director decides, and no one met him
+            True,
+        ),
+    ],
+)
+def test_a_deals_associated_contacts_join_its_committee(
+    crossdeal_home: Path,
+    crm: str,
+    files: tuple[str, ...],
+    deal: str,
+    committee: set[str],
+    signal: str,
+    fires: bool,
+) -> None:
+    """HubSpot's deals export names the deal's contacts by record id (Associated Contact
+    IDs), Pipedrive's by name (Deal - Contact person): they join the committee."""
+    batch = _import(*files, extra=("--from", crm))
+    deals_report = next(r for r in batch["files"] if r["entity"] == "deals")
+    assert any("put on their deals' buying committees" in n for n in deals_report["notes"])
+    deals = {d["name"]: d for d in _json("deals", "--outcome", "all")["deals"]}
+    shown = _json("deal", str(deals[deal]["id"]))
+    assert {c["name"] for c in shown["committee"]} == committee
+    # the committee counts the signals read follow
+    assert (signal in {s["id"] for s in deals[deal]["signals"]}) is fires
+    # a second import finds them there already and adds no one twice
+    again = _import(*files)
+    assert not any("buying committees" in n for r in again["files"] for n in r["notes"])
+    assert {c["name"] for c in _json("deal", str(deals[deal]["id"]))["committee"]} == committee
+
+
+def test_deals_before_their_contacts_say_so_and_link_on_the_next_import(
+    crossdeal_home: Path,
+) -> None:
+    first = _import("hubspot-deals.csv", "hubspot-companies.csv", extra=("--from", "hubspot"))
+    deals_report = next(r for r in first["files"] if r["entity"] == "deals")
+    [note] = [n for n in deals_report["notes"] if "not in crossdeal yet" in n]
+    assert "701, 702, 703" in note and "contacts.csv" in note
+    _import("hubspot-contacts.csv", extra=("--from", "hubspot"))
+    _import("hubspot-deals.csv", extra=("--from", "hubspot"))
+    deals = {d["name"]: d for d in _json("deals", "--outcome", "all")["deals"]}
+    erp = _json("deal", str(deals["ERP rollout"]["id"]))
+    assert [c["name"] for c in erp["committee"]] == ["Priya Nair"]

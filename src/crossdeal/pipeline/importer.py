@@ -554,6 +554,7 @@ class _FileImport:
                 if self.side is not None:
                     self.side.write(row, line, problem.reason)
         writer.flush(counts)
+        writer.link_contacts()
         if writer.committee_touched:
             touched = sorted(writer.committee_touched)
             self.store.lock_deals(conn, touched)
@@ -595,6 +596,15 @@ class _FileImport:
                     f"{note} ({n} row{'s' if n != 1 else ''})"
                     for note, n in self.mapper.notes.most_common()
                 ),
+                *(
+                    [
+                        f"{self.writer.places_added} associated contact(s) put on their deals' "
+                        "buying committees"
+                    ]
+                    if committed and self.writer.places_added
+                    else []
+                ),
+                *_not_found_note(self.writer.not_found if committed else set(), self.chosen),
             ],
             rejected_file=str(self.side_path) if self.side_path else None,
         )
@@ -722,6 +732,11 @@ class _Writer:
         self.committee_contacts: dict[str, int] = {}
         self.committee_links: set[tuple[int, int]] = set()
         self.committee_touched: set[int] = set()
+        # a deals file's associated contacts: (deal record id, account id, ids, names)
+        self.links = "contact_ids" in mapping.fields or "contact_names" in mapping.fields
+        self.associated: list[tuple[str, int, list[str], list[str]]] = []
+        self.not_found: set[str] = set()
+        self.places_added = 0
 
     def start(self, conn: Connection) -> None:
         self.conn = conn
@@ -1042,8 +1057,54 @@ class _Writer:
         self.pending.append(
             {"team_id": self.team, "source": self.source, "external_id": key, **values}
         )
+        if self.links:
+            ids, names = (_several(m.raw(row, t)[1]) for t in ("contact_ids", "contact_names"))
+            if ids or names:
+                self.associated.append((key, account_id, ids, names))
         if len(self.pending) >= BATCH:
             self.flush(counts)
+
+    def link_contacts(self) -> None:
+        """Put each deal's associated contacts on its committee (once; a contact already
+        there keeps its role). A contact crossdeal does not hold yet is counted in a
+        note: the contacts export imported with the deals, or before them, links it."""
+        if not self.associated:
+            return
+        assert self.conn is not None
+        deals = self._by_external_id(Deal)
+        by_id = self._by_external_id(Contact)
+        by_name = {
+            (account, name.casefold()): contact
+            for contact, account, name in self.conn.execute(
+                select(Contact.id, Contact.account_id, Contact.name).where(
+                    Contact.team_id == self.team
+                )
+            )
+        }
+        linked: set[tuple[int, int]] = {
+            (deal, contact)
+            for deal, contact in self.conn.execute(
+                select(DealContact.deal_id, DealContact.contact_id)
+                .join(Deal, Deal.id == DealContact.deal_id)
+                .where(Deal.team_id == self.team)
+            )
+        }
+        for key, account_id, ids, names in self.associated:
+            deal_id = deals[key]
+            found = [(i, by_id.get(i)) for i in ids] + [
+                (n, by_name.get((account_id, n.casefold()))) for n in names
+            ]
+            for ref, contact_id in found:
+                if contact_id is None:
+                    self.not_found.add(ref)
+                elif (deal_id, contact_id) not in linked:
+                    self.conn.execute(
+                        insert(DealContact).values(deal_id=deal_id, contact_id=contact_id)
+                    )
+                    linked.add((deal_id, contact_id))
+                    self.committee_touched.add(deal_id)
+                    self.places_added += 1
+        self.associated = []
 
     def flush(self, counts: _Counts) -> None:
         """Write the pending deals: new ids are inserted, known ids updated if changed.
@@ -1101,6 +1162,22 @@ class _Writer:
         if self.inserted >= self.next_analyze:
             self.conn.execute(text("ANALYZE deals"))
             self.next_analyze = self.inserted * 2
+
+
+def _several(text: str) -> list[str]:
+    """The parts of a multi-value cell ("701;702"), in order, without repeats."""
+    return list(dict.fromkeys(p.strip() for p in text.split(";") if p.strip()))
+
+
+def _not_found_note(refs: set[str], mapping: Mapping) -> list[str]:
+    if not refs:
+        return []
+    shown = ", ".join(sorted(refs)[:5]) + (", ..." if len(refs) > 5 else "")
+    return [
+        f"{len(refs)} associated contact(s) not in crossdeal yet ({shown}): import the "
+        f"{mapping.source} contacts export with the deals, e.g. crossdeal import "
+        f"deals.csv contacts.csv --from {mapping.source}, to put them on the committees"
+    ]
 
 
 def _insert_batch(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -45,6 +45,10 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "budget_confirmed",
         "authority_identified",
         "account_country",
+        # the deal's associated contacts: their CRM record ids, or their names on the
+        # deal's account, several separated by ";" (they join the deal's committee)
+        "contact_ids",
+        "contact_names",
     ),
     # who sits on which deal's buying committee: a CRM's deal and contact ids (the ids
     # the deals and contacts files were imported with) and the contact's role
