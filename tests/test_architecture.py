@@ -24,7 +24,7 @@ FORBIDDEN = {
     "sqlite3",
     "jinja2",
     "crossdeal.cli",
-    "crossdeal._render",
+    "crossdeal.cli.render",
     "crossdeal.server",
     "crossdeal.pipeline",
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import crossdeal
-from crossdeal._clidocs import cli_markdown
+from crossdeal.cli.docs import cli_markdown
 from crossdeal.culture.docs import people_markdown, practices_markdown
 from crossdeal.messages.docs import messages_markdown
 from crossdeal.pipeline.docs import pipeline_markdown

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
+from rich.markup import escape as rich_escape
+from rich.markup import render as rich_render
 from rich.text import Text
 
 import crossdeal
-from crossdeal import _render
+from crossdeal.cli import layout as _layout
+from crossdeal.cli import plain as _plain
+from crossdeal.cli import render as _render
 
 
 def _printed(renderable: object, width: int = 40, terminal: bool = False) -> str:
@@ -57,15 +64,6 @@ def test_a_briefing_is_framed_on_a_terminal_and_plain_when_piped() -> None:
 
 
 # --- the plain writer: what Rich prints off a terminal, without Rich ----------------------
-
-import datetime as dt  # noqa: E402
-
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from rich.markup import escape as rich_escape  # noqa: E402
-from rich.markup import render as rich_render  # noqa: E402
-
-from crossdeal import _layout, _plain  # noqa: E402
 
 MARKUP_TEXT = st.text(alphabet=st.sampled_from(list("ab [/]\\#@:x1é漢")), max_size=30)
 

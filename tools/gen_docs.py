@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from crossdeal._clidocs import cli_markdown
 from crossdeal.calendar.docs import calendar_markdown
+from crossdeal.cli.docs import cli_markdown
 from crossdeal.culture.docs import people_markdown, practices_markdown
 from crossdeal.messages.docs import messages_markdown
 from crossdeal.pipeline.docs import pipeline_markdown

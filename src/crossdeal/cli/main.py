@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crossdeal._cli_common import (
+from crossdeal.cli.common import (
     FormatOption,
     KindFilter,
     ModelOption,
@@ -26,13 +26,13 @@ from crossdeal._cli_common import (
     show_warnings_as_lines,
     text_writer,
 )
-from crossdeal._cli_common import (
+from crossdeal.cli.common import (
     console as _console,
 )
-from crossdeal._cli_common import (
+from crossdeal.cli.common import (
     emit_json as _json,
 )
-from crossdeal._cli_common import (
+from crossdeal.cli.common import (
     fail as _fail,
 )
 from crossdeal.errors import CrossdealError, UnknownCultureError
@@ -80,7 +80,7 @@ def _every_command(
         ),
     ] = False,
 ) -> None:
-    from crossdeal import _cli_pipeline
+    from crossdeal.cli import pipeline as _cli_pipeline
 
     show_warnings_as_lines()
     # set on every run, so that one invocation's team never carries over to the next
@@ -105,7 +105,7 @@ def countries(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         _render.countries(_console(), result)
 
@@ -126,7 +126,7 @@ def profile(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         _render.profile(_console(), result)
 
@@ -148,7 +148,7 @@ def compare(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         _render.compare(_console(), result)
 
@@ -231,7 +231,7 @@ def brief(
         except UnknownCultureError:
             # not a culture nor a saved person: perhaps a contact on one of the team's deals
             from crossdeal._api import _model
-            from crossdeal._cli_pipeline import contacts_as_people
+            from crossdeal.cli.pipeline import contacts_as_people
 
             sides = contacts_as_people(
                 (seller, buyer), _model(model, practices or None, not no_fallback)
@@ -244,7 +244,7 @@ def brief(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _layout
+        from crossdeal.cli import layout as _layout
 
         _layout.briefing(text_writer(), result, short=short)
 
@@ -285,7 +285,7 @@ def calendar_command(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _layout
+        from crossdeal.cli import layout as _layout
 
         _layout.calendar(text_writer(), result)
 
@@ -330,7 +330,7 @@ def list_rules(
         ]
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         _render.rules(_console(), items)
 
@@ -405,7 +405,7 @@ def lint(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         _render.lint(_console(), result, text)
 
@@ -436,7 +436,7 @@ def reply(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         _render.reply(_console(), result)
 
@@ -467,7 +467,7 @@ def template_list(output: FormatOption = OutputFormat.text) -> None:
         ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
-    from crossdeal import _render
+    from crossdeal.cli import render as _render
 
     _render.template_list(_console(), list(found.values()))
 
@@ -480,7 +480,7 @@ def template_show(name: Annotated[str, typer.Argument(help="The template's name.
     found = templates()
     if name not in found:
         _fail(CrossdealError(f"no template named {name!r}; templates are: {', '.join(found)}"))
-    from crossdeal import _render
+    from crossdeal.cli import render as _render
 
     _render.template_show(_console(), found[name])
 
@@ -513,7 +513,7 @@ def template_render(
     if output is OutputFormat.json:
         _json(result)
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         _render.template_rendering(_console(), result)
 
@@ -550,7 +550,7 @@ def assess(
     if output is OutputFormat.json:
         _json(_me_report(estimate))
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.people import ProfileStore
 
         _render.me(_console(), _me_report(estimate))
@@ -620,7 +620,7 @@ def show_me(output: FormatOption = OutputFormat.text) -> None:
     if output is OutputFormat.json:
         _json(_me_report(estimate))
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         _render.me(_console(), _me_report(estimate))
 
@@ -650,7 +650,7 @@ def person_add(
         estimate = crossdeal.person(record.name)
     except CrossdealError as error:
         _fail(error)
-    from crossdeal import _render
+    from crossdeal.cli import render as _render
 
     _render.person(_console(), _me_report(estimate))
 
@@ -680,7 +680,7 @@ def person_observe(
         estimate = crossdeal.person(record.name)
     except CrossdealError as error:
         _fail(error)
-    from crossdeal import _render
+    from crossdeal.cli import render as _render
 
     _render.person(_console(), _me_report(estimate))
 
@@ -700,7 +700,7 @@ def person_show(
     if output is OutputFormat.json:
         _json(_me_report(estimate))
     else:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         _render.person(_console(), _me_report(estimate))
 
@@ -719,7 +719,7 @@ def person_list(output: FormatOption = OutputFormat.text) -> None:
 
         sys.stdout.write(json.dumps([p.model_dump() for p in people], indent=2) + "\n")
         return
-    from crossdeal import _render
+    from crossdeal.cli import render as _render
 
     _render.people(_console(), people)
 
@@ -757,13 +757,14 @@ def person_observations(output: FormatOption = OutputFormat.text) -> None:
         ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
-    from crossdeal import _render
+    from crossdeal.cli import render as _render
 
     _render.observations(_console(), list(vocabulary.values()))
 
 
 def _register_pipeline() -> None:
-    from crossdeal import _cli_pipeline, _cli_server
+    from crossdeal.cli import pipeline as _cli_pipeline
+    from crossdeal.cli import server as _cli_server
 
     _cli_pipeline.register(app)
     _cli_server.register(app)

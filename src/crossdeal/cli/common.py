@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from crossdeal._plain import visible
+from crossdeal.cli.plain import visible
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from crossdeal._layout import Writer
+    from crossdeal.cli.layout import Writer
 
 __all__ = [
     "FormatOption",
@@ -112,10 +112,10 @@ def text_writer() -> Writer:
     """Where a command's text goes: Rich on a terminal; plain lines, without loading Rich,
     when the output is piped or redirected (the same text, less start-up)."""
     if stdout_is_terminal():
-        from crossdeal._render import RichWriter
+        from crossdeal.cli.render import RichWriter
 
         return RichWriter(console())
-    from crossdeal._plain import PlainWriter
+    from crossdeal.cli.plain import PlainWriter
 
     return PlainWriter(sys.stdout)
 

@@ -1,6 +1,6 @@
 """The briefing's text layout, written once for two writers: Rich's on a terminal
-(``_render.RichWriter``: colours, framed cards) and plain lines anywhere else
-(``_plain.PlainWriter``: no Rich at all). Used by the CLI only.
+(``render.RichWriter``: colours, framed cards) and plain lines anywhere else
+(``plain.PlainWriter``: no Rich at all). Used by the CLI only.
 
 A writer prints markup paragraphs (``print``), rows of a mark and a text whose wrapped
 lines hang under the text (``rows``), cards (``card``, a context whose writes go inside
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
-from crossdeal._plain import Column, visible
-from crossdeal._plain import escape as _markup_escape
+from crossdeal.cli.plain import Column, visible
+from crossdeal.cli.plain import escape as _markup_escape
 
 if TYPE_CHECKING:
     from crossdeal.calendar.reports import (

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from crossdeal._cli_common import console, fail, safe, say_on_stderr
-from crossdeal._cli_pipeline import DbOption, _default_team
+from crossdeal.cli.common import console, fail, safe, say_on_stderr
+from crossdeal.cli.pipeline import DbOption, _default_team
 from crossdeal.errors import CrossdealError
 
 

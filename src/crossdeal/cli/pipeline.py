@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crossdeal._cli_common import (
+from crossdeal.cli.common import (
     ChartOption,
     FormatOption,
     OutputFormat,
@@ -152,7 +152,7 @@ def _team_flag(team: str) -> str:
 
 def _listing(output: OutputFormat, read: "Callable[[], BaseModel]", renderer: str) -> None:
     """Read one listing from the store and show it: JSON for programs, a table for people."""
-    from crossdeal import _render
+    from crossdeal.cli import render as _render
 
     try:
         listing = read()
@@ -229,7 +229,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """A realistic sample pipeline in a team of its own, which never touches your data."""
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.pipeline.demo import generate
 
         team = team or DEMO_TEAM
@@ -310,7 +310,7 @@ def register(app: typer.Typer) -> None:
         """Import accounts, contacts and deals from CRM exports (all-or-nothing by default;
         several files in one transaction), or restore a backup made by crossdeal export
         --format crossdeal."""
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.pipeline.backup import is_backup
         from crossdeal.pipeline.importer import CHECKPOINT_ROWS, import_files
 
@@ -403,7 +403,7 @@ def register(app: typer.Typer) -> None:
         sys.stdout.buffer.flush()
 
     def _restore(file: Path, output: OutputFormat, db: str | None, team: str | None) -> None:
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.people.store import ProfileStore
         from crossdeal.pipeline.backup import read_backup, restore, restore_people
 
@@ -464,7 +464,7 @@ def register(app: typer.Typer) -> None:
         ctx.obj = (db, team)
         if ctx.invoked_subcommand is not None:
             return
-        from crossdeal import _layout
+        from crossdeal.cli import layout as _layout
 
         try:
             store = _store(db, team)
@@ -569,7 +569,7 @@ def register(app: typer.Typer) -> None:
             fail(error)
         console().print(f"Account {account_id}: {safe(name)}")
 
-    from crossdeal import _cli_edits
+    from crossdeal.cli import edits as _cli_edits
 
     _cli_edits.register(DEAL_ACTIONS, deals_app, accounts_app)
 
@@ -644,7 +644,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Erase a person: their contacts and saved person go, and their full name is
         replaced in every note. Deals and activities stay."""
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.people.store import ProfileStore
         from crossdeal.pipeline import privacy
 
@@ -723,7 +723,7 @@ def register(app: typer.Typer) -> None:
             return
         if ctx.args:
             fail(CrossdealError(f"unexpected argument(s): {' '.join(ctx.args)}"))
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
 
         try:
             from crossdeal.pipeline.forecasting import deal_forecast
@@ -834,7 +834,7 @@ def register(app: typer.Typer) -> None:
         team: TeamOption = None,
     ) -> None:
         """Open deals: win probability, close-date range (P50, P80) and expected value."""
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.pipeline.forecasting import forecast_report
 
         groupings = ("market", "country", "owner", "quarter")
@@ -880,7 +880,7 @@ def register(app: typer.Typer) -> None:
         team: TeamOption = None,
     ) -> None:
         """How good the forecast has been on this team's history, against the baselines."""
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.pipeline.forecasting import backtest_report
 
         try:
@@ -927,7 +927,7 @@ def register(app: typer.Typer) -> None:
         team: TeamOption = None,
     ) -> None:
         """The revenue gap of a quarter, and the leads it takes to fill it, per market."""
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.pipeline.forecasting import gap_report
 
         try:

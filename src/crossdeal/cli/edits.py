@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from crossdeal._cli_common import (
+from crossdeal.cli.common import (
     FormatOption,
     OutputFormat,
     confirm,
@@ -22,7 +22,7 @@ from crossdeal._cli_common import (
     emit_json,
     fail,
 )
-from crossdeal._cli_pipeline import DbOption, TeamOption, _store
+from crossdeal.cli.pipeline import DbOption, TeamOption, _store
 from crossdeal.errors import CrossdealError
 
 IfVersionOption = Annotated[
@@ -188,7 +188,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
     ) -> None:
         """Take a person off the deal's buying committee (they stay on the account)."""
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.pipeline import edits
 
         deal_ref, db, team, output = ctx.obj
@@ -213,7 +213,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
     ) -> None:
         """Delete a deal with its committee links, activities and history."""
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.pipeline import edits
 
         db, team = ctx.obj
@@ -233,7 +233,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         """The reasons a deal can be closed won or lost with, and the file they come from."""
         from rich.table import Table
 
-        from crossdeal._layout import escape
+        from crossdeal.cli.layout import escape
         from crossdeal.pipeline.reasons import CloseReasons
 
         try:
@@ -276,7 +276,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
         team: TeamOption = None,
     ) -> None:
         """Delete an account with its contacts and deals (and their activities)."""
-        from crossdeal import _render
+        from crossdeal.cli import render as _render
         from crossdeal.pipeline import edits
 
         try:
@@ -290,7 +290,7 @@ def register(deal_actions: typer.Typer, deals_app: typer.Typer, accounts_app: ty
 
 
 def _show_change(report: Any, output: OutputFormat) -> None:
-    from crossdeal import _render
+    from crossdeal.cli import render as _render
 
     if output is OutputFormat.json:
         emit_json(report)

@@ -22,7 +22,7 @@ def cli_markdown() -> str:
         for sub_name, sub in getattr(command, "commands", {}).items():
             lines += _command(f"crossdeal {name} {sub_name}", sub)
         if name == "deal":
-            from crossdeal._cli_pipeline import DEAL_ACTIONS
+            from crossdeal.cli.pipeline import DEAL_ACTIONS
 
             actions = typer.main.get_command(DEAL_ACTIONS)
             for sub_name, sub in actions.commands.items():  # type: ignore[attr-defined]

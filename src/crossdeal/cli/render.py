@@ -13,8 +13,8 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
-from crossdeal import _layout
-from crossdeal._layout import (
+from crossdeal.cli import layout as _layout
+from crossdeal.cli.layout import (
     SEVERITY_STYLE,
     WIDE_TABLE,
     distance,
@@ -25,7 +25,7 @@ from crossdeal._layout import (
     shown_code,
     signed,
 )
-from crossdeal._plain import Column
+from crossdeal.cli.plain import Column
 
 if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderResult
@@ -251,7 +251,7 @@ def _bullets(mark: str, items: Sequence[str], style: str = "") -> Hanging:
 
 
 class RichWriter:
-    """The writer of ``_layout`` on a Rich console: cards framed, styles shown."""
+    """The writer of ``layout`` on a Rich console: cards framed, styles shown."""
 
     def __init__(self, console: Console, into: list[RenderableType] | None = None) -> None:
         self.console = console

@@ -1,0 +1,3 @@
+from crossdeal.cli.main import main
+
+main()
