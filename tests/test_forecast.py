@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from crossdeal.cli import app
@@ -242,3 +244,25 @@ def test_a_kept_model_forecasts_as_the_fitted_one() -> None:
     assert kept.predict(open_deals, TODAY) == model.predict(open_deals, TODAY)
     with pytest.raises(InputError, match="refit"):
         CultureForecast.from_params({**model.to_params(), "features": ["distance"]})
+
+
+@given(
+    st.lists(st.floats(0, 0.2), min_size=3, max_size=12),
+    st.lists(st.floats(0, 12), min_size=1, max_size=6),
+)
+def test_the_chance_by_a_day_is_read_between_the_weeks_ends(
+    weekly: list[float], steps: list[float]
+) -> None:
+    """A checkpoint's chance is the cumulative chance interpolated between the ends of
+    the weeks around it, starting from 0 now."""
+    import numpy as np
+
+    from crossdeal.forecast.model import _at_steps
+
+    cumulative = np.cumsum([weekly, weekly[::-1]], axis=1)
+    horizon = cumulative.shape[1]
+    steps = [min(s, float(horizon)) for s in steps]
+    got = _at_steps(cumulative, steps)
+    for row, values in zip(cumulative, got, strict=True):
+        expected = np.interp(steps, np.arange(horizon + 1), np.concatenate([[0.0], row]))
+        assert np.allclose(values, expected)

@@ -357,8 +357,9 @@ class CultureForecast:
         for start in range(0, len(open_deals), _CHUNK):
             chunk = open_deals[start : start + _CHUNK]
             ages = np.array([_weeks(d.created_on, as_of) for d in chunk], dtype=float)
+            on_day = [d.features_on(as_of) for d in chunk]
             matrix = np.array(
-                [[d.features_on(as_of).get(f, 0.0) for f in FEATURES] for d in chunk], dtype=float
+                [[features.get(f, 0.0) for f in FEATURES] for features in on_day], dtype=float
             ).reshape(len(chunk), len(FEATURES))
             matrix = self._without_ignored(matrix)
             factors_of = np.array([d.cycle_factor for d in chunk], dtype=float)
@@ -373,6 +374,7 @@ class CultureForecast:
                 won, lost, cumulative, stages
             )
             p50, p80 = _quantile_weeks(cumulative, won)
+            by_step = _at_steps(cumulative, steps).tolist()
             for i, deal in enumerate(chunk):
                 stale = bool(
                     self.longest_won_weeks_ is not None
@@ -393,7 +395,7 @@ class CultureForecast:
                         else self._top_factors(
                             matrix[i], effects[i], stages[i], float(stage_effect[i])
                         ),
-                        p_win_by=tuple(round(_at(cumulative[i], step), 4) for step in steps),
+                        p_win_by=tuple(round(value, 4) for value in by_step[i]),
                     )
                 )
         return out
@@ -435,11 +437,18 @@ class CultureForecast:
             oldest = int(ages.max()) + horizon if len(ages) else horizon
             per_age = _age_columns(np.arange(oldest, dtype=float)) @ coef[:, features:].T
             week = ages.astype(int)[:, None] + np.arange(horizon)[None, :]
-            scores = per_deal[:, None, :] + per_age[week]  # deals x weeks x 3
-            scores -= scores.max(axis=2, keepdims=True)
-            np.exp(scores, out=scores)
-            scores /= scores.sum(axis=2, keepdims=True)
-            learned_win, learned_loss = scores[:, :, 1], scores[:, :, 2]
+            # the softmax of the three scores of each deal and week, a class at a time
+            # (a reduction over an axis of three costs numpy more than the arithmetic)
+            open_, won, lost = (
+                per_deal[:, None, k] + per_age[week, k] for k in range(3)
+            )  # deals x weeks each
+            top = np.maximum(np.maximum(open_, won), lost)
+            for part in (open_, won, lost):
+                part -= top
+                np.exp(part, out=part)
+            total = open_ + won
+            total += lost
+            learned_win, learned_loss = won / total, lost / total
         else:
             count = len(ages)
             week = (ages[:, None] + np.arange(horizon)[None, :]).reshape(-1)
@@ -550,14 +559,23 @@ class CultureForecast:
         return tuple(out[:3])
 
 
-def _at(cumulative: Any, weeks: float) -> float:
-    """The cumulative win probability ``weeks`` from now (fractional: interpolated
-    within the week, which starts at 0)."""
-    whole = int(weeks)
-    before = 0.0 if whole == 0 else float(cumulative[whole - 1])
-    if whole >= len(cumulative):
-        return before
-    return before + (weeks - whole) * (float(cumulative[whole]) - before)
+def _at_steps(cumulative: Any, steps: Sequence[float]) -> Any:
+    """The cumulative win probability ``steps`` weeks from now (fractional: interpolated
+    within the week, which starts at 0), for every deal (a row of ``cumulative``, its
+    cumulative probability by the end of each week): deals x steps."""
+    import numpy as np
+
+    deals, horizon = cumulative.shape
+    padded = np.column_stack([np.zeros(deals), cumulative])  # column w: by the end of week w
+    out = np.empty((deals, len(steps)))
+    for j, weeks in enumerate(steps):
+        whole = int(weeks)
+        before = padded[:, min(whole, horizon)]
+        if whole >= horizon:
+            out[:, j] = before
+        else:
+            out[:, j] = before + (weeks - whole) * (padded[:, whole + 1] - before)
+    return out
 
 
 def _weeks(start: date, end: date | None) -> int:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["period_intervals", "simulated_totals"]
 
 DEALS_PER_CHUNK = 4000  # draws x deals booleans per period stay small
+DRAWS_PER_BLOCK = 200  # with a chunk's deals, about 3 MB of draws at a time
 
 
 def _chunk_totals(task: tuple[Any, Any, int, Any]) -> Any:
@@ -26,19 +27,23 @@ def _chunk_totals(task: tuple[Any, Any, int, Any]) -> Any:
 
     chances, amounts, draws, seed = task
     rng = np.random.default_rng(seed)
-    periods = chances.shape[1]
-    totals = np.zeros((draws, periods))
     cumulative = np.cumsum(chances, axis=1).astype(np.float32)
     amount = amounts.astype(np.float32)
-    u = rng.random((draws, len(amount)), dtype=np.float32)
-    below = np.zeros(len(amount), dtype=np.float32)
-    # a draw lands in the period whose slice of the deal's chances holds it
-    for period in range(periods):
-        above = cumulative[:, period]
-        landed = (u >= below) & (u < above)
-        totals[:, period] += landed.astype(np.float32) @ amount
-        below = above
-    return totals
+    # A draw lands in the period whose slice of the deal's chances holds it. The slices
+    # follow each other, so what is won by the end of each period (the draw falls below
+    # that period's cumulative chance) gives each period's share as a difference: one
+    # comparison per period instead of two and their conjunction. The draws come in
+    # blocks small enough to stay in the processor's cache across the periods (the
+    # generator gives the same numbers in blocks as all at once).
+    won_by = np.empty((draws, chances.shape[1]))
+    for start in range(0, draws, DRAWS_PER_BLOCK):
+        rows = min(DRAWS_PER_BLOCK, draws - start)
+        u = rng.random((rows, len(amount)), dtype=np.float32)
+        landed = np.empty(u.shape, dtype=np.float32)
+        for period in range(chances.shape[1]):
+            np.less(u, cumulative[:, period], out=landed, casting="unsafe")
+            won_by[start : start + rows, period] = landed @ amount
+    return np.diff(won_by, axis=1, prepend=0.0)
 
 
 def simulated_totals(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, func, select
 
 from crossdeal.forecast.model import DealForecast, DealRecord, Outcome
 from crossdeal.pipeline.models import (
@@ -105,7 +105,9 @@ def load_history(
     if deal_id is not None:
         wanted = wanted & (Deal.id == deal_id)
     with store.db.session() as s:
-        rows = s.execute(
+        # core rows, not ORM ones: these are columns, and a team's history is many rows
+        conn = s.connection()
+        rows = conn.execute(
             select(
                 Deal.id,
                 Deal.name,
@@ -133,7 +135,7 @@ def load_history(
         # when each deal first had face time, and first met a decision-maker: the model
         # reads every week of a deal with what had happened by then
         first_face = dict(
-            s.execute(
+            conn.execute(
                 select(Activity.deal_id, func.min(Activity.occurred_on))
                 .join(Deal, Deal.id == Activity.deal_id)
                 .where(Activity.team_id == team, Activity.channel.in_(FACE_TIME), wanted)
@@ -141,7 +143,7 @@ def load_history(
             ).all()
         )
         first_decider = dict(
-            s.execute(
+            conn.execute(
                 select(Activity.deal_id, func.min(Activity.occurred_on))
                 .join(ActivityContact, ActivityContact.activity_id == Activity.id)
                 .join(Contact, Contact.id == ActivityContact.contact_id)
@@ -160,13 +162,20 @@ def load_history(
             "stage": {},
             "amount": {},
         }
-        for deal_id, field, at, old, new in s.execute(
-            select(DealEvent.deal_id, DealEvent.field, DealEvent.at, DealEvent.old, DealEvent.new)
+        for deal_id, field, at, old, new in conn.execute(
+            # the day of each change (the database cuts the time off: cheaper to read)
+            select(
+                DealEvent.deal_id,
+                DealEvent.field,
+                func.date(DealEvent.at, type_=Date),
+                DealEvent.old,
+                DealEvent.new,
+            )
             .join(Deal, Deal.id == DealEvent.deal_id)
             .where(DealEvent.team_id == team, DealEvent.field.in_(("stage", "amount")), wanted)
             .order_by(DealEvent.deal_id, DealEvent.id)
         ).all():
-            changes[field].setdefault(deal_id, []).append((at.date(), old, new))
+            changes[field].setdefault(deal_id, []).append((at, old, new))
     records, facts = [], {}
     pairs: dict[tuple[str | None, str | None], tuple[dict[str, float], float]] = {}
     for row in rows:
@@ -308,14 +317,16 @@ def fitted_model(
     with store.db.session() as s:
         closed_now = {
             (int(deal_id), outcome == "won")
-            for deal_id, outcome in s.execute(
+            for deal_id, outcome in s.connection()
+            .execute(
                 select(Deal.id, Deal.outcome).where(
                     Deal.team_id == store.team_id,
                     Deal.outcome != "open",
                     Deal.created_on < as_of,
                     Deal.closed_on < as_of,
                 )
-            ).all()
+            )
+            .all()
         }
         kept = s.scalar(select(FittedForecast).where(FittedForecast.team_id == store.team_id))
         kept_values = (
@@ -586,8 +597,12 @@ def _quarter_totals(
     expected = in_quarter.T @ amounts if len(predictions) else np.zeros(count)
     low, high = period_intervals(in_quarter, amounts, engine=engine)
     out = []
+    centred_in: dict[str, list[DealForecast]] = {}
+    for p in predictions:
+        if p.close_p50:
+            centred_in.setdefault(quarter_of(p.close_p50), []).append(p)
     for i, (label, _) in enumerate(quarters):
-        centred = [p for p in predictions if p.close_p50 and quarter_of(p.close_p50) == label]
+        centred = centred_in.get(label, [])
         out.append(
             ForecastTotal(
                 key=label,
