@@ -224,3 +224,43 @@ def test_deals_before_their_contacts_say_so_and_link_on_the_next_import(
     deals = {d["name"]: d for d in _json("deals", "--outcome", "all")["deals"]}
     erp = _json("deal", str(deals["ERP rollout"]["id"]))
     assert [c["name"] for c in erp["committee"]] == ["Priya Nair"]
+
+
+DATA_EXPORT = ("Account.csv", "Contact.csv", "Opportunity.csv", "OpportunityContactRole.csv")
+
+
+def test_a_salesforce_data_export_joins_on_record_ids(crossdeal_home: Path) -> None:
+    """A Data Export names no accounts: opportunities and contacts give an AccountId, and
+    contact roles an OpportunityId and a ContactId (the files' own API column names)."""
+    files = [f"salesforce-data-export/{name}" for name in reversed(DATA_EXPORT)]
+    batch = _import(*files, extra=("--from", "salesforce"))
+    profiles = [r["profile"] for r in batch["files"]]
+    assert all("Data Export" in p for p in profiles), profiles
+    assert all(r["rejected"] == 0 for r in batch["files"])
+    deals = {d["name"]: d for d in _json("deals", "--outcome", "all")["deals"]}
+    assert {name: d["culture"] for name, d in deals.items()} == {
+        "Press line 4": "GER",
+        "Service contract": "GER",
+        "Warehouse automation": "SAU",
+    }
+    assert deals["Service contract"]["outcome"] == "won"
+    press = _json("deal", str(deals["Press line 4"]["id"]))
+    assert {(c["name"], c["role"]) for c in press["committee"]} == {
+        ("Klaus Becker", "economic-buyer"),
+        ("Petra Vogel", "influencer"),
+    }
+    again = _import(*files)
+    assert all(r["created"] == r["updated"] == 0 for r in again["files"])
+
+
+def test_an_account_id_nobody_imported_is_a_row_problem(crossdeal_home: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["import", str(EXPORTS / "salesforce-data-export" / "Opportunity.csv"), "--format", "json"],
+    )
+    assert result.exit_code != 0
+    report = json.loads(result.stdout)
+    problem = report["problems"][0]
+    assert problem["column"] == "AccountId" and problem["value"] == "0015g00000XyZaAAA1"
+    assert "import the accounts file with this one" in problem["reason"]
+    assert _json("deals", "--outcome", "all")["deals"] == []  # nothing written

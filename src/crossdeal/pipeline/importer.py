@@ -737,6 +737,7 @@ class _Writer:
         self.associated: list[tuple[str, int, list[str], list[str]]] = []
         self.not_found: set[str] = set()
         self.places_added = 0
+        self.account_records: dict[str, int] | None = None  # accounts by CRM id, when asked
 
     def start(self, conn: Connection) -> None:
         self.conn = conn
@@ -873,6 +874,8 @@ class _Writer:
             counts.updated += 1
 
     def _account_id(self, m: _Mapper, row: list[str]) -> int:
+        if "account_id" in self.mapping.fields:
+            return self._account_by_record(m, row)
         _, name = m.raw(row, "account")
         found = self.accounts.get(name)
         if found is not None:
@@ -894,6 +897,23 @@ class _Writer:
         self.accounts[name] = new_id(result)
         self.created_accounts.append((name, bool(country)))
         return self.accounts[name]
+
+    def _account_by_record(self, m: _Mapper, row: list[str]) -> int:
+        """The account of the CRM's record id in the row (imported before, or in the same
+        import from the accounts file)."""
+        column, record = m.raw(row, "account_id")
+        if self.account_records is None:
+            self.account_records = self._by_external_id(Account)
+        found = self.account_records.get(record)
+        if found is None:
+            raise _Problem(
+                column,
+                record,
+                f"no {self.source} account has this id: import the accounts file with this one"
+                if record
+                else "no account id",
+            )
+        return found
 
     def _seller_id(self, m: _Mapper, row: list[str]) -> int | None:
         _, name = m.raw(row, "owner")

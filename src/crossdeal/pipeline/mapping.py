@@ -26,10 +26,22 @@ Entity = Literal["deals", "accounts", "contacts", "committee"]
 
 TARGETS: dict[str, tuple[str, ...]] = {
     "accounts": ("name", "country", "industry"),
-    "contacts": ("name", "first_name", "last_name", "account", "country", "role", "title", "email"),
+    # account_id: the account by the CRM's record id (a Data Export names no accounts)
+    "contacts": (
+        "name",
+        "first_name",
+        "last_name",
+        "account",
+        "account_id",
+        "country",
+        "role",
+        "title",
+        "email",
+    ),
     "deals": (
         "name",
         "account",
+        "account_id",
         "owner",
         "owner_culture",
         "amount",
@@ -173,7 +185,9 @@ def _build(spec: _MappingSpec, path: Path) -> Mapping:
             )
     elif spec.entity == "deals" and spec.id is None:
         raise DataFileError("a deals mapping needs 'id': the column with the CRM's record id", path)
-    missing = [n for n in need if n not in spec.fields]
+    # an account is named, or given by its record id in the CRM
+    given = set(spec.fields) | ({"account"} if "account_id" in spec.fields else set())
+    missing = [n for n in need if n not in given]
     if missing:
         raise DataFileError(f"the mapping needs the field(s): {', '.join(missing)}", path)
     rules = {}
