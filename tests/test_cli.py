@@ -82,6 +82,18 @@ def test_compare_shows_gaps_distances_and_common_ground() -> None:
     assert "Common ground" in out
 
 
+def test_compare_marks_the_scores_a_culture_borrows_from_its_region() -> None:
+    """Saudi Arabia has its own scores on two dimensions only; the other four are the
+    Arab countries' and must not read as Saudi Arabia's own."""
+    out = " ".join(run("compare", "US", "SA").output.split())
+    assert "80* high" in out and "* borrowed from Arab countries" in out
+    as_json = json.loads(run("compare", "US", "SA", "--format", "json").output)
+    by_key = {g["key"]: g for g in as_json["gaps"]}
+    assert by_key["pdi"]["buyer_from"] and by_key["pdi"]["seller_from"] is None
+    assert by_key["lto"]["buyer_from"] is None  # its own score
+    assert "borrowed" not in run("compare", "US", "IN").output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

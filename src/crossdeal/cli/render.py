@@ -198,14 +198,26 @@ def compare(console: Console, result: Comparison) -> None:
     table.add_column(s.shown_code, justify="right")
     table.add_column(b.shown_code, justify="right")
     table.add_column("gap (buyer − seller)", justify="right")
+
+    def score(value: float | None, level: str | None, origin: str | None) -> str:
+        return f"{num(value)}{'*' if origin else ''} {level or ''}"
+
     for g in result.gaps:
         table.add_row(
             f"{escape(g.name)} ({g.key})",
-            f"{num(g.seller)} {g.seller_level or ''}",
-            f"{num(g.buyer)} {g.buyer_level or ''}",
+            score(g.seller, g.seller_level, g.seller_from),
+            score(g.buyer, g.buyer_level, g.buyer_from),
             signed(g.gap),
         )
     console.print(table)
+    origins = sorted(
+        {o for g in result.gaps for o in (g.seller_from, g.buyer_from) if o is not None}
+    )
+    if origins:
+        console.print(
+            f"[yellow]* borrowed from {escape(', '.join(origins))}: the region or country "
+            "that covers the culture, which has no score of its own there[/yellow]"
+        )
     console.print(f"Kogut–Singh index: {distance(result.kogut_singh, 2)}")
     console.print(f"Euclidean distance: {distance(result.euclidean, 1)} (score points)")
     console.print(f"[dim]Variances: {escape(result.variance_basis)}[/dim]")

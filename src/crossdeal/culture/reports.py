@@ -146,6 +146,12 @@ class DimensionGapReport(_Out):
     gap: float | None = Field(description="buyer minus seller; null if either is missing")
     seller_level: Level | None
     buyer_level: Level | None
+    seller_from: str | None = Field(
+        default=None, description="the row the seller's score was borrowed from, if any"
+    )
+    buyer_from: str | None = Field(
+        default=None, description="the row the buyer's score was borrowed from, if any"
+    )
 
 
 class DistanceReport(_Out):
@@ -410,6 +416,8 @@ def compare_cultures(seller: Culture, buyer: Culture, model: CultureModel) -> Co
                 gap=g.gap,
                 seller_level=d.level(g.seller) if g.seller is not None else None,
                 buyer_level=d.level(g.buyer) if g.buyer is not None else None,
+                seller_from=seller.borrowed.get(g.key),
+                buyer_from=buyer.borrowed.get(g.key),
             )
         )
     return Comparison(
