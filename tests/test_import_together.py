@@ -264,3 +264,30 @@ def test_an_account_id_nobody_imported_is_a_row_problem(crossdeal_home: Path) ->
     assert problem["column"] == "AccountId" and problem["value"] == "0015g00000XyZaAAA1"
     assert "import the accounts file with this one" in problem["reason"]
     assert _json("deals", "--outcome", "all")["deals"] == []  # nothing written
+
+
+def test_a_data_export_finds_an_account_added_by_hand(crossdeal_home: Path) -> None:
+    """An account of the same name, added before any import, takes the export's id."""
+    added = runner.invoke(app, ["accounts", "add", "Rheinwerk AG", "--country", "DE"])
+    assert added.exit_code == 0, added.output
+    batch = _import(*(f"salesforce-data-export/{n}" for n in DATA_EXPORT))
+    assert batch["committed"] and all(r["rejected"] == 0 for r in batch["files"])
+    accounts = _json("accounts")["accounts"]
+    assert sorted(a["name"] for a in accounts) == ["Rheinwerk AG", "Riyadh Logistics Co"]
+
+
+def test_two_crm_accounts_of_one_name_are_a_row_problem(
+    crossdeal_home: Path, tmp_path: Path
+) -> None:
+    source = (EXPORTS / "salesforce-data-export" / "Account.csv").read_text(encoding="utf-8")
+    header, first, *_ = source.splitlines()
+    twin = first.replace("0015g00000XyZaAAA1", "0015g00000XyZzAAA1").replace(
+        "Germany,Germany", "Austria,Austria"
+    )
+    path = tmp_path / "Account.csv"
+    path.write_text("\n".join([header, first, twin]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(path), "--format", "json"])
+    assert result.exit_code != 0
+    problem = json.loads(result.stdout)["problems"][0]
+    assert problem["line"] == 3 and "another account of this name" in problem["reason"]
+    assert "one account per name" in problem["reason"]

@@ -153,3 +153,13 @@ def test_a_scanner_compiles_its_pattern_when_first_used() -> None:
     assert loaded.compiled is None
     assert loaded.pattern.pattern == scanner.source
     assert isinstance(loaded.compiled, re.Pattern)
+
+
+def test_a_prefilter_of_untranslatable_patterns_still_lets_them_through() -> None:
+    from crossdeal.messages import _prefilter
+
+    if _prefilter._re2 is None:
+        pytest.skip("google-re2 is not installed")
+    built = _prefilter.Prefilter([(0, r"(\w)\1")])  # a back-reference: RE2 has none
+    assert built.candidates("aa") == frozenset({0})
+    assert pickle.loads(pickle.dumps(built)).candidates("aa") == frozenset({0})

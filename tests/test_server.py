@@ -463,6 +463,10 @@ def test_a_backup_is_restored_into_an_empty_team_only(server: dict[str, Any]) ->
 
     again = rita.post("/api/v1/restores", files={"file": ("emea.zip", backup, "x")})
     assert_error(again, 409, "conflict", "already holds records")
+    # a backup larger than the API's 1 MB body limit reaches the route (it is an upload)
+    large = b"PK\x03\x04" + b"\0" * 1_500_000
+    too_big_for_json = rita.post("/api/v1/restores", files={"file": ("big.zip", large, "x")})
+    assert_error(too_big_for_json, 422, "invalid_input", "big.zip is not a readable zip file")
     csv = b"Record ID,Deal Name\n1,x\n"
     not_a_backup = rita.post("/api/v1/restores", files={"file": ("deals.csv", csv, "x")})
     assert_error(not_a_backup, 422, "invalid_input", "POST /api/v1/imports")

@@ -2,7 +2,7 @@
 
 Reading a YAML file and validating it costs a command-line call more than the job it
 serves: the playbook's themes and rules, the coach's features. A loader of shipped data
-marked ``@kept("crossdeal.messages", "data/features.yaml")`` is called once per process
+marked ``@kept("crossdeal.messages:data/features.yaml")`` is called once per process
 (as with ``functools.cache``) and its result is also kept as a pickle in the crossdeal
 home's cache folder, named after the loader and a hash of the size and modification
 time of its data files and of crossdeal's own modules: an edited file, a new version or
@@ -47,9 +47,10 @@ def _code_mark() -> str:
     return digest.hexdigest()
 
 
-def kept(package: str, *files: str) -> Callable[[Callable[[], T]], Callable[[], T]]:
-    """Mark a loader of ``files`` (paths or glob patterns inside ``package``) to run once
-    and be kept."""
+def kept(*files: str) -> Callable[[Callable[[], T]], Callable[[], T]]:
+    """Mark a loader to run once and be kept; ``files`` are every data file it reads (its
+    result depends on), each ``package:path`` with the path a glob pattern inside the
+    package (``crossdeal.playbook:data/rules/*.yaml``)."""
 
     def decorate(load: Callable[[], T]) -> Callable[[], T]:
         memo: list[T] = []
@@ -58,8 +59,11 @@ def kept(package: str, *files: str) -> Callable[[Callable[[], T]], Callable[[], 
         @functools.wraps(load)
         def cached() -> T:
             if not memo:
-                root = Path(str(resources.files(package)))
-                sources = [p for f in files for p in sorted(root.glob(f))]
+                sources = []
+                for spec in files:
+                    package, _, pattern = spec.partition(":")
+                    root = Path(str(resources.files(package)))
+                    sources.extend(sorted(root.glob(pattern)))
                 memo.append(_load_or_build(name, sources, load))
             return memo[0]
 

@@ -128,7 +128,7 @@ class _ObservationsFile(BaseModel):
     observations: dict[str, _ObservationSpec]
 
 
-@kept("crossdeal.culture", "data/observations.yaml")
+@kept("crossdeal.culture:data/observations.yaml")
 def _vocabulary_file() -> tuple[float, dict[str, Observation]]:
     path = data_dir() / "observations.yaml"
     spec = validate_yaml(

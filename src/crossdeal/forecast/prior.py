@@ -53,7 +53,7 @@ class _PriorSpec(BaseModel):
     cap: float = Field(ge=1)
 
 
-@kept("crossdeal.forecast", "data/cycle_prior.yaml")
+@kept("crossdeal.forecast:data/cycle_prior.yaml")
 def default_cycle_prior() -> CyclePrior:
     """The shipped prior (forecast/data/cycle_prior.yaml)."""
     path = Path(str(resources.files("crossdeal.forecast").joinpath("data", "cycle_prior.yaml")))

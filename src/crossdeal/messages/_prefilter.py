@@ -199,18 +199,22 @@ class Prefilter(Generic[Key]):
         self._set = matcher
 
     def __getstate__(self) -> dict[str, Any]:
-        # the automaton cannot be pickled: it is built again from the translations
-        return {**self.__dict__, "_set": None}
+        # the automaton cannot be pickled: it is built again from the translations (an
+        # automaton of no translation still holds its sentinel: the always-keys count)
+        return {**self.__dict__, "_set": None, "_built": self._set is not None}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        built = state.pop("_built", False)
         self.__dict__.update(state)
-        if self._translated and _re2 is None:  # RE2 gone since: every pattern may match
+        if not built:
+            return
+        if _re2 is None:  # RE2 gone since: every pattern may match
             self._failed = True
-        elif self._translated and not self._failed:
-            matcher = _new_set()
-            for translated in self._translated:
-                matcher.Add(translated)
-            self._compile(matcher)
+            return
+        matcher = _new_set()
+        for translated in self._translated:
+            matcher.Add(translated)
+        self._compile(matcher)
 
     def candidates(self, text: str) -> frozenset[Key] | None:
         """The keys whose pattern may match ``text``; None when every key may."""

@@ -752,6 +752,6 @@ def data_dir() -> Path:
     return Path(str(resources.files("crossdeal.messages").joinpath("data")))
 
 
-@kept("crossdeal.messages", "data/features.yaml")
+@kept("crossdeal.messages:data/features.yaml")
 def default_features() -> FeatureSet:
     return load_features(data_dir() / "features.yaml")

@@ -75,7 +75,7 @@ class _Findings:
     file: str
 
 
-@kept("crossdeal.messages", "data/practical_findings.yaml")
+@kept("crossdeal.messages:data/practical_findings.yaml")
 def _wording() -> _Findings:
     path = Path(str(resources.files("crossdeal.messages") / "data" / "practical_findings.yaml"))
     spec = validate_yaml(_File, load_yaml(path, error=RuleFileError), path, RuleFileError)

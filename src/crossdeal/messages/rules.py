@@ -174,12 +174,20 @@ def load_message_rules(
     return out
 
 
-@kept("crossdeal.messages", "data/draft_rules.yaml")
+@kept(
+    "crossdeal.messages:data/draft_rules.yaml",
+    "crossdeal.messages:data/features.yaml",
+    "crossdeal.playbook:data/themes.yaml",
+)
 def draft_rules() -> tuple[MessageRule, ...]:
     return tuple(load_message_rules(data_dir() / "draft_rules.yaml", "draft"))
 
 
-@kept("crossdeal.messages", "data/reply_rules.yaml")
+@kept(
+    "crossdeal.messages:data/reply_rules.yaml",
+    "crossdeal.messages:data/features.yaml",
+    "crossdeal.playbook:data/themes.yaml",
+)
 def reply_rules() -> tuple[MessageRule, ...]:
     return tuple(load_message_rules(data_dir() / "reply_rules.yaml", "reply"))
 

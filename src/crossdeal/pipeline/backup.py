@@ -406,37 +406,39 @@ def is_backup(path: Path) -> bool:
         return False
 
 
-def read_backup(path: Path) -> Backup:
-    """The backup in ``path``, checked whole before anything is written."""
+def read_backup(path: Path, shown: str | None = None) -> Backup:
+    """The backup in ``path``, checked whole before anything is written (``shown``: the
+    file's name in messages, where ``path`` is a copy, such as an upload)."""
+    name = shown or path.name
     try:
         with zipfile.ZipFile(path) as zf:
             try:
                 entry = zf.getinfo(BACKUP_ENTRY)
             except KeyError:
                 raise InputError(
-                    f"{path.name} is a zip file but not a crossdeal backup (it has no "
+                    f"{name} is a zip file but not a crossdeal backup (it has no "
                     f"{BACKUP_ENTRY}); make one with: crossdeal export --format crossdeal"
                 ) from None
             if entry.file_size > MAX_UNPACKED_BYTES:
                 raise InputError(
-                    f"{path.name}: its {BACKUP_ENTRY} unpacks to {entry.file_size:,} bytes, "
+                    f"{name}: its {BACKUP_ENTRY} unpacks to {entry.file_size:,} bytes, "
                     f"more than a backup can hold ({MAX_UNPACKED_BYTES:,})"
                 )
             raw = zf.read(entry)
     except zipfile.BadZipFile:
-        raise InputError(f"{path.name} is not a readable zip file (damaged or cut short)") from None
+        raise InputError(f"{name} is not a readable zip file (damaged or cut short)") from None
     except OSError as exc:
-        raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path.name}: {BACKUP_ENTRY} is not valid JSON ({exc})") from None
+        raise InputError(f"{name}: {BACKUP_ENTRY} is not valid JSON ({exc})") from None
     if not isinstance(document, dict):
-        raise InputError(f"{path.name}: {BACKUP_ENTRY} is not a crossdeal backup")
+        raise InputError(f"{name}: {BACKUP_ENTRY} is not a crossdeal backup")
     found = document.get("format")
     if found != FORMAT:
         raise InputError(
-            f"{path.name} is in the format {found!r}; this crossdeal reads {FORMAT!r}"
+            f"{name} is in the format {found!r}; this crossdeal reads {FORMAT!r}"
             + (" (a newer crossdeal wrote it: upgrade to restore it)" if found else "")
         )
     try:
@@ -446,7 +448,7 @@ def read_backup(path: Path) -> Backup:
         where = ".".join(str(p) for p in first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise InputError(f"{path.name}: {where}: {message}{more}") from None
+        raise InputError(f"{name}: {where}: {message}{more}") from None
 
 
 def _check_references(backup: Backup) -> None:

@@ -839,17 +839,38 @@ class _Writer:
             counts.unchanged += 1
 
     def _account(self, m: _Mapper, row: list[str], key: str | None, counts: _Counts) -> None:
-        _, name = m.raw(row, "name")
+        name_column, name = m.raw(row, "name")
         column, country = m.raw(row, "country")
         culture = m.culture(column, country)
         _, industry = m.raw(row, "industry")
         assert self.conn is not None
         found = self.conn.execute(
             select(
-                Account.id, Account.country, Account.culture, Account.industry, Account.external_id
+                Account.id,
+                Account.country,
+                Account.culture,
+                Account.industry,
+                Account.external_id,
+                Account.source,
             ).where(Account.team_id == self.team, Account.name == name)
         ).first()
         values = {"country": country or None, "culture": culture, "industry": industry or None}
+        if found is not None and key and found.external_id is None:
+            # an account added by hand or from a report that gave no ids: it takes the
+            # CRM's id, so the files that refer to it by id find it
+            self.conn.execute(
+                update(Account)
+                .where(Account.id == found[0])
+                .values(source=self.source, external_id=key)
+            )
+        elif found is not None and key and (found.external_id, found.source) != (key, self.source):
+            raise _Problem(
+                name_column,
+                name,
+                f"another account of this name has the id {found.external_id} "
+                f"({found.source}); crossdeal keeps one account per name: rename one of "
+                "them in the CRM or in the file",
+            )
         if found is None:
             result = self.conn.execute(
                 insert(Account).values(

@@ -367,6 +367,6 @@ def worst(levels: Iterable[Severity]) -> Severity | None:
     return max(levels, key=SEVERITIES.index, default=None)
 
 
-@kept("crossdeal.pipeline", "data/signals.yaml")
+@kept("crossdeal.pipeline:data/signals.yaml", "crossdeal.playbook:data/themes.yaml")
 def _shipped_book() -> SignalBook:
     return SignalBook.load()

@@ -64,7 +64,7 @@ class Theme:
     ask_when_unknown: tuple[str, ...] = ()
 
 
-@kept("crossdeal.playbook", "data/themes.yaml")
+@kept("crossdeal.playbook:data/themes.yaml")
 def themes() -> dict[str, Theme]:
     """The advice themes, by id, in their documented order."""
     path = _data_dir() / "themes.yaml"
@@ -211,7 +211,7 @@ def load_rules(
     return list(by_id.values())
 
 
-@kept("crossdeal.playbook", "data/rules/*.yaml")
+@kept("crossdeal.playbook:data/rules/*.yaml", "crossdeal.playbook:data/themes.yaml")
 def _shipped_rules() -> tuple[Rule, ...]:
     """The shipped rules, compiled (a user's files load after them)."""
     by_id: dict[str, Rule] = {}

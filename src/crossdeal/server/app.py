@@ -53,7 +53,7 @@ class SecurityHeaders:
 
 
 # where a CRM export is uploaded: these take up to the upload limit, not MAX_BODY_BYTES
-UPLOAD_PATHS = ("/api/v1/imports", "/imports")
+UPLOAD_PATHS = ("/api/v1/imports", "/api/v1/restores", "/imports")
 
 
 class BodyLimit:

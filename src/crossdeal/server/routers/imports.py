@@ -140,7 +140,7 @@ def _restore(store: PipelineStore, path: Path_, name: str | None) -> RestoreRepo
             f"{shown} is not a crossdeal backup (a zip made by crossdeal export --format "
             "crossdeal); CRM exports go to POST /api/v1/imports"
         )
-    backup = read_backup(path)
+    backup = read_backup(path, shown)
     try:
         report = restore(store, backup)
     except TeamNotEmptyError:
