@@ -266,3 +266,18 @@ def test_the_chance_by_a_day_is_read_between_the_weeks_ends(
     for row, values in zip(cumulative, got, strict=True):
         expected = np.interp(steps, np.arange(horizon + 1), np.concatenate([[0.0], row]))
         assert np.allclose(values, expected)
+
+
+def test_a_quarter_totals_do_not_depend_on_the_quarters_after_it() -> None:
+    """The report simulates only the quarters it shows: each quarter's draws must be the
+    same however many quarters follow it."""
+    import numpy as np
+
+    from crossdeal.forecast.simulate import simulated_totals
+
+    rng = np.random.default_rng(5)
+    chances = rng.random((9_000, 6)) * 0.1  # more deals than one chunk
+    amounts = rng.random(9_000) * 100_000
+    full = simulated_totals(chances, amounts, draws=300, seed=3)
+    for upto in (0, 1, 3):
+        assert np.array_equal(simulated_totals(chances[:, :upto], amounts, 300, 3), full[:, :upto])

@@ -595,13 +595,24 @@ def _quarter_totals(
     in_quarter = np.diff(cumulative, axis=1, prepend=0.0).clip(min=0.0)
     amounts = np.array([facts[p.deal_id].amount or 0.0 for p in predictions], dtype=float)
     expected = in_quarter.T @ amounts if len(predictions) else np.zeros(count)
-    low, high = period_intervals(in_quarter, amounts, engine=engine)
-    out = []
     centred_in: dict[str, list[DealForecast]] = {}
     for p in predictions:
         if p.close_p50:
             centred_in.setdefault(quarter_of(p.close_p50), []).append(p)
-    for i, (label, _) in enumerate(quarters):
+    # the long tail of the horizon (a few dollars two years out) is not a quarter to show
+    floor = max(0.005 * float(expected.sum()) if count else 0.0, 0.005)
+    shown = [
+        bool(centred_in.get(label)) or round(float(expected[i]), 2) >= floor
+        for i, (label, _) in enumerate(quarters)
+    ]
+    # only the quarters up to the last one shown are simulated: each quarter's totals
+    # come from the same draws however many quarters follow it
+    upto = max((i + 1 for i, keep in enumerate(shown) if keep), default=0)
+    low, high = period_intervals(in_quarter[:, :upto], amounts, engine=engine)
+    out = []
+    for i, (label, _) in enumerate(quarters[:upto]):
+        if not shown[i]:
+            continue
         centred = centred_in.get(label, [])
         out.append(
             ForecastTotal(
@@ -613,9 +624,7 @@ def _quarter_totals(
                 amount=round(sum(facts[p.deal_id].amount or 0.0 for p in centred), 2),
             )
         )
-    # the long tail of the horizon (a few dollars two years out) is not a quarter to show
-    floor = 0.005 * float(expected.sum()) if count else 0.0
-    return [t for t in out if t.deals or t.expected_value >= max(floor, 0.005)]
+    return out
 
 
 def _grouping(
