@@ -54,11 +54,12 @@ def test_a_briefing_is_framed_on_a_terminal_and_plain_when_piped() -> None:
     piped = _printed(_render._bullets("•", [result.cycle.explanation]), width=80)
     assert result.cycle.explanation.split()[0] in piped
     out = io.StringIO()
-    _render.briefing(Console(file=out, width=100, force_terminal=True, color_system=None), result)
+    framed_console = Console(file=out, width=100, force_terminal=True, color_system=None)
+    _layout.briefing(_render.RichWriter(framed_console), result)
     framed = out.getvalue()
     assert "╭" in framed and result.risks[0].title in framed
     out = io.StringIO()
-    _render.briefing(Console(file=out, width=100), result)
+    _layout.briefing(_render.RichWriter(Console(file=out, width=100)), result)
     plain = out.getvalue()
     assert "╭" not in plain and result.risks[0].title in plain
 

@@ -17,7 +17,7 @@ import os
 import pickle
 from pathlib import Path
 
-from crossdeal._model_cache import private, store
+from crossdeal._model_cache import read, store
 from crossdeal.calendar import days
 from crossdeal.calendar.knowledge import CalendarKnowledge, load_knowledge, shipped_files
 
@@ -62,15 +62,6 @@ def _facts_key() -> str:
     return hashlib.sha256(";".join(marks).encode()).hexdigest()[:20]
 
 
-def _read(path: Path) -> object | None:
-    with contextlib.suppress(Exception):  # damaged or foreign: rebuilt, never trusted
-        if private(path):
-            with path.open("rb") as fh:
-                found: object = pickle.load(fh)  # noqa: S301 - the user's own file, checked above
-                return found
-    return None
-
-
 def user_files() -> list[Path]:
     """The user's own calendar files (``<crossdeal home>/calendar/*.yaml``): countries or
     periods that add to or correct the shipped ones, everywhere crossdeal reads them."""
@@ -95,7 +86,7 @@ def cached_knowledge() -> CalendarKnowledge:
         knowledge = load_knowledge(extra)  # never pickled: the user edits them
     else:
         path = folder / f"calendar-knowledge-{_knowledge_key()}.pickle"
-        found = _read(path)
+        found = read(path)
         if isinstance(found, CalendarKnowledge):
             knowledge = found
         else:
@@ -105,7 +96,7 @@ def cached_knowledge() -> CalendarKnowledge:
     if not _facts_path:
         facts_path = folder / f"calendar-facts-{_facts_key()}.pickle"
         _facts_path.append(facts_path)
-        kept = _read(facts_path)
+        kept = read(facts_path)
         if isinstance(kept, days.LibraryFacts) and not days.FACTS.added:
             days.FACTS.holidays.update(kept.holidays)
             days.FACTS.weekends.update(kept.weekends)

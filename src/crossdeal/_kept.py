@@ -73,7 +73,7 @@ def kept(*files: str) -> Callable[[Callable[[], T]], Callable[[], T]]:
 
 
 def _load_or_build(name: str, sources: list[Path], load: Callable[[], T]) -> T:
-    from crossdeal._model_cache import private, store
+    from crossdeal._model_cache import read, store
     from crossdeal.people.store import home
 
     try:
@@ -85,13 +85,9 @@ def _load_or_build(name: str, sources: list[Path], load: Callable[[], T]) -> T:
         path = folder / f"{name}-{digest.hexdigest()[:20]}.pickle"
     except OSError:  # a data file or the home cannot be looked at: the loader decides
         return load()
-    try:  # a damaged or foreign copy is rebuilt, never trusted
-        if private(path):
-            with path.open("rb") as fh:
-                found: T = pickle.load(fh)  # noqa: S301 - the user's own file, checked above
-                return found
-    except Exception:  # noqa: S110 - any failure to read the copy means building anew
-        pass
+    found = read(path)
+    if found is not None:
+        return found  # type: ignore[return-value]  # written by this loader, this code
     value = load()
     store(value, folder, path, f"{name}-")
     return value

@@ -63,18 +63,24 @@ def cached_briefing_model() -> CultureModel:
 
     folder = home() / "cache"
     path = folder / f"briefing-model-{_key()}.pickle"
-    model = None
-    with contextlib.suppress(Exception):  # a damaged or foreign cache is rebuilt, never trusted
-        if private(path):
-            with path.open("rb") as fh:
-                loaded = pickle.load(fh)  # noqa: S301 - the user's own file, checked above
-            if isinstance(loaded, CultureModel) and loaded.practices is not None:
-                model = loaded
+    loaded = read(path)
+    model = loaded if isinstance(loaded, CultureModel) and loaded.practices is not None else None
     if model is None:
         model = briefing_model()
         store(model, folder, path, "briefing-model-")
     _loaded.append(model)
     return model
+
+
+def read(path: Path) -> object | None:
+    """The pickle at ``path`` if it is the user's own and loads; else None (a damaged or
+    foreign cache file is rebuilt, never trusted)."""
+    with contextlib.suppress(Exception):
+        if private(path):
+            with path.open("rb") as fh:
+                found: object = pickle.load(fh)  # noqa: S301 - the user's own file, checked
+                return found
+    return None
 
 
 def private(path: Path) -> bool:

@@ -146,8 +146,7 @@ def _interrupted(what: str) -> "NoReturn":
 def _team_flag(team: str) -> str:
     """The ``--team`` option a next command needs: nothing for the team a command uses
     when none is named (a ``--team`` given before this command does not carry over)."""
-    unnamed = os.environ.get("CROSSDEAL_TEAM") or "local"
-    return "" if team == unnamed else f" --team {team}"
+    return "" if team == _unnamed_team() else f" --team {team}"
 
 
 def _listing(output: OutputFormat, read: "Callable[[], BaseModel]", renderer: str) -> None:
@@ -173,7 +172,13 @@ ROOT_TEAM: list[str] = []
 
 
 def _default_team() -> str:
-    return (ROOT_TEAM[0] if ROOT_TEAM else None) or os.environ.get("CROSSDEAL_TEAM") or "local"
+    """The team of this run: the one named before the command, else the usual one."""
+    return (ROOT_TEAM[0] if ROOT_TEAM else None) or _unnamed_team()
+
+
+def _unnamed_team() -> str:
+    """The team a command uses when no --team is given: $CROSSDEAL_TEAM, else "local"."""
+    return os.environ.get("CROSSDEAL_TEAM") or "local"
 
 
 _frozen: list[bool] = []
@@ -229,7 +234,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """A realistic sample pipeline in a team of its own, which never touches your data."""
-        from crossdeal.cli import render as _render
+        from crossdeal.cli import layout as _layout
         from crossdeal.pipeline.demo import generate
 
         team = team or DEMO_TEAM
@@ -257,9 +262,9 @@ def register(app: typer.Typer) -> None:
             listing = store.deals(at_risk=True, limit=15)
         except CrossdealError as error:
             fail(error)
-        out = console()
+        out = text_writer()
         out.print(message)
-        _render.deals(out, listing, title="Open deals at risk (most severe first)")
+        _layout.deals(out, listing, title="Open deals at risk (most severe first)")
         first = listing.deals[0].id if listing.deals else 1
         on = _team_flag(team)
         out.print(

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderResult
 
     from crossdeal.culture.reports import Comparison, CultureList, CultureProfile
-    from crossdeal.playbook.briefing import Briefing, PersonReport
+    from crossdeal.playbook.briefing import PersonReport
     from crossdeal.playbook.rules import Rule
 
 
@@ -63,10 +63,6 @@ class Panel(_rich_panel.Panel):
 
 
 if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none of these
-    from crossdeal.calendar.reports import (
-        CalendarReport,
-        PairCalendar,
-    )
     from crossdeal.forecast.backtest import Backtest
     from crossdeal.forecast.gap import GapReport
     from crossdeal.messages.reports import LintReport, MessageFinding, ReplyReport
@@ -76,7 +72,6 @@ if TYPE_CHECKING:  # types for annotations only: rendering a briefing loads none
         ChangeReport,
         ContactList,
         DealEventView,
-        DealList,
         DealView,
         DeletionReport,
         ErasureReport,
@@ -328,10 +323,6 @@ class RichWriter:
         for row in rows:
             table.add_row(*(Text.from_markup(cell, emoji=False) for cell in row))
         self._emit(table)
-
-
-def briefing(console: Console, result: Briefing, short: bool = False) -> None:
-    _layout.briefing(RichWriter(console), result, short)
 
 
 def rules(console: Console, items: Sequence[Rule]) -> None:
@@ -641,10 +632,6 @@ def observations(console: Console, items: Sequence[object]) -> None:
 
 def _money(amount: float | None, currency: str) -> str:
     return "—" if amount is None else f"{amount:,.0f} {currency}"
-
-
-def deals(console: Console, listing: DealList, title: str | None = None) -> None:
-    _layout.deals(RichWriter(console), listing, title)
 
 
 def forecast(console: Console, report: ForecastReport, shown: int | None) -> None:
@@ -1193,10 +1180,6 @@ def restore_report(console: Console, report: RestoreReport, on_team: str = "") -
             + escape(", ".join(report.people_kept))
         )
     console.print(f"[dim]Next: crossdeal deals{on_team}[/dim]")
-
-
-def calendar(console: Console, result: CalendarReport | PairCalendar) -> None:
-    _layout.calendar(RichWriter(console), result)
 
 
 def sellers(console: Console, listing: SellerList) -> None:

@@ -730,7 +730,7 @@ class _Writer:
         # a committee file's lookups, read on its first row; the deals it added people to
         self.committee_deals: dict[str, int] | None = None
         self.committee_contacts: dict[str, int] = {}
-        self.committee_links: set[tuple[int, int]] = set()
+        self.committee_links: set[tuple[int, int]] | None = None
         self.committee_touched: set[int] = set()
         # a deals file's associated contacts: (deal record id, account id, ids, names)
         self.links = "contact_ids" in mapping.fields or "contact_names" in mapping.fields
@@ -780,13 +780,6 @@ class _Writer:
             # read once per file: a contact-role file refers to many deals and contacts
             self.committee_deals = self._by_external_id(Deal)
             self.committee_contacts = self._by_external_id(Contact)
-            self.committee_links = set(
-                self.conn.execute(
-                    select(DealContact.deal_id, DealContact.contact_id)
-                    .join(Deal, Deal.id == DealContact.deal_id)
-                    .where(Deal.team_id == self.team)
-                ).all()
-            )
         deal_column, deal_key = m.raw(row, "deal")
         contact_column, contact_key = m.raw(row, "contact")
         role_column, role = m.raw(row, "role")
@@ -810,11 +803,7 @@ class _Writer:
                 role,
                 f"is not a committee role ({', '.join(ROLES)}); map it in a mapping file",
             )
-        added = (deal_id, contact_id) not in self.committee_links
-        if added:
-            self.conn.execute(insert(DealContact).values(deal_id=deal_id, contact_id=contact_id))
-            self.committee_links.add((deal_id, contact_id))
-            self.committee_touched.add(deal_id)
+        added = self._seat(deal_id, contact_id)
         new_role = False
         if role:
             # a role the CRM gives is a given role: no later job title replaces it. One
@@ -1122,14 +1111,6 @@ class _Writer:
                 )
             )
         }
-        linked: set[tuple[int, int]] = {
-            (deal, contact)
-            for deal, contact in self.conn.execute(
-                select(DealContact.deal_id, DealContact.contact_id)
-                .join(Deal, Deal.id == DealContact.deal_id)
-                .where(Deal.team_id == self.team)
-            )
-        }
         for key, account_id, ids, names in self.associated:
             deal_id = deals[key]
             found = [(i, by_id.get(i)) for i in ids] + [
@@ -1138,14 +1119,29 @@ class _Writer:
             for ref, contact_id in found:
                 if contact_id is None:
                     self.not_found.add(ref)
-                elif (deal_id, contact_id) not in linked:
-                    self.conn.execute(
-                        insert(DealContact).values(deal_id=deal_id, contact_id=contact_id)
-                    )
-                    linked.add((deal_id, contact_id))
-                    self.committee_touched.add(deal_id)
+                elif self._seat(deal_id, contact_id):
                     self.places_added += 1
         self.associated = []
+
+    def _seat(self, deal_id: int, contact_id: int) -> bool:
+        """Put the contact on the deal's committee unless they sit there; whether they
+        were added (the team's committees are read once per file)."""
+        assert self.conn is not None
+        if self.committee_links is None:
+            self.committee_links = {
+                (deal, contact)
+                for deal, contact in self.conn.execute(
+                    select(DealContact.deal_id, DealContact.contact_id)
+                    .join(Deal, Deal.id == DealContact.deal_id)
+                    .where(Deal.team_id == self.team)
+                )
+            }
+        if (deal_id, contact_id) in self.committee_links:
+            return False
+        self.conn.execute(insert(DealContact).values(deal_id=deal_id, contact_id=contact_id))
+        self.committee_links.add((deal_id, contact_id))
+        self.committee_touched.add(deal_id)
+        return True
 
     def flush(self, counts: _Counts) -> None:
         """Write the pending deals: new ids are inserted, known ids updated if changed.
