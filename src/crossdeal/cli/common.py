@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from crossdeal.cli.plain import visible
+from crossdeal.cli.plain import escape, visible
 from crossdeal.errors import CrossdealError
 
 if TYPE_CHECKING:
@@ -94,9 +94,9 @@ PracticesOption = Annotated[
 
 def safe(text: object) -> str:
     """Data for a Rich console: control characters made visible, markup escaped."""
-    from rich.markup import escape
+    from crossdeal.cli.layout import escape as escape_data
 
-    return escape(visible(str(text)))
+    return escape_data(str(text))
 
 
 def stdout_is_terminal() -> bool:
@@ -137,8 +137,6 @@ def say_on_stderr(markup: str) -> None:
 
 def fail(error: CrossdealError) -> NoReturn:
     """One line on stderr, exit code 2: how every deliberate error ends a command."""
-    from rich.markup import escape
-
     say_on_stderr(f"[bold red]Error:[/bold red] {escape(str(error))}")
     raise typer.Exit(2)
 
@@ -156,8 +154,6 @@ def show_warnings_as_lines() -> None:
     def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
         if not issubclass(category, CrossdealWarning):
             return default(message, category, filename, lineno, file, line)
-        from rich.markup import escape
-
         say_on_stderr(f"[bold yellow]Warning:[/bold yellow] {escape(str(message))}")
         return None
 
