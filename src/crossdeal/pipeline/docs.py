@@ -80,6 +80,13 @@ def pipeline_markdown() -> str:
         "record ids the deals and contacts files were imported with. A role read from a job",
         "title fills an empty role and never replaces one that was given.",
         "",
+        "On SQLite, a deals file whose mapping reads each field from columns as they are (the",
+        "shipped profiles do; a template, a value map or a list of known values does not) is",
+        "checked in one tight loop and written in batches, each value that needs judging (a",
+        "date, a stage, an amount, an account) judged once; at the first row that would be",
+        "rejected, that work is rolled back and the file is read again row by row for the",
+        "report. Either way the import leaves the same records, counts and notes.",
+        "",
         "| profile | entity | detected by the columns |",
         "| --- | --- | --- |",
     ]

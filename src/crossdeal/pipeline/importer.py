@@ -140,7 +140,7 @@ class _CountingReader(io.RawIOBase):
 
 def _rows(
     path: Path, encoding: str, delimiter: str | None
-) -> tuple[list[str], Iterator[tuple[int, list[str]]], _CountingReader, str]:
+) -> tuple[list[str], _CsvRows, _CountingReader, str]:
     raw = path.open("rb")
     counter = _CountingReader(raw)
     text = io.TextIOWrapper(
@@ -165,10 +165,21 @@ def _rows(
         dup = [h for h, n in Counter(header).items() if n > 1]
         text.close()
         raise ImportFileError(f"{path}, line 1: the header repeats column(s) {', '.join(dup)}")
-    reader = csv.reader(text, delimiter=delim)
+    return header, _CsvRows(csv.reader(text, delimiter=delim), text, encoding), counter, delim
 
-    def iterate() -> Iterator[tuple[int, list[str]]]:
+
+class _CsvRows:
+    """The records of an export after its header: (line, cells) for each row that is not
+    blank; a row that is not valid CSV or not text comes as one cell saying why,
+    starting with NUL. ``reader`` is the csv reader itself, for a caller that checks
+    the rows its own way."""
+
+    def __init__(self, reader: Any, text: io.TextIOWrapper, encoding: str) -> None:
+        self.reader, self.text, self.encoding = reader, text, encoding
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         # reader.line_num counts from the line after the header, which is line 1 of the file
+        reader = self.reader
         try:
             while True:
                 try:
@@ -179,16 +190,17 @@ def _rows(
                     yield reader.line_num + 1, [f"\x00not valid CSV here ({exc})"]
                     continue
                 except UnicodeDecodeError:
-                    yield reader.line_num + 2, ["\x00the text is not " + encoding]
+                    yield reader.line_num + 2, ["\x00the text is not " + self.encoding]
                     return
                 line = reader.line_num + 1
                 if not any(cell.strip() for cell in row):
                     continue
                 yield line, row
         finally:
-            text.close()
+            self.close()
 
-    return header, iterate(), counter, delim
+    def close(self) -> None:
+        self.text.close()
 
 
 # compiled once: a million-row file may create thousands of accounts
@@ -478,9 +490,9 @@ class _FileImport:
         if path.stat().st_size == 0:
             raise ImportFileError(f"{path} is empty: expected a header row and records")
         self.store, self.path, self.size = store, path, path.stat().st_size
-        encoding = _sniff_encoding(path)
+        self.encoding = _sniff_encoding(path)
         forced = mapping.delimiter if isinstance(mapping, Mapping) else None
-        self.header, self.rows, self.counter, self.delimiter = _rows(path, encoding, forced)
+        self.header, self.rows, self.counter, self.delimiter = _rows(path, self.encoding, forced)
         if mapping is None:
             self.chosen = detect(self.header, crm)
         elif isinstance(mapping, Mapping):
@@ -493,13 +505,17 @@ class _FileImport:
                 f"{path}: column(s) {', '.join(missing)} not in the header "
                 f"({', '.join(self.header[:10])}); check the file against {self.chosen.name}"
             )
-        self.mapper = _Mapper(self.chosen, self.header, store)
+        self.side: _SideFile | None = None
+        self.side_path: Path | None = None
+        self._fresh()
+
+    def _fresh(self) -> None:
+        """What the rows have done so far: nothing."""
+        self.mapper = _Mapper(self.chosen, self.header, self.store)
         self.counts = _Counts()
         self.problems: list[ImportProblem] = []
         self.by_reason: Counter[str] = Counter()
-        self.side: _SideFile | None = None
-        self.side_path: Path | None = None
-        self.writer = _Writer(store, self.chosen)
+        self.writer = _Writer(self.store, self.chosen)
 
     def open_side_file(self, skip_invalid: bool, rejected_path: str | Path | None) -> None:
         if skip_invalid:
@@ -511,10 +527,27 @@ class _FileImport:
             self.side_path = self.side.finish(keep=self.counts.rejected > 0)
 
     def run(self, conn: Connection, on_progress: Progress) -> None:
-        """Check and write every row, inside the import's transaction."""
+        """Check and write every row, inside the import's transaction: the fast way
+        where the file allows it (see pipeline/bulk.py), else row by row."""
+        from crossdeal.pipeline import bulk
+
+        self.writer.start(conn)
+        fast = bulk.import_deals(self, conn, on_progress)
+        if fast:
+            self._finish(conn, on_progress)
+            return
+        if fast is False:
+            # a row it would reject: read the file again, and report row by row
+            self.rows.close()
+            _, self.rows, self.counter, _ = _rows(self.path, self.encoding, self.delimiter)
+            self._fresh()
+            self.writer.start(conn)
+        self._row_by_row(on_progress)
+        self._finish(conn, on_progress)
+
+    def _row_by_row(self, on_progress: Progress) -> None:
         chosen, mapper, counts, header = self.chosen, self.mapper, self.counts, self.header
         writer = self.writer
-        writer.start(conn)
         seen_ids: set[str] = set()
         for n, (line, row) in enumerate(self.rows):
             counts.rows += 1
@@ -554,6 +587,10 @@ class _FileImport:
                 if self.side is not None:
                     self.side.write(row, line, problem.reason)
         writer.flush(counts)
+
+    def _finish(self, conn: Connection, on_progress: Progress) -> None:
+        """Put associated contacts on their committees and recount what changed."""
+        writer = self.writer
         writer.link_contacts()
         if writer.committee_touched:
             touched = sorted(writer.committee_touched)
