@@ -228,3 +228,59 @@ def test_a_file_with_one_bad_row_is_reported_row_by_row(
     reports, _, _ = _run(tmp_path, True, [([path], "hubspot", False)], monkeypatch)
     (problem,) = reports[0]["files"][0]["problems"]
     assert (problem["line"], problem["reason"]) == (3, "is in the future")
+
+
+def _team_dump(db: Database, team_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    """A team's rows, each id replaced by its rank among the team's ids of its table
+    (two teams of one database hold the same records under other ids)."""
+    from sqlalchemy import text
+
+    rank: dict[str, dict[int, int]] = {}
+    dumped: dict[str, list[tuple[Any, ...]]] = {}
+    with db.engine.connect() as conn:
+        for table in ("accounts", "sellers", "contacts", "deals"):
+            rows = [
+                dict(r)
+                for r in conn.execute(
+                    text(f"SELECT * FROM {table} WHERE team_id = :t ORDER BY id"),
+                    {"t": team_id},
+                ).mappings()
+            ]
+            rank[table] = {r["id"]: n for n, r in enumerate(rows)}
+            refs = {"account_id": "accounts", "owner_id": "sellers"}
+            dumped[table] = [
+                tuple(
+                    rank[refs[k]].get(v) if k in refs and v is not None else v
+                    for k, v in r.items()
+                    if k not in ("id", "team_id")
+                )
+                for r in rows
+            ]
+        links = conn.execute(
+            text(
+                "SELECT dc.deal_id, dc.contact_id FROM deal_contacts dc "
+                "JOIN deals d ON d.id = dc.deal_id WHERE d.team_id = :t"
+            ),
+            {"t": team_id},
+        ).all()
+        dumped["deal_contacts"] = sorted((rank["deals"][d], rank["contacts"][c]) for d, c in links)
+    return dumped
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_on_postgresql_too_the_fast_way_leaves_what_the_row_by_row_import_leaves(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcomes = {}
+    for fast in (True, False):
+        monkeypatch.setattr(bulk, "ENABLED", fast)
+        store = PipelineStore(database, team="fast" if fast else "rows")
+        reports = []
+        for crm in ("hubspot", "pipedrive", "salesforce data export"):
+            files = [CRM / name for name in SAMPLES[crm]]
+            for _ in range(2):  # the second time, nothing changes
+                reports.append(import_files(store, files).model_dump())
+        outcomes[fast] = (reports, _team_dump(database, store.team_id))
+    assert outcomes[True][0] == outcomes[False][0]
+    for table in TABLES:
+        assert outcomes[True][1][table] == outcomes[False][1][table], table
