@@ -284,3 +284,49 @@ def test_on_postgresql_too_the_fast_way_leaves_what_the_row_by_row_import_leaves
     assert outcomes[True][0] == outcomes[False][0]
     for table in TABLES:
         assert outcomes[True][1][table] == outcomes[False][1][table], table
+
+
+def test_a_bad_row_after_thousands_of_good_ones_leaves_nothing_of_the_fast_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # several batches are written before the bad row is read: all of them are undone
+    rows = [
+        [str(i), f"Deal {i}", "closedwon", f"Acme {i % 7}", "", "10", "", PAST, PAST, ""]
+        for i in range(1, 12_001)
+    ]
+    rows[11_000][8] = FUTURE
+    path = tmp_path / "deals.csv"
+    path.write_text(_hubspot(rows), encoding="utf-8")
+    assert _both_ways(tmp_path, [([path], "hubspot", True)], monkeypatch) == [False]
+    again = tmp_path / "again"
+    again.mkdir()
+    reports, tables, _ = _run(again, True, [([path], "hubspot", False)], monkeypatch)
+    (problem,) = reports[0]["files"][0]["problems"]
+    assert (problem["line"], problem["reason"]) == (11_002, "is in the future")
+    assert tables["deals"] == [] and tables["accounts"] == []
+
+
+def test_stopping_an_import_stops_its_reading_and_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [
+        [str(i), f"Deal {i}", "appointmentscheduled", "Acme", "", "10", "", PAST, FUTURE, ""]
+        for i in range(1, 20_001)
+    ]
+    path = tmp_path / "deals.csv"
+    path.write_text(_hubspot(rows), encoding="utf-8")
+    store = PipelineStore(Database(f"sqlite:///{tmp_path / 'stopped.db'}"))
+    calls = 0
+
+    def interrupt(done: int, total: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 8:  # some batches written by then
+            raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            import_files(store, [path], "hubspot", on_progress=interrupt)
+        assert import_files(store, [path], "hubspot").files[0].created == 20_000
+    finally:
+        store.db.dispose()
