@@ -110,9 +110,17 @@ def _weekday(text: str | None) -> int | None:
     return None if not text else _WEEKDAYS[text[:3].lower()]
 
 
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTH_NAMES = (
+    "", "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 def day_label(day: dt.date) -> str:
-    """'Friday 6 March 2026'."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """'Friday 6 March 2026', in English whatever the machine's locale (strftime's
+    names follow it, and are slower to get)."""
+    return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month]} {day.year}"
 
 
 def _year_for(month: int, day: int, on: dt.date) -> int:

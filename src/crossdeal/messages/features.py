@@ -62,11 +62,14 @@ _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 _POSITION_OR_GROUP = re.compile(r"\\[bBAZ]|[\^$]|\(\?P<|\(\?[=!<>]|[?*+}]\+")
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
     start: int
     end: int
     first_on_line: bool
+
+
+# a draft has dozens of sentences: built as tuples directly (see _new_hit)
+_new_sentence = functools.partial(tuple.__new__, Sentence)
 
 
 _NO_GROUPS: Mapping[str, str] = MappingProxyType({})
@@ -91,15 +94,22 @@ def split_sentences(text: str) -> list[Sentence]:
     """Sentences with offsets; every line break also ends a sentence (emails are line-based)."""
     out: list[Sentence] = []
     offset = 0
+    ends = _SENTENCE_END.finditer
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         cursor = 0
         first = True
-        for match in _SENTENCE_END.finditer(body):
+        for match in ends(body):
             _add(out, body, offset, cursor, match.start(), first)
             first = False
             cursor = match.end()
-        _add(out, body, offset, cursor, len(body), first)
+        if cursor == 0:  # one sentence on the line, the common case
+            stripped = body.strip()
+            if stripped:
+                lead = offset + len(body) - len(body.lstrip())
+                out.append(_new_sentence((lead, lead + len(stripped), True)))
+        else:
+            _add(out, body, offset, cursor, len(body), first)
         offset += len(line)
     return out
 
@@ -109,8 +119,8 @@ def _add(out: list[Sentence], body: str, offset: int, start: int, end: int, firs
     stripped = segment.strip()
     if not stripped:
         return
-    lead = len(segment) - len(segment.lstrip())
-    out.append(Sentence(offset + start + lead, offset + start + lead + len(stripped), first))
+    lead = offset + start + len(segment) - len(segment.lstrip())
+    out.append(_new_sentence((lead, lead + len(stripped), first)))
 
 
 class _FeatureSpec(BaseModel):
