@@ -109,6 +109,19 @@ def test_golden_week_and_the_august_holidays_are_fixed() -> None:
     assert not [f for f in day_facts("DE", D(2027, 8, 12), K) if f.period]
 
 
+@pytest.mark.parametrize(
+    ("country", "period"),
+    [("US", "north-american-year-end"), ("CA", "north-american-year-end")]
+    + [(c, "christmas-new-year") for c in ("DE", "GB", "FR", "SE")],
+)
+def test_north_american_year_end_is_no_budget_freeze(country: str, period: str) -> None:
+    found = [f.period for f in day_facts(country, D(2026, 12, 28), K) if f.period]
+    assert [p.id for p in found] == [period]
+    frozen = "frozen" in found[0].for_seller
+    # Europe's offices stop deciding; in North America December orders still get signed
+    assert frozen == (period == "christmas-new-year")
+
+
 # --- weekends: CLDR, with their history and crossdeal's corrections ------------------
 
 
@@ -363,6 +376,15 @@ def test_the_seller_time_zone_option_moves_the_shared_hours() -> None:
 
 def test_a_region_buyer_gets_no_calendar_rather_than_a_wrong_one() -> None:
     assert crossdeal.brief("US", "Arab countries", practical=True).practical is None
+
+
+def test_the_fiscal_year_line_keeps_its_qualifier() -> None:
+    # the UK's government year runs April to March; many companies use the calendar year
+    result = run("brief", "--seller", "AE", "--buyer", "GB", "--on", "2026-12-04")
+    out = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "Fiscal year: April to March. The government's and many companies' year" in out
+    assert "others use the calendar year" in out
 
 
 def test_brief_cli_shows_the_practical_sections() -> None:

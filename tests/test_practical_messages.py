@@ -132,6 +132,12 @@ def test_an_iftar_dinner_fits_ramadan() -> None:
             "Klaus Weber",
             "Dear [Mr./Ms.] Weber,",
         ),
+        (  # the greeting and the first sentence on one line
+            "Hey Klaus, quick question about the rollout. Could we talk on Tuesday?\nMike",
+            "DE",
+            "Klaus Weber",
+            "Dear [Mr./Ms.] Weber,",
+        ),
         (
             "Dear Wei,\nCould we talk on Tuesday?\nBest,\nTom",
             "CN",
@@ -432,3 +438,25 @@ def test_every_city_of_the_data_is_in_a_known_subdivision() -> None:
         known = set(subdivisions(code))
         for city, subdivision in facts.cities.items():
             assert subdivision in known, (code, city, subdivision)
+
+
+def test_a_greeting_with_the_message_after_it_points_at_the_greeting_only() -> None:
+    text = "Hey Klaus, quick question about the rollout. Could we talk on Tuesday?\nMike"
+    report = crossdeal.lint_message(text, to="DE", on=D(2026, 3, 2))
+    finding = next(f for f in report.findings if f.id == "address-form")
+    assert finding.severity == "high"
+    assert [text[s.start : s.end] for s in finding.spans] == ["Hey Klaus,"]
+
+
+def test_a_long_clause_before_a_comma_is_no_greeting() -> None:
+    text = "Good morning meetings suit our whole team best, so shall we say Tuesday?\nMike"
+    report = crossdeal.lint_message(text, to="DE", on=D(2026, 3, 2))
+    assert "address-form" not in {f.id for f in report.findings}
+
+
+@pytest.mark.parametrize(
+    "visit", ["swing by", "stop by", "drop in at", "pop in at", "come over to"]
+)
+def test_an_informal_visit_is_a_proposal_too(visit: str) -> None:
+    text = f"Dear Mr. Tanaka,\nCould I {visit} your office on Tuesday, May 4, 2027?\nBest,\nJo"
+    assert {"holiday-clash", "period-clash"} <= _ids(text, "JP", D(2026, 12, 4))

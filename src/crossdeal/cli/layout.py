@@ -382,7 +382,8 @@ def practical(out: Writer, p: PracticalBriefing) -> None:
             out.print(f"  [dim]{escape(h.note)}[/dim]")
     if p.fiscal_year:
         fy = p.fiscal_year
-        extra = f" {escape(fy.budget_note)}" if fy.budget_note else ""
+        # the note qualifies the label ("others use the calendar year"): never left out
+        extra = "".join(f" {escape(n)}" for n in (fy.note, fy.budget_note) if n)
         out.print(f"  Fiscal year: {escape(fy.label)}.{extra}")
     if p.address:
         out.print("\n[bold]How to address them[/bold]")

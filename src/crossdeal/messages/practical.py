@@ -365,11 +365,16 @@ def _clashes(
     return out
 
 
+# a greeting alone on its line, or ended by punctuation with the message going on after
+# it on the same line ("Hey Klaus, quick question ...")
 _GREETING = re.compile(
-    r"[ \t]*(?P<word>dear|hi|hello|hey|hiya|yo|howdy|good\s+(?:morning|afternoon|evening))"
-    r"(?:[ \t]+(?P<name>[^\n,!:;]{1,60}?))?[ \t]*[,!:;]?[ \t]*$",
+    r"[ \t]*(?P<greeting>"
+    r"(?P<word>dear|hi|hello|hey|hiya|yo|howdy|good\s+(?:morning|afternoon|evening))"
+    r"(?:[ \t]+(?P<name>[^\n,!:;]{1,60}?))?[ \t]*[,!:;]?)"
+    r"(?P<rest>(?<=[,!:;])[ \t]*\S[^\n]*)?[ \t]*$",
     re.I,
 )
+_LONGEST_NAME = 4  # words: more, before a comma that the message goes on after, is a sentence
 _GROUP = re.compile(r"^(?:all|team|everyone|colleagues|sir|madam|sirs|there|folks)\b", re.I)
 _HONORIFIC_SUFFIX = re.compile(r"-(?:san|sama|ssi|nim|ji|sensei|sahib)$", re.I)
 
@@ -388,7 +393,7 @@ def _opening(text: str) -> tuple[re.Match[str] | None, int]:
     for line in text[:400].splitlines(keepends=True):
         if line.strip():
             m = _GREETING.match(line.rstrip("\n"))
-            if m is not None:
+            if m is not None and not (m["rest"] and len((m["name"] or "").split()) > _LONGEST_NAME):
                 return m, offset
             seen += 1
             if seen == 3:
@@ -433,8 +438,8 @@ def address_findings(
     else:
         name = ""
     person: NameParts | None = split_name(reader, facts) if reader else None
-    span = [_span(text, offset + m.start(), offset + m.end(), "greeting")]
-    values = {"text": m[0].strip(), "written": written}
+    span = [_span(text, offset + m.start("greeting"), offset + m.end("greeting"), "greeting")]
+    values = {"text": m["greeting"].strip(), "written": written}
     problem: str | None = None
     severity: Severity = "watch"
     by_family = address.addressed_by != "given"
@@ -498,10 +503,10 @@ def address_findings(
             text,
             span,
             values,
-            f"greeting: {m[0].strip()!r}",
+            f"greeting: {m['greeting'].strip()!r}",
             f"forms of address in {country_name} (countries.yaml: first contact by title)",
             severity=severity,
-            original=m[0].strip(),
+            original=m["greeting"].strip(),
             rewrite=expected,
         )
     ]
