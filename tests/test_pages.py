@@ -240,3 +240,11 @@ def test_the_gap_page_answers_or_says_what_is_wrong(
 def test_the_backtest_page_explains_a_team_with_nothing_closed(site: dict[str, Any]) -> None:
     page = signed_in(site).get("/backtest")
     assert page.status_code == 200 and "no closed deal" in page.text
+
+
+def test_the_briefing_page_keeps_the_fiscal_years_qualifier(site: dict[str, Any]) -> None:
+    # the UK's government year runs April to March; many companies use the calendar year
+    page = signed_in(site).get("/brief?seller=AE&buyer=GB")
+    assert page.status_code == 200
+    assert "Fiscal year: April to March. The government" in page.text
+    assert "others use the calendar year" in page.text

@@ -103,13 +103,7 @@ def split_sentences(text: str) -> list[Sentence]:
             _add(out, body, offset, cursor, match.start(), first)
             first = False
             cursor = match.end()
-        if cursor == 0:  # one sentence on the line, the common case
-            stripped = body.strip()
-            if stripped:
-                lead = offset + len(body) - len(body.lstrip())
-                out.append(_new_sentence((lead, lead + len(stripped), True)))
-        else:
-            _add(out, body, offset, cursor, len(body), first)
+        _add(out, body, offset, cursor, len(body), first)
         offset += len(line)
     return out
 

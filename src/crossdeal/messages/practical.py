@@ -439,7 +439,8 @@ def address_findings(
         name = ""
     person: NameParts | None = split_name(reader, facts) if reader else None
     span = [_span(text, offset + m.start("greeting"), offset + m.end("greeting"), "greeting")]
-    values = {"text": m["greeting"].strip(), "written": written}
+    opening = m["greeting"].strip()
+    values = {"text": opening, "written": written}
     problem: str | None = None
     severity: Severity = "watch"
     by_family = address.addressed_by != "given"
@@ -503,10 +504,10 @@ def address_findings(
             text,
             span,
             values,
-            f"greeting: {m['greeting'].strip()!r}",
+            f"greeting: {opening!r}",
             f"forms of address in {country_name} (countries.yaml: first contact by title)",
             severity=severity,
-            original=m["greeting"].strip(),
+            original=opening,
             rewrite=expected,
         )
     ]
