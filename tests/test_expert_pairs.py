@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,81 @@ def test_direction_gives_a_direct_seller_advice_about_their_own_bluntness() -> N
     }
 
 
+# A frank seller selling where criticism is wrapped in positives (feedback at level 3)
+# is told to wrap theirs: one level apart a watch, two levels apart high.
+@pytest.mark.parametrize(
+    ("seller", "buyer", "severity"),
+    [
+        ("FR", "US", "watch"),
+        ("DE", "CH", "watch"),
+        ("FI", "SE", "watch"),
+        ("NL", "US", "high"),
+        ("NL", "BE", "high"),
+        ("IL", "CA", "high"),
+    ],
+)
+def test_a_frank_seller_is_told_to_start_with_what_works(
+    seller: str, buyer: str, severity: str
+) -> None:
+    found = [
+        r.severity
+        for r in crossdeal.brief(seller, buyer).risks
+        if r.rule_id == "disagreement-style/wrap-criticism"
+    ]
+    assert found == [severity], (seller, buyer, found)
+
+
+@pytest.mark.parametrize(("seller", "buyer"), [("US", "NL"), ("US", "JP"), ("SE", "US")])
+def test_criticism_is_not_wrapped_for_the_wrong_reader(seller: str, buyer: str) -> None:
+    # frank buyers (the Netherlands), softer ones (Japan: the your-bluntness card's
+    # ground) and a seller who wraps criticism already (Sweden to the US)
+    rules = {r.rule_id for r in crossdeal.brief(seller, buyer).risks}
+    assert "disagreement-style/wrap-criticism" not in rules
+
+
+@pytest.mark.parametrize("seller", ["FR", "JP", "IN", "CN"])
+def test_american_decisions_are_the_budget_owners_not_the_rooms(seller: str) -> None:
+    # the US practice coding: the boss decides after hearing people out; no card may
+    # tell the seller that whoever is in the room decides or ignores their manager
+    for risk in crossdeal.brief(seller, "US").risks:
+        text = " ".join([risk.title, *risk.advice])
+        assert not re.search(r"(people you meet|person in the room) may decide", text), risk.rule_id
+        assert "not defer to their manager" not in text, risk.rule_id
+        assert "agree terms on the spot" not in text, risk.rule_id
+
+
+@pytest.mark.parametrize("seller", ["IN", "MX", "CN", "US"])
+def test_german_teams_decide_together_without_the_boss_being_powerless(seller: str) -> None:
+    for risk in crossdeal.brief(seller, "DE").risks:
+        assert "will not overrule" not in risk.title, risk.rule_id
+
+
+def test_the_gulf_is_not_told_to_use_surnames() -> None:
+    # a title with the given name is the normal form there (Mr. Khalid, Dr. Layla)
+    titles = [r.title for r in crossdeal.brief("US", "SA").risks]
+    assert not [t for t in titles if "surname" in t], titles
+
+
+@pytest.mark.parametrize(("seller", "level"), [("GB", "high"), ("US", "high"), ("DE", "high")])
+def test_seniority_matters_in_seoul(seller: str, level: str) -> None:
+    # Korea's PDI (60) is only 25 points above Britain's, within the data's uncertainty
+    # of the rule's line; its top-down, formal practice makes the card clear
+    found = [
+        r.severity
+        for r in crossdeal.brief(seller, "KR").risks
+        if r.rule_id == "hierarchy-and-titles/match-seniority"
+    ]
+    assert found == [level], (seller, found)
+
+
+def test_a_seller_without_a_power_distance_score_still_gets_the_seniority_card() -> None:
+    # South Africa has only two Hofstede scores; its practice coding still says how far
+    # a South African seller's decisions and forms of address are from China's
+    briefing = crossdeal.brief("ZA", "CN")
+    assert "hierarchy-and-titles/match-seniority" in {r.rule_id for r in briefing.risks}
+    assert "hierarchy-and-titles/match-seniority" not in {n.rule_id for n in briefing.not_evaluated}
+
+
 # --- laws --------------------------------------------------------------------------------
 
 
@@ -122,6 +198,19 @@ def _coded_cultures():  # type: ignore[no-untyped-def]
         for c in model.cultures
         if any(c.scores.get(d.key) is not None for d in model.dimensions if d.layer == "practice")
     ]
+
+
+def test_indulgence_is_no_common_ground_where_trust_is_built_far_apart() -> None:
+    # a shared score on indulgence said "small talk will land" to a Brazilian seller in
+    # Finland, next to the card that says trust comes from delivery there
+    _, cultures = _coded_cultures()
+    rng = random.Random(11)
+    for seller, buyer in rng.sample(list(itertools.permutations(cultures, 2)), 400):
+        briefing = crossdeal.brief(seller, buyer)
+        if any(c.key == "ivr" for c in briefing.common_ground):
+            s, b = seller.scores.get("trusting"), buyer.scores.get("trusting")
+            assert s is None or b is None or abs(b - s) < 50, (seller.code, buyer.code)
+    assert "ivr" not in {c.key for c in crossdeal.brief("BR", "FI").common_ground}
 
 
 def test_every_rule_that_reads_the_practice_layer_states_its_premise() -> None:

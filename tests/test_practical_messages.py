@@ -460,3 +460,42 @@ def test_a_long_clause_before_a_comma_is_no_greeting() -> None:
 def test_an_informal_visit_is_a_proposal_too(visit: str) -> None:
     text = f"Dear Mr. Tanaka,\nCould I {visit} your office on Tuesday, May 4, 2027?\nBest,\nJo"
     assert {"holiday-clash", "period-clash"} <= _ids(text, "JP", D(2026, 12, 4))
+
+
+# A bare name is as serious in the draft as the briefing's forms-of-address card says:
+# high where titles are kept longest (Japan, Korea) or the writer's culture is three
+# levels less formal (an American writing to Germany), else watch.
+@pytest.mark.parametrize(
+    ("to", "sender", "greeting", "severity"),
+    [
+        ("JP", None, "Hi Kenji,", "high"),
+        ("KR", None, "Hi Min-jun,", "high"),
+        ("DE", None, "Hi Klaus,", "watch"),
+        ("DE", "US", "Hi Klaus,", "high"),
+        ("DE", "AT", "Hi Klaus,", "watch"),
+        ("JP", "US", "Dear Kenji,", "high"),
+    ],
+)
+def test_a_bare_name_is_as_serious_as_the_briefing_says(
+    to: str, sender: str | None, greeting: str, severity: str
+) -> None:
+    text = f"{greeting}\nThank you for the meeting. The offer is attached.\nBest regards,\nAnna"
+    report = crossdeal.lint_message(text, to=to, sender=sender, on=D(2026, 12, 1))
+    finding = next(f for f in report.findings if f.id == "address-form")
+    assert finding.severity == severity
+    assert ("high because" in finding.reader_condition) == (severity == "high")
+
+
+@pytest.mark.parametrize(
+    "offer",
+    [
+        "We can give you 15% off if you sign before June 30.",
+        "The discount holds as long as you order by the end of May.",
+        "There is an early-signing discount of 10% this month.",
+    ],
+)
+def test_a_discount_that_expires_is_deadline_pressure(offer: str) -> None:
+    # the briefing's pace card for Japan says to drop expiring offers: the coach agrees
+    text = f"Dear Mr. Tanaka,\n{offer}\nKind regards,\nAnna"
+    report = crossdeal.lint_message(text, to="JP", sender="US", on=D(2026, 12, 1))
+    assert [f.severity for f in report.findings if f.id == "pressure"] == ["high"]

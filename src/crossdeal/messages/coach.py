@@ -261,7 +261,9 @@ def lint_message(
         raise TypeError(f"reader must be a name (str), not {type(reader).__name__}")
     day = on or dt.date.today()
     found, fitted = (
-        _practical(body, buyer, day, reader, calendar, subdivision) if practical else ([], {})
+        _practical(body, buyer, day, reader, calendar, subdivision, context)
+        if practical
+        else ([], {})
     )
     findings, undecided = _apply(
         draft_rules(), features, context, seller, buyer, model, fitted=fitted
@@ -295,6 +297,7 @@ def _practical(
     reader: str | None,
     calendar: CalendarKnowledge | None,
     subdivision: str | None = None,
+    pair: Mapping[str, float | str | None] | None = None,
 ) -> tuple[list[MessageFinding], dict[str, str]]:
     """The calendar and address findings for a reader in a country, and the greeting
     that rule rewrites use ({greeting}); nothing for a region (no one calendar)."""
@@ -307,7 +310,7 @@ def _practical(
     facts = knowledge.country(buyer.iso2)
     from crossdeal.calendar.days import month_first
 
-    found = address_findings(body, facts, buyer.name, reader)
+    found = address_findings(body, facts, buyer.name, reader, pair)
     if subdivision is not None:
         from crossdeal.calendar.days import check_subdivision
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -38,6 +39,7 @@ from crossdeal.calendar.knowledge import CalendarKnowledge, CountryFacts, Period
 from crossdeal.errors import RuleFileError
 from crossdeal.messages.dates import DateMention, day_label, find_dates
 from crossdeal.messages.reports import MessageFinding, Span, Suggestion
+from crossdeal.playbook.expressions import Condition, ExpressionError, compile_condition
 from crossdeal.playbook.rules import Severity
 
 __all__ = ["PRACTICAL_IDS", "address_findings", "date_findings", "reader_greeting"]
@@ -59,6 +61,9 @@ class _Wording(BaseModel):
     severity: Severity | None = None
     title: str = Field(min_length=5)
     why: str = Field(min_length=20)
+    # when the finding is high rather than its usual severity, read on the pair
+    # (buyer.<dim>, seller.<dim>, gap.<dim>); unknown counts as not
+    high_when: str | None = None
 
 
 class _File(BaseModel):
@@ -73,6 +78,7 @@ class _Findings:
     wording: dict[str, _Wording]
     proposal: re.Pattern[str]
     file: str
+    high_when: dict[str, Condition]
 
 
 @kept("crossdeal.messages:data/practical_findings.yaml")
@@ -86,7 +92,25 @@ def _wording() -> _Findings:
         proposal = re.compile("|".join(f"(?:{c})" for c in spec.proposal_cues))
     except re.error as exc:
         raise RuleFileError(f"a proposal cue is not a regular expression: {exc}", path) from None
-    return _Findings(dict(spec.findings), proposal, f"crossdeal:messages/{path.name}")
+    high_when = {}
+    for finding_id, w in spec.findings.items():
+        if w.high_when is None:
+            continue
+        try:
+            high_when[finding_id] = compile_condition(w.high_when)
+        except ExpressionError as exc:
+            raise RuleFileError(
+                f"finding {finding_id!r}: high_when is not a condition: {exc}", path
+            ) from None
+    return _Findings(dict(spec.findings), proposal, f"crossdeal:messages/{path.name}", high_when)
+
+
+def _high_when(finding_id: str, pair: Mapping[str, float | str | None] | None) -> str | None:
+    """The finding's ``high_when`` condition if it holds for the pair, else None."""
+    condition = _wording().high_when.get(finding_id)
+    if condition is None or pair is None:
+        return None
+    return condition.text if condition.evaluate(pair) is True else None
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -407,6 +431,7 @@ def address_findings(
     facts: CountryFacts | None,
     country_name: str,
     reader: str | None,
+    pair: Mapping[str, float | str | None] | None = None,
 ) -> list[MessageFinding]:
     """A greeting that does not fit: "Hey Klaus!" to a German reader, "Dear Wei" to a
     Chinese one (a given name where the family name and a title are expected), the title
@@ -443,6 +468,7 @@ def address_findings(
     values = {"text": opening, "written": written}
     problem: str | None = None
     severity: Severity = "watch"
+    raised: str | None = None
     by_family = address.addressed_by != "given"
     if person is not None and person.takes_title == "family":
         by_family = True
@@ -478,6 +504,9 @@ def address_findings(
             f"You address the reader by {kind}; readers in {country_name} expect a title "
             "with their name until they offer otherwise."
         )
+        raised = _high_when("address-form", pair)
+        if raised is not None:
+            severity = "high"
     elif has_title and person is not None and name:
         written_title = " ".join(w for w in words if w != name and not w.startswith(name))
         problem, severity = _wrong_name(
@@ -505,7 +534,8 @@ def address_findings(
             span,
             values,
             f"greeting: {opening!r}",
-            f"forms of address in {country_name} (countries.yaml: first contact by title)",
+            f"forms of address in {country_name} (countries.yaml: first contact by title)"
+            + (f"; high because {raised}" if raised else ""),
             severity=severity,
             original=opening,
             rewrite=expected,
