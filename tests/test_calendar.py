@@ -112,14 +112,76 @@ def test_golden_week_and_the_august_holidays_are_fixed() -> None:
 @pytest.mark.parametrize(
     ("country", "period"),
     [("US", "north-american-year-end"), ("CA", "north-american-year-end")]
-    + [(c, "christmas-new-year") for c in ("DE", "GB", "FR", "SE")],
+    + [(c, "christmas-new-year") for c in ("DE", "GB", "FR")]
+    + [(c, "christmas-to-epiphany") for c in ("SE", "ES", "AT")],
 )
 def test_north_american_year_end_is_no_budget_freeze(country: str, period: str) -> None:
     found = [f.period for f in day_facts(country, D(2026, 12, 28), K) if f.period]
     assert [p.id for p in found] == [period]
-    frozen = "frozen" in found[0].for_seller
+    closed = "frozen" in found[0].for_seller or "closed until" in found[0].for_seller
     # Europe's offices stop deciding; in North America December orders still get signed
-    assert frozen == (period == "christmas-new-year")
+    assert closed == (period != "north-american-year-end")
+
+
+# Epiphany (6 January) is a public holiday in Sweden, Finland, Austria, Spain, Italy and
+# Poland (holidays package): the Christmas break runs until it there, not to 2 January
+@pytest.mark.parametrize("country", ["SE", "FI", "AT", "ES", "IT", "PL"])
+def test_where_epiphany_is_a_holiday_the_christmas_break_runs_until_it(country: str) -> None:
+    assert not is_working_day(country, D(2027, 1, 6), K)
+    assert [f.period.id for f in day_facts(country, D(2027, 1, 5), K) if f.period] == [
+        "christmas-to-epiphany"
+    ]
+    assert not [f for f in day_facts(country, D(2027, 1, 7), K) if f.period]
+
+
+def test_midsummer_eve_closes_swedish_offices_though_it_is_no_statutory_holiday() -> None:
+    # Midsummer Eve is the Friday before Midsummer Day (Saturday 26 June 2027)
+    facts = day_facts("SE", D(2027, 6, 25), K)
+    assert [f.period.id for f in facts if f.period] == ["swedish-midsummer"]
+    assert not [f for f in facts if f.kind == "holiday"]
+    assert not [f for f in day_facts("SE", D(2027, 6, 24), K) if f.period]
+
+
+# --- holidays some regions keep --------------------------------------------------------
+
+
+def test_the_calendar_names_the_regions_that_keep_a_holiday_the_country_does_not() -> None:
+    report = crossdeal.business_calendar("DE", start=D(2026, 12, 20), days=30)
+    assert not [e for e in report.entries if e.name == "Epiphany"]
+    [epiphany] = [h for h in report.regional if h.name == "Epiphany"]
+    assert epiphany.start == D(2027, 1, 6)
+    # Baden-Württemberg, Bavaria, Saxony-Anhalt: each with a business city of its own
+    assert epiphany.regions == ["BW", "BY", "ST"]
+    assert epiphany.cities == ["Stuttgart", "Munich", "Magdeburg"]
+
+
+def test_a_named_region_gets_its_own_holidays_and_no_regional_list() -> None:
+    report = crossdeal.business_calendar("DE", start=D(2026, 12, 20), days=30, subdivision="BY")
+    assert [e.start for e in report.entries if e.name == "Epiphany"] == [D(2027, 1, 6)]
+    assert report.regional == []
+
+
+def test_regions_without_known_cities_are_mentioned_not_listed() -> None:
+    # the holidays package knows the US states; crossdeal names no business city there
+    us = crossdeal.business_calendar("US", start=D(2027, 1, 1), days=60)
+    assert us.regional == [] and any("--subdivision" in n for n in us.not_covered)
+    jp = crossdeal.business_calendar("JP", start=D(2027, 1, 1), days=60)
+    assert jp.regional == [] and not any("regional" in n for n in jp.not_covered)
+
+
+def test_the_briefing_takes_the_buyers_region() -> None:
+    plain = run("brief", "-s", "US", "-b", "DE", "--on", "2026-12-20")
+    out = " ".join(plain.output.split())
+    assert plain.exit_code == 0, plain.output
+    assert "Regional holidays" in out and "Epiphany in BW, BY, ST" in out
+    named = run("brief", "-s", "US", "-b", "DE", "--on", "2026-12-20", "--subdivision", "by")
+    out = " ".join(named.output.split())
+    assert named.exit_code == 0, named.output
+    assert "Next 60 days in Germany (BY)" in out and "Wed 6 Jan 2027: Epiphany" in out
+    assert "Regional holidays" not in out
+    wrong = run("brief", "-s", "US", "-b", "DE", "--subdivision", "XX")
+    assert wrong.exit_code == 2 and "not a subdivision" in wrong.output
+    assert "Traceback" not in wrong.output
 
 
 # --- weekends: CLDR, with their history and crossdeal's corrections ------------------

@@ -462,6 +462,34 @@ def test_an_informal_visit_is_a_proposal_too(visit: str) -> None:
     assert {"holiday-clash", "period-clash"} <= _ids(text, "JP", D(2026, 12, 4))
 
 
+# A holiday only some regions keep: where the draft does not say where the reader is,
+# it is worth a word; where it names the city, that region's calendar decides.
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("", {"regional-clash"}),
+        (" in Munich", {"holiday-clash"}),  # Bavaria keeps Epiphany
+        (" in Hamburg", set()),  # Hamburg does not
+    ],
+)
+def test_a_regional_holiday_is_named_where_the_readers_region_is_unknown(
+    where: str, expected: set[str]
+) -> None:
+    text = f"Dear Mr. Weber,\nCould we meet{where} on Wednesday, 6 January 2027?\nBest,\nAnna"
+    calendar = {"holiday-clash", "regional-clash", "period-clash"}
+    assert _ids(text, "DE", D(2026, 12, 1)) & calendar == expected
+
+
+def test_a_regional_holiday_names_the_regions_and_their_cities() -> None:
+    text = "Dear Mr. Weber,\nCould we meet on Wednesday, 6 January 2027?\nBest,\nAnna"
+    report = crossdeal.lint_message(text, to="DE", on=D(2026, 12, 1))
+    finding = next(f for f in report.findings if f.id == "regional-clash")
+    assert finding.severity == "watch"
+    assert "Epiphany in BW, BY, ST (Stuttgart, Munich, Magdeburg)" in finding.why
+    named = crossdeal.lint_message(text, to="DE", on=D(2026, 12, 1), subdivision="HH")
+    assert "regional-clash" not in {f.id for f in named.findings}
+
+
 # A bare name is as serious in the draft as the briefing's forms-of-address card says:
 # high where titles are kept longest (Japan, Korea) or the writer's culture is three
 # levels less formal (an American writing to Germany), else watch.

@@ -246,6 +246,7 @@ def brief(
     practical: bool = False,
     on: dt.date | None = None,
     seller_zone: str | None = None,
+    subdivision: str | None = None,
 ) -> Briefing:
     """The pre-call briefing for a seller -> buyer pair.
 
@@ -257,7 +258,9 @@ def brief(
     for a culture that lacks its own. ``practical=True`` adds the buyer's next 60 days
     from ``on`` (today by default: holidays, business periods), office hours and their
     overlap with the seller's (``seller_zone``, an IANA time zone, overrides the seller
-    country's), fiscal year and forms of address.
+    country's), fiscal year and forms of address; ``subdivision`` is the buyer's state
+    or region (BY, MH ...) for its own holidays, else those some regions keep are listed
+    apart.
     """
     m = _model(model, practices, fallback)
     rule_paths = _paths(rules, "rules")
@@ -271,7 +274,7 @@ def brief(
     if not practical:
         return briefing
     return briefing.model_copy(
-        update={"practical": _practical(seller_side, buyer_side, on, seller_zone)}
+        update={"practical": _practical(seller_side, buyer_side, on, seller_zone, subdivision)}
     )
 
 
@@ -280,6 +283,7 @@ def _practical(
     buyer: Culture | PersonEstimate,
     on: dt.date | None,
     seller_zone: str | None,
+    subdivision: str | None = None,
 ) -> PracticalBriefing | None:
     """The practical section of a briefing; None for a buyer region (no one calendar)."""
     from crossdeal._calendar_cache import cached_knowledge, keep_library_facts
@@ -301,6 +305,10 @@ def _practical(
     if buyer_culture.iso2 is None:
         return None
     person = buyer.name if isinstance(buyer, PersonEstimate) else None
+    if subdivision is not None:
+        from crossdeal.calendar.days import check_subdivision
+
+        subdivision = check_subdivision(buyer_culture.iso2, subdivision)
     section = practical_briefing(
         buyer_culture.iso2,
         _country_name(buyer_culture.iso2, buyer_culture.name),
@@ -309,6 +317,7 @@ def _practical(
         seller=seller_culture.iso2,
         seller_zone=seller_zone,
         person=person,
+        subdivision=subdivision,
     )
     keep_library_facts()
     return section

@@ -103,6 +103,7 @@ def cached_knowledge() -> CalendarKnowledge:
             days.FACTS.month_first.update(kept.month_first)
             days.FACTS.gaps.update(kept.gaps)
             days.FACTS.workdays.update(kept.workdays)
+            days.FACTS.subdivisions.update(kept.subdivisions)
             if kept.supported is not None and days.FACTS.supported is None:
                 days.FACTS.supported = kept.supported
     return knowledge
@@ -125,6 +126,7 @@ def keep_library_facts() -> None:
         supported=facts.supported,
         gaps=facts.gaps,
         workdays=facts.workdays,
+        subdivisions=facts.subdivisions,
     )
     store(kept, path.parent, path, "calendar-facts-")
     facts.added = False

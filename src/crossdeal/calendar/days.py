@@ -31,6 +31,7 @@ __all__ = [
     "is_working_day",
     "nearest_working_days",
     "periods_between",
+    "regional_holidays_between",
     "subdivisions",
     "weekend_on",
 ]
@@ -57,6 +58,8 @@ class LibraryFacts:
     gaps: dict[tuple[str, str | None, int], str] = field(default_factory=dict)
     # (country, subdivision, year) -> weekend days that are working days (make-up days)
     workdays: dict[tuple[str, str | None, int], frozenset[dt.date]] = field(default_factory=dict)
+    # country -> the subdivision codes the holidays package knows
+    subdivisions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     added: bool = False
 
 
@@ -222,11 +225,17 @@ def _supported() -> frozenset[str]:
 
 def subdivisions(country: str) -> tuple[str, ...]:
     """The subdivision codes the holiday data knows for ``country`` (states, Länder ...)."""
-    import holidays
-
+    known = FACTS.subdivisions.get(country)
+    if known is not None:
+        return known
     if country not in _supported():
         return ()
-    return tuple(holidays.country_holidays(country).subdivisions)
+    import holidays
+
+    known = tuple(holidays.country_holidays(country).subdivisions)
+    FACTS.subdivisions[country] = known
+    FACTS.added = True
+    return known
 
 
 def has_holiday_data(country: str) -> bool:
@@ -335,6 +344,42 @@ def periods_between(
                 if span.start <= end and span.end >= start and span not in found:
                     found.append(span)
     return sorted(found, key=lambda s: (s.start, s.period.id))
+
+
+# (country, regions, year) -> the holidays of that year kept in some of the regions only
+_REGIONAL: dict[
+    tuple[str, tuple[str, ...], int], tuple[tuple[dt.date, str, tuple[str, ...]], ...]
+] = {}
+
+
+def regional_holidays_between(
+    country: str, regions: tuple[str, ...], start: dt.date, end: dt.date
+) -> list[tuple[dt.date, str, tuple[str, ...]]]:
+    """Holidays from ``start`` to ``end`` that some of ``regions`` (subdivision codes of
+    the holidays package: Länder, states, cantons) keep and the country as a whole does
+    not, with the regions that keep each, by date. Bavaria's Epiphany is one; a holiday
+    of the whole country is not."""
+    if country not in _supported():
+        return []
+    known = set(subdivisions(country))
+    regions = tuple(sorted(r for r in set(regions) if r in known))
+    out: list[tuple[dt.date, str, tuple[str, ...]]] = []
+    for year in range(start.year, end.year + 1):
+        key = (country, regions, year)
+        table = _REGIONAL.get(key)
+        if table is None:
+            national = _holidays_of(country, None, year)
+            kept: dict[tuple[dt.date, str], list[str]] = {}
+            for region in regions:
+                for day, name in _holidays_of(country, region, year).items():
+                    if national.get(day) != name:
+                        kept.setdefault((day, name), []).append(region)
+            table = tuple(sorted((d, n, tuple(r)) for (d, n), r in kept.items()))
+            if len(_REGIONAL) > 4_000:
+                _REGIONAL.clear()
+            _REGIONAL[key] = table
+        out += [entry for entry in table if start <= entry[0] <= end]
+    return out
 
 
 def usual_subdivision(

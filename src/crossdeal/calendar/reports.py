@@ -27,12 +27,14 @@ __all__ = [
     "OfficeHours",
     "PairCalendar",
     "PracticalBriefing",
+    "RegionalHoliday",
     "address_advice",
     "calendar_entries",
     "calendar_report",
     "hours_overlap",
     "office_hours",
     "practical_briefing",
+    "regional_holidays",
 ]
 
 _HOLIDAY_MEANING = "Public holiday: offices are closed."
@@ -74,6 +76,18 @@ class CalendarEntry(_Out):
     sources: list[str]
 
 
+class RegionalHoliday(_Out):
+    """A holiday kept in some of the country's regions only, not in its national list."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    regions: list[str] = Field(
+        description="the subdivisions that keep it (codes of the holidays package: BY, MH ...)"
+    )
+    cities: list[str] = Field(description="a major business city in each of those regions")
+
+
 class OfficeHours(_Out):
     time_zone: str
     time_zone_note: str | None = None
@@ -110,6 +124,10 @@ class CalendarReport(_Out):
     address: AddressAdvice | None
     languages: list[str] = Field(description="languages of business email, the usual one first")
     not_covered: list[str] = Field(description="what crossdeal could not say for this country")
+    regional: list[RegionalHoliday] = Field(
+        default_factory=list,
+        description="holidays kept in some regions only (none where a subdivision is given)",
+    )
 
 
 class HoursOverlap(_Out):
@@ -137,6 +155,9 @@ class PracticalBriefing(_Out):
     address: AddressAdvice | None
     languages: list[str]
     not_covered: list[str]
+    regional: list[RegionalHoliday] = Field(
+        default_factory=list, description="holidays kept in some regions only"
+    )
 
 
 class PairCalendar(_Out):
@@ -333,6 +354,57 @@ def calendar_entries(
     return entries, not_covered
 
 
+# A note where the holiday data knows regions but the country facts name no business
+# cities to say which of them matter
+_REGIONS_NOT_LISTED = (
+    "regional holidays: some regions keep holidays of their own, not listed here; name "
+    "the buyer's region with --subdivision to see them"
+)
+
+
+def regional_holidays(
+    country: str,
+    start: dt.date,
+    end: dt.date,
+    knowledge: CalendarKnowledge,
+    subdivision: str | None = None,
+) -> tuple[list[RegionalHoliday], list[str]]:
+    """The holidays that the regions of the country's major business cities keep and the
+    country as a whole does not (Epiphany in Bavaria), and a note where regions differ
+    but no cities are known; nothing when a subdivision is given."""
+    from crossdeal.calendar.days import regional_holidays_between, subdivisions
+
+    if subdivision is not None:
+        return [], []
+    facts = knowledge.country(country)
+    if facts is None or not facts.cities:
+        return [], [_REGIONS_NOT_LISTED] if subdivisions(country) else []
+    first_city: dict[str, str] = {}
+    for city, region in facts.cities.items():
+        first_city.setdefault(region, city)
+    runs: list[RegionalHoliday] = []
+    for day, name, regions in regional_holidays_between(country, tuple(first_city), start, end):
+        last = runs[-1] if runs else None
+        if (
+            last is not None
+            and last.name == name
+            and last.regions == list(regions)
+            and (day - last.end).days == 1
+        ):
+            runs[-1] = last.model_copy(update={"end": day})
+            continue
+        runs.append(
+            RegionalHoliday(
+                name=name,
+                start=day,
+                end=day,
+                regions=list(regions),
+                cities=[first_city[r] for r in regions],
+            )
+        )
+    return runs, []
+
+
 def calendar_report(
     country: str,
     name: str,
@@ -358,6 +430,8 @@ def calendar_report(
     end = check_day(start + dt.timedelta(days=days - 1))
     subdiv = check_subdivision(country, usual_subdivision(country, subdivision, knowledge))
     entries, not_covered = calendar_entries(country, start, end, knowledge, subdiv)
+    regional, regions_note = regional_holidays(country, start, end, knowledge, subdiv)
+    not_covered += regions_note
     weekend = weekend_on(country, start, knowledge)
     facts = knowledge.country(country)
     if facts is None:
@@ -381,6 +455,7 @@ def calendar_report(
         address=address_advice(facts, knowledge) if facts else None,
         languages=list(facts.languages) if facts else [],
         not_covered=not_covered,
+        regional=regional,
     )
 
 
@@ -409,11 +484,12 @@ def practical_briefing(
     seller_zone: str | None = None,
     days: int = 60,
     person: str | None = None,
+    subdivision: str | None = None,
 ) -> PracticalBriefing:
     """The next ``days`` days of the buyer's country, its office hours and their overlap
     with the seller's (the seller's country, or ``seller_zone``), fiscal year, and how
     to address the buyer (by name when ``person`` is given)."""
-    report = calendar_report(buyer, buyer_name, on, days, knowledge)
+    report = calendar_report(buyer, buyer_name, on, days, knowledge, subdivision)
     buyer_facts = knowledge.country(buyer)
     seller_facts = knowledge.country(seller) if seller else None
     overlap = None
@@ -447,6 +523,7 @@ def practical_briefing(
         address=address,
         languages=report.languages,
         not_covered=report.not_covered,
+        regional=report.regional,
     )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         CalendarReport,
         PairCalendar,
         PracticalBriefing,
+        RegionalHoliday,
     )
     from crossdeal.culture.reports import DistanceReport
     from crossdeal.pipeline.reports import DealList
@@ -354,7 +355,9 @@ def address(out: Writer, a: AddressAdvice, label: str = "How to address them: ")
 def practical(out: Writer, p: PracticalBriefing) -> None:
     end = p.on + dt.timedelta(days=p.days - 1)
     out.print(
-        f"\n[bold]Next {p.days} days in {escape(p.country.name)}[/bold] "
+        f"\n[bold]Next {p.days} days in {escape(p.country.name)}"
+        + (f" ({escape(p.country.subdivision)})" if p.country.subdivision else "")
+        + "[/bold] "
         f"[dim]({span(p.on, end)})[/dim]"
     )
     lines = [
@@ -364,6 +367,7 @@ def practical(out: Writer, p: PracticalBriefing) -> None:
         for e in p.entries
     ]
     bullets(out, "•", lines or ["No public holiday or business period."])
+    regional(out, p.regional, "  ")
     out.print(f"  Weekend: {', '.join(d.capitalize() for d in p.weekend)}")
     if p.hours:
         h = p.hours
@@ -394,6 +398,22 @@ def practical(out: Writer, p: PracticalBriefing) -> None:
         out.print(f"  [yellow]Not covered: {escape(gap)}[/yellow]")
 
 
+def regional(out: Writer, holidays: list[RegionalHoliday], indent: str = "") -> None:
+    """Holidays some regions keep: only for a buyer there, so said apart from the list."""
+    if not holidays:
+        return
+    out.print(f"{indent}Regional holidays (offices closed only there):")
+    bullets(
+        out,
+        "•",
+        [
+            f"{span(h.start, h.end)}: {h.name} in {', '.join(h.regions)} ({', '.join(h.cities)})"
+            for h in holidays
+        ],
+    )
+    out.print(f"{indent}[dim]Name the buyer's region with --subdivision to see its calendar.[/dim]")
+
+
 def calendar_country(out: Writer, report: CalendarReport) -> None:
     c = report.country
     where = f"{escape(c.name)} ({c.code}{', ' + c.subdivision if c.subdivision else ''})"
@@ -412,6 +432,7 @@ def calendar_country(out: Writer, report: CalendarReport) -> None:
         out.table(columns, rows, edge=True)
     else:
         out.print("No public holiday or business period in this window.")
+    regional(out, report.regional)
     if report.hours:
         h = report.hours
         out.print(

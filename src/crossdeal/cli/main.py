@@ -196,6 +196,12 @@ def brief(
         str | None,
         typer.Option("--tz", help="Your time zone (Europe/Berlin), if not your culture's."),
     ] = None,
+    subdivision: Annotated[
+        str | None,
+        typer.Option(
+            "--subdivision", help="The buyer's state or region, for its own holidays (BY, MH ...)."
+        ),
+    ] = None,
 ) -> None:
     """The pre-call briefing: risks for this pair, common ground, channel, cycle length,
     the buyer's next 60 days, office hours and how to address them."""
@@ -224,6 +230,7 @@ def brief(
                 practical=True,
                 on=day,
                 seller_zone=tz,
+                subdivision=subdivision,
             )
 
         try:

@@ -34,6 +34,7 @@ from crossdeal.calendar.days import (
     DayFact,
     day_facts,
     nearest_working_days,
+    regional_holidays_between,
 )
 from crossdeal.calendar.knowledge import CalendarKnowledge, CountryFacts, Period
 from crossdeal.errors import RuleFileError
@@ -52,6 +53,7 @@ PRACTICAL_IDS = (
     "impossible-date",
     "ambiguous-date",
     "address-form",
+    "regional-clash",
 )
 
 
@@ -269,10 +271,53 @@ def date_findings(
             continue  # the date and the weekday disagree: which day to check is unclear
         if not _wording().proposal.search(_sentence(text, mention)):
             continue  # nothing in its sentence needs the reader on that day
-        out.extend(
-            _clashes(text, mention, span, country, place, knowledge, reader_condition, subdivision)
+        clashes = _clashes(
+            text, mention, span, country, place, knowledge, reader_condition, subdivision
         )
+        out.extend(clashes)
+        if subdivision is None and not any(f.id == "holiday-clash" for f in clashes):
+            out.extend(_regional_clash(text, mention, span, country, country_name, knowledge))
     return out
+
+
+def _regional_clash(
+    text: str,
+    mention: DateMention,
+    span: list[Span],
+    country: str,
+    country_name: str,
+    knowledge: CalendarKnowledge,
+) -> list[MessageFinding]:
+    """A proposed date that is a holiday in some of the regions of the country's major
+    business cities (6 January in Munich and Stuttgart), where the draft does not say
+    which region the reader is in."""
+    facts = knowledge.country(country)
+    if facts is None or not facts.cities:
+        return []
+    first_city: dict[str, str] = {}
+    for city, region in facts.cities.items():
+        first_city.setdefault(region, city)
+    for day in mention.days:
+        for _, name, regions in regional_holidays_between(country, tuple(first_city), day, day):
+            values = {
+                "text": mention.text,
+                "reading": mention.reading,
+                "reader": country_name,
+                "what": name,
+                "regions": ", ".join(regions),
+                "cities": ", ".join(first_city[r] for r in regions),
+            }
+            return [
+                _finding(
+                    "regional-clash",
+                    text,
+                    span,
+                    values,
+                    "a proposed date that some regions keep as a holiday",
+                    f"the regional holidays of {country_name} (countries.yaml: cities)",
+                )
+            ]
+    return []
 
 
 def _city_subdivision(text: str, facts: CountryFacts | None) -> tuple[str | None, str | None]:
