@@ -248,3 +248,20 @@ def test_the_briefing_page_keeps_the_fiscal_years_qualifier(site: dict[str, Any]
     assert page.status_code == 200
     assert "Fiscal year: April to March. The government" in page.text
     assert "others use the calendar year" in page.text
+
+
+def test_the_briefing_page_takes_the_day_of_the_call_and_the_buyers_region(
+    site: dict[str, Any],
+) -> None:
+    client = signed_in(site)
+    page = client.get("/brief?seller=US&buyer=DE&on=2026-12-20")
+    assert page.status_code == 200
+    assert "Regional holidays" in page.text and "Epiphany in BW, BY, ST" in page.text
+    named = client.get("/brief?seller=US&buyer=DE&on=2026-12-20&region=BY")
+    assert named.status_code == 200
+    assert "Next 60 days in Germany (BY)" in named.text
+    assert "Regional holidays" not in named.text and "Epiphany" in named.text
+    wrong = client.get("/brief?seller=US&buyer=DE&on=20.12.2026")
+    assert wrong.status_code == 422 and "not a date" in wrong.text
+    unknown = client.get("/brief?seller=US&buyer=DE&region=XX")
+    assert unknown.status_code == 422 and "not a subdivision" in unknown.text

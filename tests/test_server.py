@@ -349,6 +349,25 @@ def test_a_briefing_is_the_one_the_cli_prints(server: dict[str, Any]) -> None:
     assert api.json() == json.loads(cli.output)
 
 
+def test_a_briefing_for_the_buyers_region_is_the_one_the_cli_prints(
+    server: dict[str, Any],
+) -> None:
+    from typer.testing import CliRunner
+
+    from crossdeal.cli import app
+
+    args = ["brief", "-s", "US", "-b", "DE", "--on", "2026-12-20", "--subdivision", "BY"]
+    cli = CliRunner().invoke(app, [*args, "-f", "json"])
+    assert cli.exit_code == 0, cli.output
+    body = {"seller": "US", "buyer": "DE", "on": "2026-12-20", "subdivision": "BY"}
+    api = server["sam"].post("/api/v1/briefings", json=body)
+    assert api.status_code == 200
+    assert api.json() == json.loads(cli.output)
+    assert api.json()["practical"]["country"]["subdivision"] == "BY"
+    wrong = server["sam"].post("/api/v1/briefings", json={**body, "subdivision": "XX"})
+    assert_error(wrong, 422, "invalid_input")
+
+
 def test_lint_and_reply_answer_as_the_cli_does(server: dict[str, Any]) -> None:
     from typer.testing import CliRunner
 

@@ -400,7 +400,11 @@ def _form_amount(text: str) -> Decimal | None:
 
 @router.get("/brief", response_class=HTMLResponse)
 def brief_page(
-    request: Request, seller: str | None = None, buyer: str | None = None
+    request: Request,
+    seller: str | None = None,
+    buyer: str | None = None,
+    on: str | None = None,
+    region: str | None = None,
 ) -> HTMLResponse:
     visitor = _visitor(request)
     briefing, error, chart, comparison = None, None, None, None
@@ -410,7 +414,12 @@ def brief_page(
 
         try:
             sides = resolve_culture(seller[:200]), resolve_culture(buyer[:200])
-            briefing = crossdeal.brief(*sides, practical=True)
+            briefing = crossdeal.brief(
+                *sides,
+                practical=True,
+                on=_form_date((on or "")[:20]),
+                subdivision=(region or "").strip()[:40] or None,
+            )
             comparison = crossdeal.compare(*sides)
         except CrossdealError as exc:
             error = str(exc)
@@ -433,6 +442,8 @@ def brief_page(
         active="/brief",
         seller=seller,
         buyer=buyer,
+        on=on,
+        region=region,
         briefing=briefing,
         comparison=comparison,
         chart=chart,

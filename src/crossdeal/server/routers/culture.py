@@ -62,6 +62,11 @@ class BriefingRequest(Pair):
     on: dt.date | None = Field(
         default=None, description="the day of the call: the buyer's next 60 days start here"
     )
+    subdivision: str | None = Field(
+        default=None,
+        max_length=40,
+        description="the buyer's state or region (BY, MH ...) for its own holidays",
+    )
 
 
 @router.post("/briefings", response_model=Briefing, summary="A pre-call briefing")
@@ -74,5 +79,6 @@ def briefing(body: BriefingRequest, _user: Me) -> Response:
             resolve_culture(body.buyer),
             practical=True,
             on=body.on,
+            subdivision=body.subdivision,
         )
     )
