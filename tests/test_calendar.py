@@ -169,6 +169,15 @@ def test_regions_without_known_cities_are_mentioned_not_listed() -> None:
     assert jp.regional == [] and not any("regional" in n for n in jp.not_covered)
 
 
+def test_an_indian_state_holiday_says_what_closes() -> None:
+    report = crossdeal.business_calendar("IN", start=D(2027, 4, 25), days=10, subdivision="MH")
+    [day] = [e for e in report.entries if e.name == "Maharashtra Day"]
+    assert "government offices" in day.for_seller and "many private" in day.for_seller
+    national = crossdeal.business_calendar("IN", start=D(2027, 1, 20), days=10, subdivision="MH")
+    [republic] = [e for e in national.entries if e.name == "Republic Day"]
+    assert republic.for_seller == "Public holiday: offices are closed."
+
+
 def test_the_briefing_takes_the_buyers_region() -> None:
     plain = run("brief", "-s", "US", "-b", "DE", "--on", "2026-12-20")
     out = " ".join(plain.output.split())

@@ -111,7 +111,10 @@ def test_dimension_metadata_is_complete(model: CultureModel) -> None:
     assert model.keys == ("pdi", "idv", "mas", "uai", "lto", "ivr")
     for dim in model.dimensions:
         assert dim.name and dim.low_pole and dim.high_pole and dim.meaning
-        assert set(dim.common_ground) == {"low", "medium", "high"}
+        # a dimension offered as common ground says something at every level
+        assert set(dim.common_ground) == (
+            {"low", "medium", "high"} if dim.common_ground_shown else set()
+        )
         assert dim.low_below < dim.high_from
 
 

@@ -527,3 +527,41 @@ def test_a_discount_that_expires_is_deadline_pressure(offer: str) -> None:
     text = f"Dear Mr. Tanaka,\n{offer}\nKind regards,\nAnna"
     report = crossdeal.lint_message(text, to="JP", sender="US", on=D(2026, 12, 1))
     assert [f.severity for f in report.findings if f.id == "pressure"] == ["high"]
+    # in Germany an offer valid until a date is standard: a push to sign is a watch
+    german = crossdeal.lint_message(
+        text.replace("Mr. Tanaka", "Mr. Weber"), to="DE", sender="US", on=D(2026, 12, 1)
+    )
+    assert [f.severity for f in german.findings if f.id == "pressure"] == ["watch"]
+
+
+@pytest.mark.parametrize(("to", "name"), [("CN", "Kevin"), ("HK", "Grace"), ("TW", "David")])
+def test_an_english_name_a_chinese_reader_chose_is_a_hint_not_a_mistake(to: str, name: str) -> None:
+    text = f"Hi {name},\nThank you for the meeting. The offer is attached.\nBest,\nAnna"
+    report = crossdeal.lint_message(text, to=to, sender="US", on=D(2026, 12, 1))
+    finding = next(f for f in report.findings if f.id == "address-form")
+    assert finding.severity == "info" and "If they sign with it" in finding.why
+    # a given name of their own language is still the mistake it was
+    wei = crossdeal.lint_message(text.replace(name, "Wei"), to="CN", sender="US")
+    assert [f.severity for f in wei.findings if f.id == "address-form"] == ["high"]
+
+
+def test_an_indian_state_holiday_is_a_question_not_a_closed_office() -> None:
+    # state holidays bind government offices, banks and schools; many private firms work
+    text = (
+        "Dear Mr. Sharma,\nI will be in Gurugram next month; could we meet at your office "
+        "on Thursday 11 February 2027?\nKind regards,\nMike"
+    )
+    report = crossdeal.lint_message(text, to="IN", sender="US", on=D(2026, 12, 15))
+    finding = next(f for f in report.findings if f.id == "holiday-clash")
+    assert finding.severity == "watch" and "many private" in finding.why
+    # a national holiday in India still closes offices
+    republic = text.replace("Thursday 11 February 2027", "Tuesday 26 January 2027")
+    national = crossdeal.lint_message(republic, to="IN", sender="US", on=D(2026, 12, 15))
+    finding = next(f for f in national.findings if f.id == "holiday-clash")
+    assert finding.severity == "high" and "offices are closed" in finding.why
+
+
+def test_a_reader_in_a_country_named_with_the_reads_right() -> None:
+    text = "Hi Jan,\nWe need your decision by Friday. Please confirm ASAP.\nThanks"
+    report = crossdeal.lint_message(text, to="NL", on=D(2026, 12, 1))
+    assert any("Readers in the Netherlands" in f.why for f in report.findings)

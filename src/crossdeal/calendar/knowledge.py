@@ -77,6 +77,7 @@ class AddressFacts:
     note: str | None = None
     family_names: tuple[str, ...] = ()
     given_names: tuple[str, ...] = ()
+    chosen_given_names: tuple[str, ...] = ()
     also_accepted: tuple[str, ...] = ()
     known_family_takes_title: bool = False
     academic_title_is_part_of_the_name: bool = False
@@ -124,6 +125,8 @@ class CountryFacts:
     languages: tuple[str, ...]
     sources: tuple[str, ...]
     file: str
+    # what a holiday that only some regions keep means for offices there
+    regional_holiday_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,7 @@ def _read_countries(
             cities=dict(entry.cities),
             holiday_subdivision=entry.holiday_subdivision,
             holiday_subdivision_note=entry.holiday_subdivision_note,
+            regional_holiday_note=entry.regional_holiday_note,
             time_zone=entry.time_zone,
             time_zone_note=entry.time_zone_note,
             hours=(_time(start), _time(end)),
@@ -197,6 +201,7 @@ def _read_countries(
                     "titles": tuple(entry.address.titles),
                     "family_names": tuple(entry.address.family_names),
                     "given_names": tuple(entry.address.given_names),
+                    "chosen_given_names": tuple(entry.address.chosen_given_names),
                     "also_accepted": tuple(entry.address.also_accepted),
                 }
             ),

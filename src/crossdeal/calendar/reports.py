@@ -311,7 +311,12 @@ def calendar_entries(
 
     entries: list[CalendarEntry] = []
     not_covered: list[str] = []
+    facts = knowledge.country(country)
+    state_note = facts.regional_holiday_note if facts is not None and subdivision else None
     if has_holiday_data(country):
+        national = (
+            {(d, n) for d, n in holidays_between(country, start, end)} if state_note else set()
+        )
         runs: list[tuple[str, dt.date, dt.date]] = []
         for day, holiday in holidays_between(country, start, end, subdivision):
             base = holiday.removesuffix(" (observed)")
@@ -320,13 +325,14 @@ def calendar_entries(
             else:
                 runs.append((base, day, day))
         for holiday_name, first_day, last_day in runs:
+            regional = state_note is not None and (first_day, holiday_name) not in national
             entries.append(
                 CalendarEntry(
                     kind="holiday",
                     name=holiday_name,
                     start=first_day,
                     end=last_day,
-                    for_seller=_HOLIDAY_MEANING,
+                    for_seller=state_note if regional and state_note else _HOLIDAY_MEANING,
                     sources=["holidays package (public holidays)"],
                     affects=["meetings", "replies"],
                 )

@@ -130,6 +130,7 @@ class AddressSpec(_Spec):
     note: str | None = None
     family_names: list[str] = Field(default_factory=list)
     given_names: list[str] = Field(default_factory=list)
+    chosen_given_names: list[str] = Field(default_factory=list)
     also_accepted: list[Literal["family", "given"]] = Field(default_factory=list)
     known_family_takes_title: bool = False
     academic_title_is_part_of_the_name: bool = False
@@ -151,6 +152,7 @@ class CountrySpec(_Spec):
     cities: dict[str, str] = Field(default_factory=dict)
     holiday_subdivision: str | None = None
     holiday_subdivision_note: str | None = None
+    regional_holiday_note: str | None = None
     time_zone: str
     time_zone_note: str | None = None
     hours: str

@@ -66,6 +66,8 @@ class Dimension:
     layer: Literal["values", "practice"] = "values"
     # practice scales on which a wide gap means closeness here is not shared ground
     contradicted_by: tuple[str, ...] = ()
+    # False where closeness on the dimension says nothing a seller can use in a call
+    common_ground_shown: bool = True
 
     def level(self, score: float) -> Level:
         """``low`` below ``low_below``, ``high`` from ``high_from``, else ``medium``."""
@@ -243,6 +245,7 @@ class _DimensionSpec(BaseModel):
     high_from: float | None = None
     common_ground: dict[Level, str] = Field(default_factory=dict)
     contradicted_by: list[str] = Field(default_factory=list)
+    common_ground_shown: bool = True
     # the scale's own bounds: a score outside them is refused
     range: tuple[float, float] | None = None
 
@@ -410,6 +413,7 @@ def _dimensions(spec: _ModelSpec) -> tuple[Dimension, ...]:
             high_from=d.high_from if d.high_from is not None else math.nan,
             common_ground={str(k): v for k, v in d.common_ground.items()},
             contradicted_by=tuple(d.contradicted_by),
+            common_ground_shown=d.common_ground_shown,
         )
         for d in spec.dimensions
     )
@@ -441,6 +445,7 @@ def _fill_default_levels(
                 high_from=high if math.isnan(d.high_from) else d.high_from,
                 common_ground=d.common_ground,
                 contradicted_by=d.contradicted_by,
+                common_ground_shown=d.common_ground_shown,
             )
         )
     return tuple(out)

@@ -312,7 +312,8 @@ CONTRADICTION_POINTS = 50.0
 def common_ground(seller: Culture, buyer: Culture, model: CultureModel) -> list[CommonGround]:
     """What both sides share, claimed only on what both have data of their own for.
 
-    A value dimension counts where both scores are within ``model.common_ground_within``
+    A value dimension counts (unless its data says closeness on it is no common ground)
+    where both scores are within ``model.common_ground_within``
     points and the practice scales it lists under ``contradicted_by`` do not put the
     two sides two or more levels apart; a practice scale counts where both sides sit on
     the same level with at least medium confidence. A borrowed score (a region's, or a
@@ -320,6 +321,8 @@ def common_ground(seller: Culture, buyer: Culture, model: CultureModel) -> list[
     """
     out = []
     for d in model.dimensions:
+        if not d.common_ground_shown:
+            continue
         s, b = seller.scores.get(d.key), buyer.scores.get(d.key)
         if s is None or b is None or d.key in seller.borrowed or d.key in buyer.borrowed:
             continue

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from crossdeal.culture.layers import with_practices
 from crossdeal.culture.model import Culture, CultureModel, default_model
+from crossdeal.culture.names import in_prose
 from crossdeal.culture.reports import culture_ref, model_ref
 from crossdeal.errors import InputError
 from crossdeal.messages.features import Hit, TextFeatures, default_features
@@ -175,7 +176,7 @@ def _apply(
                     theme=rule.theme,
                     severity=severity,
                     title=rule.title,
-                    why=_render(rule.why, {"reader": buyer.name}),
+                    why=_render(rule.why, {"reader": in_prose(buyer.name)}),
                     spans=spans,
                     suggestions=suggestions,
                     follow_up=list(rule.follow_up),
@@ -199,7 +200,7 @@ def _suggestions(
 ) -> list[Suggestion]:
     if not rule.rewrite:
         return []
-    base = {"reader": buyer.name, **(fitted or {})}
+    base = {"reader": in_prose(buyer.name), **(fitted or {})}
     per_match = "{rest}" in rule.rewrite or "{match}" in rule.rewrite
     if not per_match or not spans:
         return [Suggestion(original=None, rewrite=_render(rule.rewrite, base))]
@@ -310,13 +311,19 @@ def _practical(
     facts = knowledge.country(buyer.iso2)
     from crossdeal.calendar.days import month_first
 
-    found = address_findings(body, facts, buyer.name, reader, pair)
+    found = address_findings(body, facts, in_prose(buyer.name), reader, pair)
     if subdivision is not None:
         from crossdeal.calendar.days import check_subdivision
 
         subdivision = check_subdivision(buyer.iso2, subdivision)
     found += date_findings(
-        body, buyer.iso2, buyer.name, on, knowledge, not month_first(buyer.iso2), subdivision
+        body,
+        buyer.iso2,
+        in_prose(buyer.name),
+        on,
+        knowledge,
+        not month_first(buyer.iso2),
+        subdivision,
     )
     return found, {"greeting": reader_greeting(facts, reader) or _ANY_GREETING}
 

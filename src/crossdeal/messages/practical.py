@@ -365,6 +365,17 @@ def _clashes(
     if holidays:
         day, fact = holidays[0]
         names = "; ".join(dict.fromkeys(f.name for _, f in holidays))
+        facts = knowledge.country(country)
+        # a state's own holiday where the country facts say offices may stay open (India)
+        state_only = (
+            subdivision is not None
+            and facts is not None
+            and facts.regional_holiday_note is not None
+            and not any(
+                f.kind == "holiday" and f.name == fact.name
+                for f in day_facts(country, day, knowledge, None)
+            )
+        )
         out.append(
             _finding(
                 "holiday-clash",
@@ -373,11 +384,16 @@ def _clashes(
                 {
                     **base,
                     "what": names,
+                    "closed": (
+                        facts.regional_holiday_note
+                        if state_only and facts is not None and facts.regional_holiday_note
+                        else "offices are closed."
+                    ),
                     "alternatives": _alternatives(country, day, knowledge, None, subdivision),
                 },
                 f"{day_label(day)} is a public holiday (holidays package)",
                 reader_condition,
-                severity="watch" if due else None,
+                severity="watch" if due or state_only else None,
             )
         )
     if weekends and not holidays:
@@ -530,6 +546,33 @@ def address_findings(
                 return []
         taken = split_name(name, facts)
         given_words = [w.lower() for w in (person.given or "").split()] if person else []
+        chosen = {n.lower() for n in address.chosen_given_names}
+        if name.lower() in chosen and (person is None or name.lower() in given_words):
+            # an English name of their own (Kevin, Grace): the writer has it from them
+            values.update(
+                {
+                    "what": (
+                        f"“{name}” looks like an English name the reader chose; many in "
+                        f"{country_name} use one. If they sign with it, it is right; if "
+                        "not, use a title and the family name."
+                    ),
+                    "note": address.note or "",
+                    "expected": greeting(facts, person) if person else greeting(facts, None),
+                }
+            )
+            return [
+                _finding(
+                    "address-form",
+                    text,
+                    span,
+                    values,
+                    f"greeting: {opening!r}",
+                    f"forms of address in {country_name} (countries.yaml: chosen given names)",
+                    severity="info",
+                    original=opening,
+                    rewrite=values["expected"],
+                )
+            ]
         if given_words and name.lower() in (given_words[0], given_words[-1]):
             kind = "their given name"
         elif person is not None and person.family and name.lower() == person.family.lower():
