@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from crossdeal.auth.store import UserStore
+from crossdeal.auth.store import BUSY_RETRY_SECONDS, UserStore
 from crossdeal.pipeline.db import HEAD, Database
 from crossdeal.pipeline.models import ApiToken, User
 from crossdeal.pipeline.store import PipelineStore
@@ -760,6 +760,91 @@ def test_sign_ins_sent_at_once_are_limited_all_the_same(database: Database) -> N
         assert s.scalar(select(func.count()).select_from(LoginFailure)) == 5
     with pytest.raises(TooManyAttempts):
         users.authenticate("ana@example.com", PASSWORD, "10.0.0.2")
+
+
+def _attempts(database: Database, address: str, count: int, ago: float, in_flight: bool) -> None:
+    from crossdeal.pipeline.models import LoginFailure
+
+    at = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=ago)
+    with database.session() as s:
+        s.add_all(
+            LoginFailure(email=f"u{i}@example.com", address=address, at=at, in_flight=in_flight)
+            for i in range(count)
+        )
+
+
+@pytest.mark.parametrize(
+    ("ago", "in_flight", "wait"),
+    [
+        (1, True, BUSY_RETRY_SECONDS),  # colleagues' passwords being checked: wait a moment
+        (1, False, 900),  # twenty failures: the address waits out the window
+        (120, True, 900),  # attempts cut off mid-check long ago count as failures
+    ],
+)
+def test_an_address_waits_a_moment_for_sign_ins_in_flight_and_long_for_failures(
+    database: Database, ago: float, in_flight: bool, wait: int
+) -> None:
+    from crossdeal.auth.store import MAX_IN_FLIGHT_PER_ADDRESS, TooManyAttempts
+
+    users = UserStore(database)
+    users.add_user("ana@example.com", PASSWORD, "emea", "manager")
+    _attempts(database, "10.0.0.9", MAX_IN_FLIGHT_PER_ADDRESS, ago, in_flight)
+    with pytest.raises(TooManyAttempts) as refused:
+        users.authenticate("ana@example.com", PASSWORD, "10.0.0.9")
+    assert refused.value.retry_after == wait
+    # another address is not affected
+    assert users.authenticate("ana@example.com", PASSWORD, "10.0.0.8").email == "ana@example.com"
+
+
+def test_colleagues_signing_in_at_once_from_one_address_all_get_in(
+    database: Database,
+) -> None:
+    import threading
+    import time
+
+    from crossdeal.auth.store import TooManyAttempts
+    from crossdeal.pipeline.models import LoginFailure
+
+    users = UserStore(database)
+    emails = [f"seller{i}@example.com" for i in range(24)]
+    for email in emails:
+        users.add_user(email, PASSWORD, "emea", "seller")
+    _attempts(database, "10.0.0.1", 12, 1, True)  # others from the office, mid-check
+    signed: list[str] = []
+    refused: list[int] = []
+
+    def sign_in(email: str) -> None:
+        for _ in range(400):  # bounded: a refusal says how long to wait
+            try:
+                signed.append(users.authenticate(email, PASSWORD, "10.0.0.1").email)
+                return
+            except TooManyAttempts as error:
+                refused.append(error.retry_after)
+                if error.retry_after > BUSY_RETRY_SECONDS:
+                    return
+                time.sleep(0.02)
+
+    threads = [threading.Thread(target=sign_in, args=(e,)) for e in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(signed) == sorted(emails)
+    assert all(wait == BUSY_RETRY_SECONDS for wait in refused)
+    with database.session() as s:  # only the twelve planted attempts are left
+        assert s.scalar(select(func.count()).select_from(LoginFailure)) == 12
+
+
+def test_a_failed_sign_in_is_settled_once_its_password_is_checked(database: Database) -> None:
+    from crossdeal.auth.store import AuthError
+    from crossdeal.pipeline.models import LoginFailure
+
+    users = UserStore(database)
+    users.add_user("ana@example.com", PASSWORD, "emea", "manager")
+    with pytest.raises(AuthError):
+        users.authenticate("ana@example.com", "guess-guess", "10.0.0.1")
+    with database.session() as s:
+        assert s.scalars(select(LoginFailure.in_flight)).all() == [False]
 
 
 def test_an_unexpected_error_is_a_500_with_the_shape_and_the_headers(

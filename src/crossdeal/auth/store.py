@@ -36,6 +36,15 @@ __all__ = [
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 FAILURE_WINDOW = timedelta(minutes=15)
+# sign-ins from one address whose passwords are being checked at the same moment: an
+# office behind one address signing in together is asked to wait a moment beyond this,
+# not counted as failing; an address guessing in parallel gets at most this many tries
+# more than MAX_FAILURES_PER_ADDRESS in a window
+MAX_IN_FLIGHT_PER_ADDRESS = 20
+BUSY_RETRY_SECONDS = 2
+# an attempt still in flight after this long was cut off (a worker stopped mid-check)
+# and counts as a failure
+IN_FLIGHT_TIMEOUT = timedelta(seconds=60)
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "cd_"  # noqa: S105 - a marker that says what the string is, not a secret
 # how long a browser stays signed in
@@ -170,11 +179,15 @@ class UserStore:
     def authenticate(self, email: str, password: str, address: str = "-") -> SignedIn:
         """The user with this email and password; counts and limits failures.
 
-        Each attempt is first recorded as a failure, in the same transaction that counts
-        the failures before it, and only then is the password checked; a success removes
-        the record. So attempts sent at the same moment cannot all pass the count:
-        SQLite lets one writer in at a time, and on PostgreSQL the attempts on one
-        account wait for each other on a lock of that account's own.
+        Each attempt is first recorded, in the same transaction that counts the attempts
+        before it, and only then is the password checked; a success removes the record,
+        a failure marks it settled. So attempts sent at the same moment cannot all pass
+        the count: SQLite lets one writer in at a time, and on PostgreSQL the attempts on
+        one account wait for each other on a lock of that account's own. For an account
+        an attempt in flight counts as a failure (parallel guesses at one password get
+        no more tries); for an address it counts against a cap of its own
+        (``MAX_IN_FLIGHT_PER_ADDRESS``), with a short wait beyond it, so that colleagues
+        signing in together are not taken for someone guessing.
         """
         wanted = email.strip().lower()[:320]
         address = address[:64]
@@ -195,20 +208,21 @@ class UserStore:
                 )
                 or 0
             )
-            by_address = (
-                s.scalar(
-                    select(func.count())
-                    .select_from(LoginFailure)
-                    .where(LoginFailure.address == address, LoginFailure.at >= since)
-                )
-                or 0
-            )
+            cut_off = now - IN_FLIGHT_TIMEOUT
+            checking = LoginFailure.in_flight.is_(True) & (LoginFailure.at >= cut_off)
+            by_address, in_flight = s.execute(
+                select(
+                    func.count().filter(~checking),
+                    func.count().filter(checking),
+                ).where(LoginFailure.address == address, LoginFailure.at >= since)
+            ).one()
             limited = (
                 by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS
             )
+            busy = not limited and in_flight >= MAX_IN_FLIGHT_PER_ADDRESS
             attempt_id: int | None = None
-            if not limited:
-                attempt = LoginFailure(email=wanted, address=address, at=now)
+            if not limited and not busy:
+                attempt = LoginFailure(email=wanted, address=address, at=now, in_flight=True)
                 s.add(attempt)
                 s.flush()
                 attempt_id = attempt.id
@@ -216,6 +230,11 @@ class UserStore:
             raise TooManyAttempts(
                 "too many failed sign-ins; wait 15 minutes and try again",
                 int(FAILURE_WINDOW.total_seconds()),
+            )
+        if busy:
+            raise TooManyAttempts(
+                "many sign-ins from your network at once; try again in a few seconds",
+                BUSY_RETRY_SECONDS,
             )
         hasher = _hasher()
         with self.db.session() as s:
@@ -237,7 +256,14 @@ class UserStore:
                     )
                 )
                 signed = self._signed(s, user)
-        # a failure stays recorded: it was written before the password was checked
+            else:
+                # the failure stays recorded, settled (were this write lost, the attempt
+                # would count as a failure once IN_FLIGHT_TIMEOUT has passed)
+                s.execute(
+                    update(LoginFailure)
+                    .where(LoginFailure.id == attempt_id)
+                    .values(in_flight=False)
+                )
         if signed is None:
             raise AuthError("wrong email or password")
         return signed

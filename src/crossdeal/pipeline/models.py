@@ -248,7 +248,8 @@ class ApiToken(Base):
 
 
 class LoginFailure(Base):
-    """A failed sign-in, kept for a while so that every worker limits the same attempts."""
+    """A failed sign-in, kept for a while so that every worker limits the same attempts,
+    or one whose password is being checked (``in_flight``)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
@@ -260,6 +261,7 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(320))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime)
+    in_flight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class WebSession(Base):
