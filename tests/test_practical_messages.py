@@ -565,3 +565,14 @@ def test_a_reader_in_a_country_named_with_the_reads_right() -> None:
     text = "Hi Jan,\nWe need your decision by Friday. Please confirm ASAP.\nThanks"
     report = crossdeal.lint_message(text, to="NL", on=D(2026, 12, 1))
     assert any("Readers in the Netherlands" in f.why for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    ("greeting", "flagged"),
+    [("Dear Kenji-san,", True), ("Dear Tanaka-san,", False), ("Dear Mr. Kenji,", True)],
+)
+def test_san_goes_with_the_family_name(greeting: str, flagged: bool) -> None:
+    # Kenji is a given name: -san, like Mr., goes with the family name in business
+    text = f"{greeting}\nThank you for the meeting. The offer is attached.\nBest regards,\nAnna"
+    report = crossdeal.lint_message(text, to="JP", sender="US", on=D(2026, 12, 1))
+    assert ("address-form" in {f.id for f in report.findings}) is flagged

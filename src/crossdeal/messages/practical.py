@@ -579,6 +579,8 @@ def address_findings(
             kind = "their family name without a title"
         elif taken.family:
             kind = "a family name without a title"
+        elif name.lower() in {n.lower() for n in address.given_names}:
+            kind = "what looks like their given name"
         elif person is None and address.name_order != "given-first":
             kind = (
                 f"one name and no title (“{name}” may be the given name: the family name "
