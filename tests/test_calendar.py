@@ -169,6 +169,14 @@ def test_regions_without_known_cities_are_mentioned_not_listed() -> None:
     assert jp.regional == [] and not any("regional" in n for n in jp.not_covered)
 
 
+def test_sankranti_is_a_period_across_india_where_the_holiday_lists_miss_it() -> None:
+    # Telangana's list in the holidays package has no Sankranti, Hyderabad's main break
+    facts = day_facts("IN", D(2027, 1, 15), K, subdivision="TS")
+    [period] = [f.period for f in facts if f.period]
+    assert period.id == "sankranti-pongal" and period.severity == "watch"
+    assert "Hyderabad" in period.for_seller
+
+
 def test_an_indian_state_holiday_says_what_closes() -> None:
     report = crossdeal.business_calendar("IN", start=D(2027, 4, 25), days=10, subdivision="MH")
     [day] = [e for e in report.entries if e.name == "Maharashtra Day"]
