@@ -155,6 +155,21 @@ def test_the_calendar_names_the_regions_that_keep_a_holiday_the_country_does_not
     assert epiphany.cities == ["Stuttgart", "Munich", "Magdeburg"]
 
 
+def test_a_holiday_every_state_keeps_is_a_holiday_of_the_country() -> None:
+    # the holidays package lists Australia's day in lieu for New Year's Day 2028 (a
+    # Saturday) state by state only: every state keeps Monday 3 January
+    report = crossdeal.business_calendar("AU", start=D(2027, 12, 20), days=20)
+    assert D(2028, 1, 3) in {e.start for e in report.entries if e.kind == "holiday"}
+    assert D(2028, 1, 3) not in {h.start for h in report.regional}
+    # Tasmania calls its day in lieu "Boxing Day", the other states "(observed)": one line
+    boxing = [h for h in report.regional if h.start == D(2027, 12, 28) and "Boxing" in h.name]
+    assert len(boxing) == 1 and "TAS" in boxing[0].regions
+    text = "Dear Ms. Smith,\nCould we meet on Monday 3 January 2028?\nKind regards,\nAnna"
+    lint = crossdeal.lint_message(text, to="AU", on=D(2027, 11, 1))
+    assert "holiday-clash" in {f.id for f in lint.findings}
+    assert "regional-clash" not in {f.id for f in lint.findings}
+
+
 def test_a_named_region_gets_its_own_holidays_and_no_regional_list() -> None:
     report = crossdeal.business_calendar("DE", start=D(2026, 12, 20), days=30, subdivision="BY")
     assert [e.start for e in report.entries if e.name == "Epiphany"] == [D(2027, 1, 6)]
@@ -451,6 +466,29 @@ def test_the_seller_time_zone_option_moves_the_shared_hours() -> None:
     assert moved.overlap.hours > default.overlap.hours
     with pytest.raises(InputError, match="not a time zone"):
         crossdeal.brief("DE", "JP", practical=True, seller_zone="Mars/Olympus")
+
+
+def test_every_clock_change_in_the_window_is_named() -> None:
+    # Europe moves its clocks on 31 October 2027, the US on 7 November: the hours a
+    # seller in Rome shares with New York move twice
+    overlap = crossdeal.brief("IT", "US", practical=True, on=D(2027, 9, 15)).practical.overlap  # type: ignore[union-attr]
+    assert overlap is not None
+    assert "From Sunday 31 October" in overlap.note and "From Sunday 7 November" in overlap.note
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer", "shared"),
+    [
+        ("IL", "DE", ["mon", "tue", "wed", "thu"]),  # Sunday to Thursday against Monday to Friday
+        ("DE", "FR", ["mon", "tue", "wed", "thu", "fri"]),
+    ],
+)
+def test_the_shared_hours_say_which_days_both_sides_work(
+    seller: str, buyer: str, shared: list[str]
+) -> None:
+    overlap = crossdeal.brief(seller, buyer, practical=True, on=D(2027, 3, 1)).practical.overlap  # type: ignore[union-attr]
+    assert overlap is not None and overlap.shared_days == shared
+    assert ("Your weeks differ" in overlap.note) is (len(shared) < 5)
 
 
 def test_a_region_buyer_gets_no_calendar_rather_than_a_wrong_one() -> None:

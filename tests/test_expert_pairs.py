@@ -213,7 +213,75 @@ def test_a_seller_without_a_power_distance_score_still_gets_the_seniority_card()
     assert "hierarchy-and-titles/match-seniority" not in {n.rule_id for n in briefing.not_evaluated}
 
 
+# A broad expert reading of thirty briefings, both directions.
+
+
+def test_a_brazilian_yes_may_mean_maybe() -> None:
+    # high-context, and disagreement voiced only with care: the deference card fires
+    rules = {r.rule_id for r in crossdeal.brief("US", "BR").risks}
+    assert "unqualified-yes/deference" in rules
+
+
+def test_a_korean_sellers_quick_yes_is_a_clear_risk_in_the_us() -> None:
+    found = [
+        r.severity
+        for r in crossdeal.brief("KR", "US").risks
+        if r.rule_id == "unqualified-yes/seller-promises"
+    ]
+    assert found == ["high"]
+
+
+@pytest.mark.parametrize(
+    ("buyer", "severity"), [("JP", "high"), ("FR", "high"), ("KR", "watch"), ("RU", "watch")]
+)
+def test_proof_matters_most_where_plans_run_far_or_trust_rests_on_competence(
+    buyer: str, severity: str
+) -> None:
+    # Korea's LTO is 100, but its planning horizon is middling and trust is relational
+    found = [
+        r.severity
+        for r in crossdeal.brief("US", buyer).risks
+        if r.rule_id == "risk-and-detail/prove-and-plan"
+    ]
+    assert found == [severity], (buyer, found)
+
+
+def test_japan_gets_the_seniority_card_despite_a_power_distance_of_54() -> None:
+    found = [
+        r.severity
+        for r in crossdeal.brief("US", "JP").risks
+        if r.rule_id == "hierarchy-and-titles/match-seniority"
+    ]
+    assert found == ["high"]
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer", "key"), [("FR", "DE", "idv"), ("DE", "FR", "idv"), ("US", "MX", "lto")]
+)
+def test_common_ground_on_values_gives_way_to_the_practice_it_speaks_of(
+    seller: str, buyer: str, key: str
+) -> None:
+    # France and Germany are close on individualism but three levels apart on context;
+    # the US and Mexico close on LTO but far apart on how trust is built
+    assert key not in {c.key for c in crossdeal.brief(seller, buyer).common_ground}
+
+
+def test_shared_formality_does_not_tell_a_turkish_seller_to_use_surnames() -> None:
+    [formality] = [c for c in crossdeal.brief("TR", "DE").common_ground if c.key == "formality"]
+    assert "with the given name in Turkey" in formality.angle
+
+
 # --- laws --------------------------------------------------------------------------------
+
+
+def test_no_card_is_ranked_above_a_more_severe_one() -> None:
+    # the first screen picks different themes only among cards of one severity: a
+    # Vietnamese seller's HIGH "say no plainly" once fell below a WATCH
+    _, cultures = _coded_cultures()
+    rng = random.Random(5)
+    for seller, buyer in rng.sample(list(itertools.permutations(cultures, 2)), 500):
+        ranks = [STEP[r.severity] for r in crossdeal.brief(seller, buyer).risks]
+        assert ranks == sorted(ranks, reverse=True), (seller.code, buyer.code)
 
 
 def _coded_cultures():  # type: ignore[no-untyped-def]

@@ -52,6 +52,13 @@ CTX = {
         ("gap.lto >= 20 or buyer.pdi >= 90", None),
         ("not seller.lto > 3", None),
         ("seller.lto / 0 > 1", None),
+        # whether a score exists is never unknown: "unless we know otherwise"
+        ("seller.lto is known", False),
+        ("seller.lto is not known", True),
+        ("buyer.lto is known", True),
+        ("seller.lto is not known or seller.lto > 50", True),
+        ("buyer.lto is not known or buyer.lto > 60", False),
+        ("buyer.lto is not known or buyer.lto > 50", True),
     ],
 )
 def test_conditions_evaluate_with_three_valued_logic(text: str, expected: bool | None) -> None:
@@ -81,7 +88,8 @@ def test_a_condition_knows_which_dimensions_it_reads() -> None:
         ("pdi >= 60", "unknown name 'pdi'", 0),
         ("customer.pdi > 3", "unknown side 'customer'", 0),
         ("distance.hamming > 1", "unknown distance 'hamming'", 0),
-        ("buyer.pdi is huge", "expected one of low, medium, high", 13),
+        ("buyer.pdi is huge", "expected one of low, medium, high or known", 13),
+        ("buyer.pdi >= known", "unexpected 'known'", 13),
         ("gap.pdi is high", "levels apply to seller.<dim> or buyer.<dim>", 0),
         ("(buyer.pdi > 3", "expected ')'", 14),
         ("abs(buyer.pdi, seller.pdi) > 3", "abs() takes one value", 0),
@@ -201,3 +209,13 @@ def test_specializing_works_out_what_is_already_known(
     text: str, known: dict, constant: bool | str | None
 ) -> None:
     assert compile_condition(text).specialize(known).constant == constant
+
+
+def test_a_known_test_is_certain_in_the_margin() -> None:
+    from crossdeal.playbook.margin import condition_margin
+
+    tree = compile_condition("seller.lto is not known or seller.lto > 50").tree
+    margin = condition_margin(tree, CTX, lambda name: 5.0, lambda name: None)
+    assert margin == float("inf")
+    tree = compile_condition("buyer.lto is not known or buyer.lto > 50").tree
+    assert condition_margin(tree, CTX, lambda name: 5.0, lambda name: None) == 0.2

@@ -369,12 +369,23 @@ def regional_holidays_between(
         table = _REGIONAL.get(key)
         if table is None:
             national = _holidays_of(country, None, year)
+            # one holiday whatever each region calls its day off in lieu ("Boxing Day"
+            # in Tasmania, "Boxing Day (observed)" in the other states, the same Tuesday)
             kept: dict[tuple[dt.date, str], list[str]] = {}
+            observed: set[tuple[dt.date, str]] = set()
             for region in regions:
                 for day, name in _holidays_of(country, region, year).items():
                     if national.get(day) != name:
-                        kept.setdefault((day, name), []).append(region)
-            table = tuple(sorted((d, n, tuple(r)) for (d, n), r in kept.items()))
+                        base = name.removesuffix(" (observed)")
+                        kept.setdefault((day, base), []).append(region)
+                        if base != name:
+                            observed.add((day, base))
+            table = tuple(
+                sorted(
+                    (d, n + (" (observed)" if (d, n) in observed else ""), tuple(r))
+                    for (d, n), r in kept.items()
+                )
+            )
             if len(_REGIONAL) > 4_000:
                 _REGIONAL.clear()
             _REGIONAL[key] = table

@@ -139,6 +139,10 @@ class HoursOverlap(_Out):
     buyer_local: str | None = Field(description="the shared hours on the buyer's clock")
     hours: float
     note: str
+    shared_days: list[str] = Field(
+        default_factory=list,
+        description="the weekdays both sides work (mon ... sun); empty where not worked out",
+    )
 
 
 class PracticalBriefing(_Out):
@@ -374,22 +378,38 @@ def regional_holidays(
     end: dt.date,
     knowledge: CalendarKnowledge,
     subdivision: str | None = None,
-) -> tuple[list[RegionalHoliday], list[str]]:
+) -> tuple[list[RegionalHoliday], list[CalendarEntry], list[str]]:
     """The holidays that the regions of the country's major business cities keep and the
-    country as a whole does not (Epiphany in Bavaria), and a note where regions differ
-    but no cities are known; nothing when a subdivision is given."""
+    country as a whole does not (Epiphany in Bavaria); those every one of them keeps,
+    which the holiday data lists state by state only (Australia's observed Christmas
+    Day), as ordinary holidays; and a note where regions differ but no cities are known.
+    Nothing when a subdivision is given."""
     from crossdeal.calendar.days import regional_holidays_between, subdivisions
 
     if subdivision is not None:
-        return [], []
+        return [], [], []
     facts = knowledge.country(country)
     if facts is None or not facts.cities:
-        return [], [_REGIONS_NOT_LISTED] if subdivisions(country) else []
+        return [], [], [_REGIONS_NOT_LISTED] if subdivisions(country) else []
     first_city: dict[str, str] = {}
     for city, region in facts.cities.items():
         first_city.setdefault(region, city)
     runs: list[RegionalHoliday] = []
+    everywhere: list[CalendarEntry] = []
     for day, name, regions in regional_holidays_between(country, tuple(first_city), start, end):
+        if set(regions) == set(first_city):
+            everywhere.append(
+                CalendarEntry(
+                    kind="holiday",
+                    name=name,
+                    start=day,
+                    end=day,
+                    for_seller=_HOLIDAY_MEANING,
+                    sources=["holidays package (public holidays of every state)"],
+                    affects=["meetings", "replies"],
+                )
+            )
+            continue
         last = runs[-1] if runs else None
         if (
             last is not None
@@ -408,7 +428,7 @@ def regional_holidays(
                 cities=[first_city[r] for r in regions],
             )
         )
-    return runs, []
+    return runs, everywhere, []
 
 
 def calendar_report(
@@ -436,7 +456,11 @@ def calendar_report(
     end = check_day(start + dt.timedelta(days=days - 1))
     subdiv = check_subdivision(country, usual_subdivision(country, subdivision, knowledge))
     entries, not_covered = calendar_entries(country, start, end, knowledge, subdiv)
-    regional, regions_note = regional_holidays(country, start, end, knowledge, subdiv)
+    regional, everywhere, regions_note = regional_holidays(country, start, end, knowledge, subdiv)
+    if everywhere:
+        entries = sorted(
+            [*entries, *everywhere], key=lambda e: (e.start, e.kind != "holiday", e.name)
+        )
     not_covered += regions_note
     weekend = weekend_on(country, start, knowledge)
     facts = knowledge.country(country)
@@ -468,17 +492,49 @@ def calendar_report(
 def _with_clock_changes(
     overlap: HoursOverlap, seller: Desk, buyer: CountryFacts, days: int
 ) -> HoursOverlap:
-    """The overlap, with a word on the first day in the window on which a clock change
-    (daylight saving time on either side) moves the shared hours."""
+    """The overlap, with a word on every day in the window on which a clock change
+    (daylight saving time on either side) moves the shared hours: the two sides often
+    change on different dates, so the hours move twice (Europe, then the US)."""
+    moves: list[str] = []
+    current = overlap
     for i in range(1, days):
         day = overlap.on + dt.timedelta(days=i)
         later = hours_overlap(seller, buyer, day)
-        if (later.seller_local, later.hours) != (overlap.seller_local, overlap.hours):
-            moved = f"From {day:%A} {day.day} {day:%B} a clock change moves them: " + (
-                f"{later.seller_local} your time ({later.hours:g} h)." if later.hours else "none."
+        if (later.seller_local, later.hours) != (current.seller_local, current.hours):
+            lead = "a clock change moves them" if not moves else "another moves them"
+            moves.append(
+                f"From {day:%A} {day.day} {day:%B} {lead}: "
+                + (
+                    f"{later.seller_local} your time ({later.hours:g} h)."
+                    if later.hours
+                    else "none."
+                )
             )
-            return overlap.model_copy(update={"note": f"{overlap.note} {moved}"})
-    return overlap
+            current = later
+    if not moves:
+        return overlap
+    return overlap.model_copy(update={"note": " ".join([overlap.note, *moves])})
+
+
+def _shared_days(
+    seller: str | None, buyer: str, on: dt.date, knowledge: CalendarKnowledge
+) -> tuple[list[str], str | None]:
+    """The weekdays both sides work, and a word where their weeks differ (a Sunday to
+    Thursday week against a Monday to Friday one)."""
+    from crossdeal.calendar.days import weekend_on
+
+    theirs = weekend_on(buyer, on, knowledge)
+    if seller is None:
+        return [d for i, d in enumerate(WEEKDAYS) if i not in theirs.days], None
+    yours = weekend_on(seller, on, knowledge)
+    shared = [d for i, d in enumerate(WEEKDAYS) if i not in theirs.days and i not in yours.days]
+    if set(yours.days) == set(theirs.days):
+        return shared, None
+    names = ", ".join(d.capitalize() for d in shared)
+    return shared, (
+        f"Your weeks differ (your weekend: {', '.join(d.capitalize() for d in yours.names)}; "
+        f"theirs: {', '.join(d.capitalize() for d in theirs.names)}): you share {names}."
+    )
 
 
 def practical_briefing(
@@ -509,6 +565,13 @@ def practical_briefing(
         if desk is not None:
             overlap = _with_clock_changes(
                 hours_overlap(desk, buyer_facts, on), desk, buyer_facts, days
+            )
+            shared, differ = _shared_days(seller, buyer, on, knowledge)
+            overlap = overlap.model_copy(
+                update={
+                    "shared_days": shared,
+                    "note": f"{overlap.note} {differ}" if differ else overlap.note,
+                }
             )
     address = report.address
     if address is not None and person and buyer_facts is not None:

@@ -380,7 +380,9 @@ def practical(out: Writer, p: PracticalBriefing) -> None:
                 else "; no overlap with your office hours"
             )
         out.print(f"  {line}")
-        if p.overlap is not None and "clock change" in p.overlap.note:
+        # past its first sentence the note says what moves the shared hours: a clock
+        # change in the window, or weeks that run on different days
+        if p.overlap is not None and ". " in p.overlap.note:
             out.print(f"  [yellow]{escape(p.overlap.note.split('. ', 1)[-1])}[/yellow]")
         if h.note:
             out.print(f"  [dim]{escape(h.note)}[/dim]")

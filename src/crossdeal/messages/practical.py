@@ -299,6 +299,27 @@ def _regional_clash(
         first_city.setdefault(region, city)
     for day in mention.days:
         for _, name, regions in regional_holidays_between(country, tuple(first_city), day, day):
+            if set(regions) == set(first_city):
+                # every state keeps it, though the data lists it state by state only
+                # (Australia's observed Christmas Day): a holiday of the whole country
+                return [
+                    _finding(
+                        "holiday-clash",
+                        text,
+                        span,
+                        {
+                            "text": mention.text,
+                            "reading": mention.reading,
+                            "reader": country_name,
+                            "what": name,
+                            "closed": "offices are closed.",
+                            "alternatives": "",
+                        },
+                        f"{day_label(day)} is a public holiday in every state (holidays package)",
+                        f"the calendar of {country_name}",
+                        severity="watch" if mention.kind == "deadline" else None,
+                    )
+                ]
             values = {
                 "text": mention.text,
                 "reading": mention.reading,

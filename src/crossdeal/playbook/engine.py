@@ -257,8 +257,10 @@ def _ranked(fired: list[Finding]) -> list[Finding]:
     """What matters most for this call first.
 
     By severity, then by how clearly the rule holds (its strength), then in the
-    documented order of the themes; the first three come from three different themes,
-    so the first screen covers three different things to do.
+    documented order of the themes; the first three come from three different themes
+    where cards of the same severity allow it, so the first screen covers three
+    different things to do without ever putting a less severe card above a more severe
+    one.
     """
     order = sorted(
         fired,
@@ -270,16 +272,24 @@ def _ranked(fired: list[Finding]) -> list[Finding]:
         ),
     )
     fired_themes = {f.rule.theme for f in order}
-    top: list[Finding] = []
     seen: set[str] = set()
-    for f in order:
+
+    def fresh(f: Finding) -> bool:
         family = _FAMILY.get(f.rule.theme, f.rule.theme)
         # the family's own theme speaks for it where both fired
         stand_in = family != f.rule.theme and family in fired_themes
-        if family not in seen and not stand_in and len(top) < TOP:
-            top.append(f)
-            seen.add(family)
-    return top + [f for f in order if f not in top]
+        return family not in seen and not stand_in
+
+    top: list[Finding] = []
+    rest = list(order)
+    while rest and len(top) < TOP:
+        level = rest[0].severity  # the most severe card left: ``order`` is sorted
+        same = [f for f in rest if f.severity == level]
+        pick = next((f for f in same if fresh(f)), same[0])
+        top.append(pick)
+        seen.add(_FAMILY.get(pick.rule.theme, pick.rule.theme))
+        rest.remove(pick)
+    return top + rest
 
 
 def _joined(culture: Culture, model: CultureModel) -> Culture:

@@ -12,7 +12,9 @@ Names:
     distance.kogut_singh        Kogut-Singh index over the dimensions both sides have
     distance.euclidean          Euclidean distance in score points
 Operators: ``and or not``, comparisons (chains allowed), ``+ - * /``, ``abs() min()
-max()``, and ``<side>.<dim> is [not] low|medium|high`` using the dimension's levels.
+max()``, ``<side>.<dim> is [not] low|medium|high`` using the dimension's levels, and
+``<side>.<dim> is [not] known``: whether the side has a score there at all (never
+unknown itself), so that a rule can hold "unless we know otherwise".
 
 A score that is missing makes its comparison *unknown*. Logic is three-valued
 (Kleene): ``False and unknown`` is False, ``True or unknown`` is True; a rule fires
@@ -57,6 +59,7 @@ Evaluator = Callable[[Context], Value]
 SIDES = ("seller", "buyer", "gap")
 DISTANCES = ("kogut_singh", "euclidean")
 LEVELS = ("low", "medium", "high")
+KNOWN = "known"
 FUNCTIONS = ("abs", "min", "max")
 # bounds on what one condition may ask of the parser
 MAX_DEPTH = 50
@@ -128,7 +131,8 @@ class Name:
 
 @dataclass(frozen=True, slots=True)
 class LevelTest:
-    """``<side>.<dim> is [not] <level>``: reads the level under ``key`` (``buyer.pdi:level``)."""
+    """``<side>.<dim> is [not] <level>``: reads the level under ``key`` (``buyer.pdi:level``);
+    with the level ``known``, whether there is a score under ``key`` (``buyer.pdi``)."""
 
     key: str
     level: str
@@ -360,8 +364,12 @@ class _Parser:
             self.take()
             negated = True
         token = self.take()
+        if token[1] == KNOWN:
+            return LevelTest(start[1], KNOWN, negated)
         if token[1] not in LEVELS:
-            raise ExpressionError(f"expected one of {', '.join(LEVELS)}", self.text, token[2])
+            raise ExpressionError(
+                f"expected one of {', '.join(LEVELS)} or {KNOWN}", self.text, token[2]
+            )
         return LevelTest(f"{start[1]}:level", token[1], negated)
 
     def sum(self) -> Node:
@@ -408,7 +416,7 @@ class _Parser:
                 return self.call(value, where)
             if "." in value:
                 return self.variable(value, where)
-            if value in ("and", "or", "not", "is", *LEVELS):
+            if value in ("and", "or", "not", "is", KNOWN, *LEVELS):
                 raise ExpressionError(f"unexpected {value!r}", self.text, where)
             raise ExpressionError(
                 f"unknown name {value!r}: "
@@ -486,6 +494,8 @@ def _level_test(node: LevelTest, known: Mapping[str, float | str | None]) -> Eva
 
     def test(ctx: Context) -> Value:
         level = ctx.get(key)
+        if wanted == KNOWN:
+            return (level is not None) != negated
         if level is None:
             return None
         return (level == wanted) != negated

@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Mapping
 
 from crossdeal.playbook.expressions import (
+    KNOWN,
     And,
     Arith,
     Call,
@@ -124,6 +125,9 @@ def _midpoint(threshold: float, op: str, lattice: float) -> float:
 def _level(
     node: LevelTest, values: Values, uncertainty: Uncertainty, thresholds: Thresholds
 ) -> float | None:
+    if node.level == KNOWN:  # whether a score exists is never in doubt
+        present = values.get(node.key) is not None
+        return _CERTAIN if present != node.negated else -_CERTAIN
     name = node.key.removesuffix(":level")
     value = values.get(name)
     bounds = thresholds(name)
