@@ -27,6 +27,11 @@ PAIRS = yaml.safe_load(
 STEP = {None: -1, "info": 0, "watch": 1, "high": 2}
 
 
+def _severities(seller: str, buyer: str, rule_id: str) -> list[str]:
+    """The severities a rule's card shows in the briefing (none, or one)."""
+    return [r.severity for r in crossdeal.brief(seller, buyer).risks if r.rule_id == rule_id]
+
+
 def test_the_table_covers_every_continent_in_both_directions() -> None:
     assert len(PAIRS) >= 20
     ordered = {(p["seller"], p["buyer"]) for p in PAIRS}
@@ -129,11 +134,7 @@ def test_direction_gives_a_direct_seller_advice_about_their_own_bluntness() -> N
 def test_a_frank_seller_is_told_to_start_with_what_works(
     seller: str, buyer: str, severity: str
 ) -> None:
-    found = [
-        r.severity
-        for r in crossdeal.brief(seller, buyer).risks
-        if r.rule_id == "disagreement-style/wrap-criticism"
-    ]
+    found = _severities(seller, buyer, "disagreement-style/wrap-criticism")
     assert found == [severity], (seller, buyer, found)
 
 
@@ -197,11 +198,7 @@ def test_the_gulf_is_not_told_to_use_surnames() -> None:
 def test_seniority_matters_in_seoul(seller: str, level: str) -> None:
     # Korea's PDI (60) is only 25 points above Britain's, within the data's uncertainty
     # of the rule's line; its top-down, formal practice makes the card clear
-    found = [
-        r.severity
-        for r in crossdeal.brief(seller, "KR").risks
-        if r.rule_id == "hierarchy-and-titles/match-seniority"
-    ]
+    found = _severities(seller, "KR", "hierarchy-and-titles/match-seniority")
     assert found == [level], (seller, found)
 
 
@@ -223,11 +220,7 @@ def test_a_brazilian_yes_may_mean_maybe() -> None:
 
 
 def test_a_korean_sellers_quick_yes_is_a_clear_risk_in_the_us() -> None:
-    found = [
-        r.severity
-        for r in crossdeal.brief("KR", "US").risks
-        if r.rule_id == "unqualified-yes/seller-promises"
-    ]
+    found = _severities("KR", "US", "unqualified-yes/seller-promises")
     assert found == ["high"]
 
 
@@ -238,20 +231,12 @@ def test_proof_matters_most_where_plans_run_far_or_trust_rests_on_competence(
     buyer: str, severity: str
 ) -> None:
     # Korea's LTO is 100, but its planning horizon is middling and trust is relational
-    found = [
-        r.severity
-        for r in crossdeal.brief("US", buyer).risks
-        if r.rule_id == "risk-and-detail/prove-and-plan"
-    ]
+    found = _severities("US", buyer, "risk-and-detail/prove-and-plan")
     assert found == [severity], (buyer, found)
 
 
 def test_japan_gets_the_seniority_card_despite_a_power_distance_of_54() -> None:
-    found = [
-        r.severity
-        for r in crossdeal.brief("US", "JP").risks
-        if r.rule_id == "hierarchy-and-titles/match-seniority"
-    ]
+    found = _severities("US", "JP", "hierarchy-and-titles/match-seniority")
     assert found == ["high"]
 
 

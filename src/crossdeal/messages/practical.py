@@ -570,30 +570,22 @@ def address_findings(
         chosen = {n.lower() for n in address.chosen_given_names}
         if name.lower() in chosen and (person is None or name.lower() in given_words):
             # an English name of their own (Kevin, Grace): the writer has it from them
-            values.update(
-                {
-                    "what": (
-                        f"“{name}” looks like an English name the reader chose; many in "
-                        f"{country_name} use one. If they sign with it, it is right; if "
-                        "not, use a title and the family name."
-                    ),
-                    "note": address.note or "",
-                    "expected": greeting(facts, person) if person else greeting(facts, None),
-                }
+            chosen_problem = (
+                f"“{name}” looks like an English name the reader chose; many in "
+                f"{country_name} use one. If they sign with it, it is right; if not, use a "
+                "title and the family name."
             )
-            return [
-                _finding(
-                    "address-form",
-                    text,
-                    span,
-                    values,
-                    f"greeting: {opening!r}",
-                    f"forms of address in {country_name} (countries.yaml: chosen given names)",
-                    severity="info",
-                    original=opening,
-                    rewrite=values["expected"],
-                )
-            ]
+            return _address_form(
+                text,
+                span,
+                values,
+                opening,
+                chosen_problem,
+                address.note,
+                greeting(facts, person),
+                f"forms of address in {country_name} (countries.yaml: chosen given names)",
+                "info",
+            )
         if given_words and name.lower() in (given_words[0], given_words[-1]):
             kind = "their given name"
         elif person is not None and person.family and name.lower() == person.family.lower():
@@ -637,7 +629,33 @@ def address_findings(
         if person
         else greeting(facts, split_name(written, facts) if written else None)
     )
-    values.update({"what": problem, "note": address.note or "", "expected": expected})
+    return _address_form(
+        text,
+        span,
+        values,
+        opening,
+        problem,
+        address.note,
+        expected,
+        f"forms of address in {country_name} (countries.yaml: first contact by title)"
+        + (f"; high because {raised}" if raised else ""),
+        severity,
+    )
+
+
+def _address_form(
+    text: str,
+    span: list[Span],
+    values: dict[str, str],
+    opening: str,
+    problem: str,
+    note: str | None,
+    expected: str,
+    reader_condition: str,
+    severity: Severity,
+) -> list[MessageFinding]:
+    """The address-form finding: what is wrong with the greeting, and the one to use."""
+    values = {**values, "what": problem, "note": note or "", "expected": expected}
     return [
         _finding(
             "address-form",
@@ -645,8 +663,7 @@ def address_findings(
             span,
             values,
             f"greeting: {opening!r}",
-            f"forms of address in {country_name} (countries.yaml: first contact by title)"
-            + (f"; high because {raised}" if raised else ""),
+            reader_condition,
             severity=severity,
             original=opening,
             rewrite=expected,
