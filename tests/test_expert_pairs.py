@@ -181,6 +181,12 @@ def test_a_formal_but_egalitarian_seller_is_told_about_names_not_deference(
     assert "hierarchy-and-titles/flat-and-informal" not in rules
 
 
+@pytest.mark.parametrize(("seller", "buyer"), [("AT", "BR"), ("DE", "ES")])
+def test_first_names_with_rank_kept_are_no_first_name_market(seller: str, buyer: str) -> None:
+    # Brazilians and Spaniards use first names, but keep Senhor, Doutor and rank
+    assert _severities(seller, buyer, "hierarchy-and-titles/first-names-come-fast") == []
+
+
 @pytest.mark.parametrize("seller", ["JP", "IN", "CN"])
 def test_a_seller_from_a_culture_of_rank_still_hears_about_deference(seller: str) -> None:
     rules = {r.rule_id for r in crossdeal.brief(seller, "US").risks}
@@ -219,13 +225,25 @@ def test_a_brazilian_yes_may_mean_maybe() -> None:
     assert "unqualified-yes/deference" in rules
 
 
-def test_a_korean_sellers_quick_yes_is_a_clear_risk_in_the_us() -> None:
-    found = _severities("KR", "US", "unqualified-yes/seller-promises")
-    assert found == ["high"]
+@pytest.mark.parametrize("seller", ["KR", "PK", "BR", "MX", "CL"])
+def test_a_sellers_quick_yes_is_a_clear_risk_in_the_us(seller: str) -> None:
+    # top-down or hierarchical cultures where refusal is avoided, Brazil for its
+    # high-context communication; Pakistan's PDI of 55 once left it on the line
+    assert _severities(seller, "US", "unqualified-yes/seller-promises") == ["high"]
+    # Japan decides by consensus: its soft no has a card of its own, not this one
+    assert _severities("JP", "US", "unqualified-yes/seller-promises") == []
 
 
 @pytest.mark.parametrize(
-    ("buyer", "severity"), [("JP", "high"), ("FR", "high"), ("KR", "watch"), ("RU", "watch")]
+    ("buyer", "severity"),
+    [
+        ("JP", "high"),
+        ("FR", "high"),
+        ("CZ", "high"),
+        ("KR", "watch"),
+        ("RU", "watch"),
+        ("IL", "watch"),  # demanding but informal: tests claims, does not run on agendas
+    ],
 )
 def test_proof_matters_most_where_plans_run_far_or_trust_rests_on_competence(
     buyer: str, severity: str
@@ -235,13 +253,21 @@ def test_proof_matters_most_where_plans_run_far_or_trust_rests_on_competence(
     assert found == [severity], (buyer, found)
 
 
+@pytest.mark.parametrize("seller", ["BR", "ES"])
+def test_a_seller_from_a_top_down_culture_is_not_told_to_match_rank_in_asia(seller: str) -> None:
+    # Brazil and Spain are the more hierarchical side; the card speaks to egalitarians
+    for buyer in ("JP", "KR"):
+        assert _severities(seller, buyer, "hierarchy-and-titles/match-seniority") == []
+
+
 def test_japan_gets_the_seniority_card_despite_a_power_distance_of_54() -> None:
     found = _severities("US", "JP", "hierarchy-and-titles/match-seniority")
     assert found == ["high"]
 
 
 @pytest.mark.parametrize(
-    ("seller", "buyer", "key"), [("FR", "DE", "idv"), ("DE", "FR", "idv"), ("US", "MX", "lto")]
+    ("seller", "buyer", "key"),
+    [("FR", "DE", "idv"), ("DE", "FR", "idv"), ("US", "MX", "lto"), ("US", "MX", "mas")],
 )
 def test_common_ground_on_values_gives_way_to_the_practice_it_speaks_of(
     seller: str, buyer: str, key: str

@@ -26,6 +26,7 @@ __all__ = [
     "PeriodSpan",
     "Weekend",
     "check_day",
+    "closed_everywhere",
     "day_facts",
     "holidays_between",
     "is_working_day",
@@ -390,6 +391,26 @@ def regional_holidays_between(
                 _REGIONAL.clear()
             _REGIONAL[key] = table
         out += [entry for entry in table if start <= entry[0] <= end]
+    return out
+
+
+def closed_everywhere(
+    found: list[tuple[dt.date, str, tuple[str, ...]]], regions: set[str]
+) -> dict[dt.date, str]:
+    """The days on which every one of ``regions`` keeps a holiday, though the data lists
+    each state's own (Australia's Boxing Day in lieu, and South Australia's Proclamation
+    Day on the same Tuesday), with the holidays named: those of only some regions say
+    where."""
+    by_day: dict[dt.date, list[tuple[str, tuple[str, ...]]]] = {}
+    for day, name, kept in found:
+        by_day.setdefault(day, []).append((name, kept))
+    out = {}
+    for day, holidays in by_day.items():
+        if set().union(*(set(kept) for _, kept in holidays)) >= regions:
+            out[day] = "; ".join(
+                name if set(kept) >= regions else f"{name} in {', '.join(kept)}"
+                for name, kept in holidays
+            )
     return out
 
 

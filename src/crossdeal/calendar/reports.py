@@ -384,7 +384,11 @@ def regional_holidays(
     which the holiday data lists state by state only (Australia's observed Christmas
     Day), as ordinary holidays; and a note where regions differ but no cities are known.
     Nothing when a subdivision is given."""
-    from crossdeal.calendar.days import regional_holidays_between, subdivisions
+    from crossdeal.calendar.days import (
+        closed_everywhere,
+        regional_holidays_between,
+        subdivisions,
+    )
 
     if subdivision is not None:
         return [], [], []
@@ -396,19 +400,21 @@ def regional_holidays(
         first_city.setdefault(region, city)
     runs: list[RegionalHoliday] = []
     everywhere: list[CalendarEntry] = []
-    for day, name, regions in regional_holidays_between(country, tuple(first_city), start, end):
-        if set(regions) == set(first_city):
-            everywhere.append(
-                CalendarEntry(
-                    kind="holiday",
-                    name=name,
-                    start=day,
-                    end=day,
-                    for_seller=_HOLIDAY_MEANING,
-                    sources=["holidays package (public holidays of every state)"],
-                    affects=["meetings", "replies"],
-                )
+    found = regional_holidays_between(country, tuple(first_city), start, end)
+    for day, names in closed_everywhere(found, set(first_city)).items():
+        everywhere.append(
+            CalendarEntry(
+                kind="holiday",
+                name=names,
+                start=day,
+                end=day,
+                for_seller=_HOLIDAY_MEANING,
+                sources=["holidays package (public holidays of every state)"],
+                affects=["meetings", "replies"],
             )
+        )
+    for day, name, regions in found:
+        if day in {e.start for e in everywhere}:
             continue
         last = runs[-1] if runs else None
         if (

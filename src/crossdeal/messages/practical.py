@@ -32,6 +32,7 @@ from crossdeal.calendar.days import (
     FIRST_YEAR,
     LAST_YEAR,
     DayFact,
+    closed_everywhere,
     day_facts,
     nearest_working_days,
     regional_holidays_between,
@@ -298,28 +299,30 @@ def _regional_clash(
     for city, region in facts.cities.items():
         first_city.setdefault(region, city)
     for day in mention.days:
-        for _, name, regions in regional_holidays_between(country, tuple(first_city), day, day):
-            if set(regions) == set(first_city):
-                # every state keeps it, though the data lists it state by state only
-                # (Australia's observed Christmas Day): a holiday of the whole country
-                return [
-                    _finding(
-                        "holiday-clash",
-                        text,
-                        span,
-                        {
-                            "text": mention.text,
-                            "reading": mention.reading,
-                            "reader": country_name,
-                            "what": name,
-                            "closed": "offices are closed.",
-                            "alternatives": "",
-                        },
-                        f"{day_label(day)} is a public holiday in every state (holidays package)",
-                        f"the calendar of {country_name}",
-                        severity="watch" if mention.kind == "deadline" else None,
-                    )
-                ]
+        found = regional_holidays_between(country, tuple(first_city), day, day)
+        everywhere = closed_everywhere(found, set(first_city)).get(day)
+        if everywhere is not None:
+            # every state keeps a holiday, though the data lists them state by state
+            # (Australia's Boxing Day in lieu): offices are closed across the country
+            return [
+                _finding(
+                    "holiday-clash",
+                    text,
+                    span,
+                    {
+                        "text": mention.text,
+                        "reading": mention.reading,
+                        "reader": country_name,
+                        "what": everywhere,
+                        "closed": "offices are closed.",
+                        "alternatives": "",
+                    },
+                    f"{day_label(day)} is a public holiday in every state (holidays package)",
+                    f"the calendar of {country_name}",
+                    severity="watch" if mention.kind == "deadline" else None,
+                )
+            ]
+        for _, name, regions in found:
             values = {
                 "text": mention.text,
                 "reading": mention.reading,
