@@ -288,3 +288,11 @@ def test_the_rules_table_never_cuts_a_rule_id() -> None:
 def test_help_names_value_types_only_where_an_option_takes_a_value() -> None:
     shown = runner.invoke(app, ["rules", "--help"], env={"COLUMNS": "100"}).output
     assert "<bool>" not in shown and "list[" not in shown
+
+
+def test_the_themes_line_names_what_a_theme_is_about_in_either_direction() -> None:
+    # a Chinese seller's US buyer is task-first: the relationship theme's card is the
+    # reverse one, and the line must not read "relationship-first"
+    out = " ".join(run("brief", "--seller", "CN", "--buyer", "US").output.split())
+    themes = out.split("Themes: ", 1)[1].split(" 1 · ", 1)[0]
+    assert "how trust is built (high)" in themes and "relationship-first" not in themes

@@ -236,10 +236,16 @@ def briefing(out: Writer, result: Briefing, short: bool = False) -> None:
         )
         return
     if result.themes:
+        from crossdeal.playbook.rules import themes
+
+        known = themes()
+        # the label, not the id: a theme's cards run either way (a task-first buyer is
+        # a relationship-first card), and the id alone would say the opposite
         out.print(
             "Themes: "
             + "".join(
-                f"[{SEVERITY_STYLE[severity]}]{escape(theme)}[/] ({severity})  "
+                f"[{SEVERITY_STYLE[severity]}]"
+                f"{escape(known[theme].label if theme in known else theme)}[/] ({severity})  "
                 for theme, severity in result.themes.items()
             )
         )

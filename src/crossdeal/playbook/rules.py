@@ -62,6 +62,7 @@ class Theme:
     about: str
     order: int
     ask_when_unknown: tuple[str, ...] = ()
+    label: str = ""
 
 
 @kept("crossdeal.playbook:data/themes.yaml")
@@ -71,7 +72,7 @@ def themes() -> dict[str, Theme]:
     data = load_yaml(path, error=RuleFileError)
     entries = validate_yaml(_ThemesFile, data, path, RuleFileError).themes
     return {
-        t.id: Theme(t.id, t.title, t.about, i, tuple(t.ask_when_unknown))
+        t.id: Theme(t.id, t.title, t.about, i, tuple(t.ask_when_unknown), t.label or t.id)
         for i, t in enumerate(entries)
     }
 
@@ -119,6 +120,7 @@ class Rule:
 class _ThemeSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str = Field(pattern=RULE_ID)
+    label: str | None = None
     title: str
     about: str
     ask_when_unknown: list[str] = Field(min_length=1)
