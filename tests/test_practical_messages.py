@@ -576,3 +576,19 @@ def test_san_goes_with_the_family_name(greeting: str, flagged: bool) -> None:
     text = f"{greeting}\nThank you for the meeting. The offer is attached.\nBest regards,\nAnna"
     report = crossdeal.lint_message(text, to="JP", sender="US", on=D(2026, 12, 1))
     assert ("address-form" in {f.id for f in report.findings}) is flagged
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Please send the signed order by Monday 3 January 2028.",
+        "Could you reply by Monday 3 January 2028?",
+        "The quotation is valid until Monday 3 January 2028.",
+    ],
+)
+def test_what_the_reader_must_do_by_a_date_is_checked_too(sentence: str) -> None:
+    # Monday 3 January 2028 is New Year's Day in lieu in every Australian state; a due
+    # date on it is a watch, not a high (nobody needs to meet)
+    text = f"Dear Ms. Smith,\n{sentence}\nKind regards,\nAnna"
+    report = crossdeal.lint_message(text, to="AU", on=D(2027, 11, 1))
+    assert [f.severity for f in report.findings if f.id == "holiday-clash"] == ["watch"]
