@@ -216,7 +216,7 @@ def test_a_seller_without_a_power_distance_score_still_gets_the_seniority_card()
     assert "hierarchy-and-titles/match-seniority" not in {n.rule_id for n in briefing.not_evaluated}
 
 
-# A broad expert reading of thirty briefings, both directions.
+# What a seasoned seller expects of thirty more briefings, both directions.
 
 
 def test_a_brazilian_yes_may_mean_maybe() -> None:
