@@ -305,10 +305,7 @@ def _practical(
     if buyer_culture.iso2 is None:
         return None
     person = buyer.name if isinstance(buyer, PersonEstimate) else None
-    if subdivision is not None:
-        from crossdeal.calendar.days import check_subdivision
-
-        subdivision = check_subdivision(buyer_culture.iso2, subdivision)
+    # an unknown subdivision is refused by the calendar report, with the known ones listed
     section = practical_briefing(
         buyer_culture.iso2,
         _country_name(buyer_culture.iso2, buyer_culture.name),

@@ -128,6 +128,15 @@ class CountryFacts:
     # what a holiday that only some regions keep means for offices there
     regional_holiday_note: str | None = None
 
+    @property
+    def business_regions(self) -> dict[str, str]:
+        """The subdivision of each major business city, with the first city named in it
+        (BY: Munich): the regions whose own holidays a seller needs to hear about."""
+        regions: dict[str, str] = {}
+        for city, region in self.cities.items():
+            regions.setdefault(region, city)
+        return regions
+
 
 @dataclass(frozen=True)
 class CalendarKnowledge:

@@ -395,9 +395,7 @@ def regional_holidays(
     facts = knowledge.country(country)
     if facts is None or not facts.cities:
         return [], [], [_REGIONS_NOT_LISTED] if subdivisions(country) else []
-    first_city: dict[str, str] = {}
-    for city, region in facts.cities.items():
-        first_city.setdefault(region, city)
+    first_city = facts.business_regions
     runs: list[RegionalHoliday] = []
     everywhere: list[CalendarEntry] = []
     found = regional_holidays_between(country, tuple(first_city), start, end)
@@ -413,8 +411,9 @@ def regional_holidays(
                 affects=["meetings", "replies"],
             )
         )
+    national_days = {e.start for e in everywhere}
     for day, name, regions in found:
-        if day in {e.start for e in everywhere}:
+        if day in national_days:
             continue
         last = runs[-1] if runs else None
         if (

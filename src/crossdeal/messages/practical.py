@@ -295,9 +295,7 @@ def _regional_clash(
     facts = knowledge.country(country)
     if facts is None or not facts.cities:
         return []
-    first_city: dict[str, str] = {}
-    for city, region in facts.cities.items():
-        first_city.setdefault(region, city)
+    first_city = facts.business_regions
     for day in mention.days:
         found = regional_holidays_between(country, tuple(first_city), day, day)
         everywhere = closed_everywhere(found, set(first_city)).get(day)
@@ -391,10 +389,10 @@ def _clashes(
         names = "; ".join(dict.fromkeys(f.name for _, f in holidays))
         facts = knowledge.country(country)
         # a state's own holiday where the country facts say offices may stay open (India)
+        state_note = facts.regional_holiday_note if facts is not None else None
         state_only = (
             subdivision is not None
-            and facts is not None
-            and facts.regional_holiday_note is not None
+            and state_note is not None
             and not any(
                 f.kind == "holiday" and f.name == fact.name
                 for f in day_facts(country, day, knowledge, None)
@@ -408,11 +406,7 @@ def _clashes(
                 {
                     **base,
                     "what": names,
-                    "closed": (
-                        facts.regional_holiday_note
-                        if state_only and facts is not None and facts.regional_holiday_note
-                        else "offices are closed."
-                    ),
+                    "closed": state_note if state_only and state_note else "offices are closed.",
                     "alternatives": _alternatives(country, day, knowledge, None, subdivision),
                 },
                 f"{day_label(day)} is a public holiday (holidays package)",
