@@ -109,8 +109,10 @@ def span(start: dt.date, end: dt.date) -> str:
 def common_ground(out: Writer, ground: Sequence[object]) -> None:
     if not ground:
         out.print(
-            "\n[bold]Common ground[/bold]: no dimension within a few points; "
-            "look for it in the person and the company."
+            # a close value score whose practice differs is not offered either, so the
+            # line must not claim that no score is close
+            "\n[bold]Common ground[/bold]: nothing both sides share that the data can "
+            "vouch for; look for it in the person and the company."
         )
         return
     out.print("\n[bold green]Common ground[/bold green]")
