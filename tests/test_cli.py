@@ -228,6 +228,18 @@ def test_a_declared_range_silences_the_warning_and_is_enforced(tmp_path: Path) -
         load_culture_model(spec)
 
 
+def test_common_ground_needs_practice_levels_in_order(tmp_path: Path) -> None:
+    (tmp_path / "model.csv").write_text("id,pdi\nAA,3\n", encoding="utf-8")
+    spec = tmp_path / "model.yaml"
+    spec.write_text(
+        "name: m\nid_column: id\n"
+        "dimensions: [{key: pdi, common_ground_needs: {high: {scheduling: [4, 2]}}}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CultureModelError, match=r"common_ground_needs\.high\.scheduling"):
+        load_culture_model(spec)
+
+
 def test_published_hofstede_tables_load_without_a_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", CultureModelWarning)

@@ -277,6 +277,18 @@ def test_common_ground_on_values_gives_way_to_the_practice_it_speaks_of(
     assert key not in {c.key for c in crossdeal.brief(seller, buyer).common_ground}
 
 
+@pytest.mark.parametrize(
+    ("seller", "buyer", "shared"),
+    [("ES", "MX", False), ("AR", "BR", False), ("DE", "AT", True), ("AT", "DE", True)],
+)
+def test_shared_uncertainty_avoidance_means_a_fixed_plan_only_where_time_is_kept(
+    seller: str, buyer: str, shared: bool
+) -> None:
+    # Spain and Mexico are close and high on UAI, but neither settles uncertainty with a
+    # detailed plan fixed in advance: both run on flexible time and the relationship
+    assert ("uai" in {c.key for c in crossdeal.brief(seller, buyer).common_ground}) is shared
+
+
 def test_shared_formality_does_not_tell_a_turkish_seller_to_use_surnames() -> None:
     [formality] = [c for c in crossdeal.brief("TR", "DE").common_ground if c.key == "formality"]
     assert "with the given name in Turkey" in formality.angle

@@ -68,6 +68,10 @@ class Dimension:
     contradicted_by: tuple[str, ...] = ()
     # False where closeness on the dimension says nothing a seller can use in a call
     common_ground_shown: bool = True
+    # per level of common ground, the practice levels (1-5, both ends included) both
+    # sides must sit within for its angle to hold (Spain and Mexico are both high on
+    # uncertainty avoidance, but neither settles it with a fixed, detailed plan)
+    common_ground_needs: Mapping[str, Mapping[str, tuple[int, int]]] = field(default_factory=dict)
 
     def level(self, score: float) -> Level:
         """``low`` below ``low_below``, ``high`` from ``high_from``, else ``medium``."""
@@ -246,6 +250,7 @@ class _DimensionSpec(BaseModel):
     common_ground: dict[Level, str] = Field(default_factory=dict)
     contradicted_by: list[str] = Field(default_factory=list)
     common_ground_shown: bool = True
+    common_ground_needs: dict[Level, dict[str, tuple[int, int]]] = Field(default_factory=dict)
     # the scale's own bounds: a score outside them is refused
     range: tuple[float, float] | None = None
 
@@ -263,6 +268,13 @@ class _DimensionSpec(BaseModel):
             and self.low_below > self.high_from
         ):
             raise ValueError("low_below must not be greater than high_from")
+        for level, needs in self.common_ground_needs.items():
+            for scale, (lowest, highest) in needs.items():
+                if not 1 <= lowest <= highest <= 5:
+                    raise ValueError(
+                        f"common_ground_needs.{level}.{scale} must be two practice levels "
+                        "from 1 to 5, the lower first"
+                    )
         return self
 
 
@@ -414,6 +426,9 @@ def _dimensions(spec: _ModelSpec) -> tuple[Dimension, ...]:
             common_ground={str(k): v for k, v in d.common_ground.items()},
             contradicted_by=tuple(d.contradicted_by),
             common_ground_shown=d.common_ground_shown,
+            common_ground_needs={
+                str(level): dict(needs) for level, needs in d.common_ground_needs.items()
+            },
         )
         for d in spec.dimensions
     )
@@ -446,6 +461,7 @@ def _fill_default_levels(
                 common_ground=d.common_ground,
                 contradicted_by=d.contradicted_by,
                 common_ground_shown=d.common_ground_shown,
+                common_ground_needs=d.common_ground_needs,
             )
         )
     return tuple(out)

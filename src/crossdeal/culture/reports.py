@@ -6,6 +6,7 @@ These pydantic models are the public, versioned output contract: the CLI prints 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +18,7 @@ from crossdeal.culture.distance import (
     kogut_singh_index,
 )
 from crossdeal.culture.model import Culture, CultureKind, CultureModel, Dimension, Level
+from crossdeal.culture.practice import level_of
 
 __all__ = [
     "CAVEAT",
@@ -332,6 +334,8 @@ def common_ground(seller: Culture, buyer: Culture, model: CultureModel) -> list[
         elif abs(b - s) > model.common_ground_within or _contradicted(d, seller, buyer):
             continue
         level = d.level((s + b) / 2)
+        if not _angle_holds(d.common_ground_needs.get(level, {}), seller, buyer):
+            continue
         angle = d.common_ground.get(level)
         if angle is None and d.layer == "practice":
             continue  # a practice scale without a conversational angle is not reported
@@ -360,6 +364,16 @@ def _contradicted(dim: Dimension, seller: Culture, buyer: Culture) -> bool:
         if s is not None and b is not None and abs(b - s) >= CONTRADICTION_POINTS:
             return True
     return False
+
+
+def _angle_holds(needs: Mapping[str, tuple[int, int]], seller: Culture, buyer: Culture) -> bool:
+    """Whether both sides sit within the practice levels an angle presumes (where known)."""
+    for key, (lowest, highest) in needs.items():
+        for culture in (seller, buyer):
+            points = culture.scores.get(key)
+            if points is not None and not lowest <= level_of(points) <= highest:
+                return False
+    return True
 
 
 def _confident(culture: Culture, model: CultureModel) -> set[str]:
