@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -155,6 +156,29 @@ def test_personal_touch_severity_follows_how_relational_the_reader_is() -> None:
         for reader in ("US", "IN", "CN")
     }
     assert severity == {"US": "info", "IN": "watch", "CN": "high"}
+
+
+@pytest.mark.parametrize(
+    ("closing", "is_sign_off"),
+    [
+        ("Kind regards,", True),
+        ("Best, Anna", True),
+        ("Kind regards, Anna Schmidt", True),
+        ("Thanks again, Jörg", True),
+        ("Thanks, that works for us next week.", False),
+        ("Best regards to the whole team in Pune and Chennai", False),
+    ],
+)
+def test_a_sign_off_with_the_name_on_its_line_is_a_sign_off(
+    closing: str, is_sign_off: bool
+) -> None:
+    # "Best, Anna" on one line closed the message as well as "Best," above the name, but
+    # was read as no sign-off, and a hierarchical reader's draft was called too familiar
+    text = f"Dear Mr. Sharma,\n\nplease find the offer attached.\n\n{closing}\n"
+    found = default_features().extract(text, only=("sign_off",))
+    assert bool(found.hits.get("sign_off")) is is_sign_off
+    report = crossdeal.lint_message(text, to="IN", on=dt.date(2026, 3, 3))
+    assert ("informal-address" in {f.id for f in report.findings}) is not is_sign_off
 
 
 def test_politeness_score_separates_polite_from_rude_requests() -> None:
