@@ -204,18 +204,21 @@ def test_the_fast_hazards_are_scikit_learns_probabilities() -> None:
     """The per-deal plus per-age split of the scores gives predict_proba's numbers."""
     import numpy as np
 
-    from crossdeal.forecast.model import _age_columns
+    from crossdeal.forecast.model import _age_columns, _calendar_columns
 
     history = _records(400, seed=8, as_of=TODAY)
     model = CultureForecast().fit(history, TODAY)
     open_deals = [d for d in history if d.outcome == "open"][:25]
     matrix = np.array([[d.features_on(TODAY).get(f, 0.0) for f in FEATURES] for d in open_deals])
     ages = np.array([(TODAY - d.created_on).days // 7 for d in open_deals], dtype=float)
-    win, loss = model._hazards(matrix, ages, np.ones(len(ages)), share=1.0)
+    win, loss = model._hazards(matrix, ages, np.ones(len(ages)), share=1.0, as_of=TODAY)
     horizon = model.prior.horizon_weeks
     scaled = (matrix - model.feature_means_) / model.feature_scales_
     week = (ages[:, None] + np.arange(horizon)[None, :]).reshape(-1)
-    design = np.column_stack([np.repeat(scaled, horizon, axis=0), _age_columns(week)])
+    ahead = _calendar_columns([TODAY + timedelta(weeks=k) for k in range(horizon)])
+    design = np.column_stack(
+        [np.repeat(scaled, horizon, axis=0), _age_columns(week), np.tile(ahead, (len(ages), 1))]
+    )
     expected = model.classifier_.predict_proba(design)
     assert np.allclose(win, expected[:, 1].reshape(len(ages), horizon), atol=1e-9)
     assert np.allclose(loss, expected[:, 2].reshape(len(ages), horizon), atol=1e-9)
@@ -281,3 +284,66 @@ def test_a_quarter_totals_do_not_depend_on_the_quarters_after_it() -> None:
     full = simulated_totals(chances, amounts, draws=300, seed=3)
     for upto in (0, 1, 3):
         assert np.array_equal(simulated_totals(chances[:, :upto], amounts, 300, 3), full[:, :upto])
+
+
+def _seasonal_history(deals: int, seed: int, start: date, as_of: date) -> list[DealRecord]:
+    """Deals created evenly from ``start``, each closing within four weeks: won nine
+    times in ten when it closes in the last month of a calendar quarter, three in ten
+    otherwise (quarter-end closing, as many B2B teams know it)."""
+    import random
+
+    rng = random.Random(seed)
+    span = (as_of - start).days
+    out = []
+    for i in range(deals):
+        created = start + timedelta(days=rng.randrange(span))
+        closed = created + timedelta(days=rng.randrange(1, 28))
+        quarter_end = closed.month % 3 == 0
+        won = rng.random() < (0.9 if quarter_end else 0.3)
+        done = closed < as_of
+        out.append(
+            DealRecord(
+                id=i,
+                created_on=created,
+                outcome=("won" if won else "lost") if done else "open",
+                closed_on=closed if done else None,
+            )
+        )
+    return out
+
+
+def test_a_deal_is_forecast_with_the_quarter_end_it_will_close_in() -> None:
+    # the same fresh deal, seen on the first day of a quarter and on the first day of its
+    # last month: in the second case it will most likely close in a quarter-end month,
+    # and the model has learned that deals closing then are won more often
+    history = _seasonal_history(3000, seed=3, start=date(2024, 1, 1), as_of=date(2026, 1, 1))
+    model = CultureForecast().fit(history, date(2026, 1, 1))
+    fresh = [DealRecord(id=-1, created_on=day, outcome="open") for day in (date(2026, 1, 1),)]
+    start_of_quarter = model.predict(fresh, date(2026, 1, 1), explain=False)[0]
+    fresh = [DealRecord(id=-1, created_on=date(2026, 3, 1), outcome="open")]
+    last_month = model.predict(fresh, date(2026, 3, 1), explain=False)[0]
+
+    def given_close(f):  # type: ignore[no-untyped-def]
+        return f.p_win / (f.p_win + f.p_lost)
+
+    assert given_close(last_month) > given_close(start_of_quarter) + 0.25
+
+
+def test_a_history_that_begins_mid_stream_counts_older_deals_from_its_first_close() -> None:
+    # a CRM export that starts on 1 March holds the deals created before it only because
+    # they were still open then: their weeks before the first close are not evidence
+    start = date(2026, 3, 2)  # a Monday
+    early = DealRecord(
+        id=1,
+        created_on=start - timedelta(weeks=10),
+        outcome="won",
+        closed_on=start + timedelta(weeks=2),
+    )
+    first = DealRecord(id=2, created_on=start - timedelta(weeks=1), outcome="lost", closed_on=start)
+    later = DealRecord(id=3, created_on=start + timedelta(weeks=1), outcome="open")
+    as_of = start + timedelta(weeks=5)
+    model = CultureForecast().fit([early, first, later], as_of)
+    assert model.observed_from_ == start
+    # early: weeks 10 to 12 of its life (closing in the last); first: week 1, in which it
+    # closed; later: its four weeks so far
+    assert model.n_rows_ == 3 + 1 + 4

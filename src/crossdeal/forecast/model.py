@@ -226,9 +226,17 @@ class CultureForecast:
         self.fitted_on_ = as_of
         self.stage_rates_ = _stage_rates(closed, self.win_rate_, self.stage_pseudo_deals)
         self.ignored_features_ = _outcome_revealing(closed)
+        # The history is taken to begin with its first close: a record that starts
+        # mid-stream holds the older deals only because they were still open then (the
+        # ones that closed earlier are missing, and most quick closes are losses), so
+        # such a deal counts from that day on (delayed entry), not from its creation.
+        # Where the team really began then, this leaves out only weeks in which no deal
+        # could be seen closing.
+        self.observed_from_ = min((d.closed_on for d in closed if d.closed_on), default=None)
         # one row per deal per week, with the features the deal had that week
         raw: list[list[float]] = []
         weeks_of: list[int] = []
+        days_of: list[date] = []
         labels: list[int] = []
 
         for d in known:
@@ -238,11 +246,17 @@ class CultureForecast:
             weeks = (
                 _weeks(d.created_on, d.closed_on) + 1 if is_closed else _weeks(d.created_on, as_of)
             )
-            for week in range(weeks):
+            entered = (
+                _weeks(d.created_on, self.observed_from_)
+                if self.observed_from_ is not None and d.created_on < self.observed_from_
+                else 0
+            )
+            for week in range(entered, weeks):
                 # the features as they were when the week began
                 shown = d.features_on(d.created_on + timedelta(weeks=week))
                 raw.append([shown.get(f, 0.0) for f in FEATURES])
                 weeks_of.append(week)
+                days_of.append(d.created_on + timedelta(weeks=week))
                 last = week == weeks - 1
                 labels.append({"won": 1, "lost": 2}.get(d.outcome, 0) if last and is_closed else 0)
         matrix = self._without_ignored(np.array(raw) if raw else np.zeros((1, len(FEATURES))))
@@ -256,7 +270,7 @@ class CultureForecast:
             return self  # nothing to learn the two risks from: the prior alone
         scaled = (matrix - self.feature_means_) / self.feature_scales_
         weeks_column = np.array(weeks_of, dtype=float)
-        design = np.column_stack([scaled, _age_columns(weeks_column)])
+        design = np.column_stack([scaled, _age_columns(weeks_column), _calendar_columns(days_of)])
         from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
         classifier = LogisticRegression(C=self.penalty, max_iter=2000)
@@ -281,7 +295,11 @@ class CultureForecast:
             "penalty": self.penalty,
             "stage_pseudo_deals": self.stage_pseudo_deals,
             "features": list(FEATURES),
+            "time_columns": TIME_COLUMNS,
             "fitted_on": self.fitted_on_.isoformat(),
+            "observed_from": None
+            if self.observed_from_ is None
+            else self.observed_from_.isoformat(),
             "n_closed": self.n_closed_,
             "n_rows": self.n_rows_,
             "win_rate": self.win_rate_,
@@ -306,12 +324,17 @@ class CultureForecast:
         error (the caller refits)."""
         import numpy as np
 
-        if list(params.get("features", ())) != list(FEATURES):
+        if (
+            list(params.get("features", ())) != list(FEATURES)
+            or params.get("time_columns") != TIME_COLUMNS
+        ):
             raise InputError("the kept forecast model reads other features: refit it")
         model = cls(
             ForecastPrior(**params["prior"]), params["penalty"], params["stage_pseudo_deals"]
         )
         model.fitted_on_ = date.fromisoformat(params["fitted_on"])
+        kept_from = params.get("observed_from")
+        model.observed_from_ = None if kept_from is None else date.fromisoformat(kept_from)
         model.n_closed_ = int(params["n_closed"])
         model.n_rows_ = int(params["n_rows"])
         model.win_rate_ = float(params["win_rate"])
@@ -363,11 +386,13 @@ class CultureForecast:
             ).reshape(len(chunk), len(FEATURES))
             matrix = self._without_ignored(matrix)
             factors_of = np.array([d.cycle_factor for d in chunk], dtype=float)
-            won, lost, cumulative = self._incidence(matrix, ages, factors_of, share)
+            won, lost, cumulative = self._incidence(matrix, ages, factors_of, share, as_of)
             # with the prior alone nothing is learned about any feature: no factors
             learned = self.classifier_ is not None and share > 0
             effects = (
-                self._effects(matrix, ages, factors_of, share, won) if explain and learned else None
+                self._effects(matrix, ages, factors_of, share, won, as_of)
+                if explain and learned
+                else None
             )
             stages = [d.stage_on(as_of) for d in chunk]
             won, lost, cumulative, stage_effect = self._stage_adjusted(
@@ -414,8 +439,11 @@ class CultureForecast:
                 matrix[:, j] = 0.0
         return matrix
 
-    def _hazards(self, matrix: Any, ages: Any, cycle_factors: Any, share: float) -> tuple[Any, Any]:
-        """Weekly (win, loss) hazards, one row per deal, one column per week ahead."""
+    def _hazards(
+        self, matrix: Any, ages: Any, cycle_factors: Any, share: float, as_of: date
+    ) -> tuple[Any, Any]:
+        """Weekly (win, loss) hazards, one row per deal, one column per week ahead of
+        ``as_of``."""
         import numpy as np
 
         horizon = self.prior.horizon_weeks
@@ -427,20 +455,24 @@ class CultureForecast:
             return win, loss
         scaled = (matrix - self.feature_means_) / self.feature_scales_
         classes = [int(c) for c in self.classifier_.classes_]
+        ahead = _calendar_columns([as_of + timedelta(weeks=k) for k in range(horizon)])
         if classes == [0, 1, 2]:
             # the multinomial model's scores split into a part per deal and a part per
             # week of age, shared by every deal: add the two, then softmax (the same
             # numbers as predict_proba, without building a row per deal and week)
+            # (and a part per calendar week ahead, shared by every deal too)
             features = len(FEATURES)
+            age_end = features + len(AGE_BREAKS) + 1
             coef, intercept = self.classifier_.coef_, self.classifier_.intercept_
             per_deal = scaled @ coef[:, :features].T + intercept  # deals x 3
             oldest = int(ages.max()) + horizon if len(ages) else horizon
-            per_age = _age_columns(np.arange(oldest, dtype=float)) @ coef[:, features:].T
+            per_age = _age_columns(np.arange(oldest, dtype=float)) @ coef[:, features:age_end].T
+            per_week = ahead @ coef[:, age_end:].T  # weeks x 3
             week = ages.astype(int)[:, None] + np.arange(horizon)[None, :]
             # the softmax of the three scores of each deal and week, a class at a time
             # (a reduction over an axis of three costs numpy more than the arithmetic)
             open_, won, lost = (
-                per_deal[:, None, k] + per_age[week, k] for k in range(3)
+                per_deal[:, None, k] + per_age[week, k] + per_week[None, :, k] for k in range(3)
             )  # deals x weeks each
             top = np.maximum(np.maximum(open_, won), lost)
             for part in (open_, won, lost):
@@ -452,7 +484,9 @@ class CultureForecast:
         else:
             count = len(ages)
             week = (ages[:, None] + np.arange(horizon)[None, :]).reshape(-1)
-            design = np.column_stack([np.repeat(scaled, horizon, axis=0), _age_columns(week)])
+            design = np.column_stack(
+                [np.repeat(scaled, horizon, axis=0), _age_columns(week), np.tile(ahead, (count, 1))]
+            )
             probabilities = self.classifier_.predict_proba(design)
             columns = {c: i for i, c in enumerate(classes)}
             learned_win = probabilities[:, columns[1]].reshape(count, horizon)
@@ -463,12 +497,12 @@ class CultureForecast:
         )
 
     def _incidence(
-        self, matrix: Any, ages: Any, cycle_factors: Any, share: float
+        self, matrix: Any, ages: Any, cycle_factors: Any, share: float, as_of: date
     ) -> tuple[Any, Any, Any]:
         """P(win), P(lost) within the horizon, and the cumulative win probability by week."""
         import numpy as np
 
-        win, loss = self._hazards(matrix, ages, cycle_factors, share)
+        win, loss = self._hazards(matrix, ages, cycle_factors, share, as_of)
         both = win + loss
         total = np.minimum(both, 1.0)
         scale = np.divide(total, both, out=np.zeros_like(both), where=both > 0)
@@ -478,7 +512,9 @@ class CultureForecast:
         cumulative_loss = np.cumsum(before * loss * scale, axis=1)
         return cumulative_win[:, -1], cumulative_loss[:, -1], cumulative_win
 
-    def _effects(self, matrix: Any, ages: Any, cycle_factors: Any, share: float, won: Any) -> Any:
+    def _effects(
+        self, matrix: Any, ages: Any, cycle_factors: Any, share: float, won: Any, as_of: date
+    ) -> Any:
         """Each feature's effect on each deal's P(win): with its value minus with the
         team average (a deals x features array; zero with no model fitted)."""
         import numpy as np
@@ -492,7 +528,9 @@ class CultureForecast:
                 continue
             swapped = matrix[differs].copy()
             swapped[:, j] = self.feature_means_[j]
-            base, _, _ = self._incidence(swapped, ages[differs], cycle_factors[differs], share)
+            base, _, _ = self._incidence(
+                swapped, ages[differs], cycle_factors[differs], share, as_of
+            )
             effects[differs, j] = won[differs] - base
         return effects
 
@@ -588,6 +626,8 @@ def _weeks(start: date, end: date | None) -> int:
 # constant baseline, so that a burst of early losses (many CRMs lose half their lost
 # deals in the first three weeks) does not bend the hazards of older deals
 AGE_BREAKS = (1, 2, 3, 4, 6, 9, 13, 18, 26, 39, 52)
+# what the columns after the features are: a kept model of other columns is refitted
+TIME_COLUMNS = "age bands, age in years, second and third month of the quarter"
 
 
 def _age_columns(weeks: Any) -> Any:
@@ -596,6 +636,18 @@ def _age_columns(weeks: Any) -> Any:
 
     bands = [(weeks >= low).astype(float) for low in AGE_BREAKS]
     return np.column_stack([*bands, weeks / 52.0])
+
+
+def _calendar_columns(days: Sequence[date]) -> Any:
+    """Whether each week begins in the second or the third month of a calendar quarter.
+
+    B2B deals bunch at quarter ends, when buyers spend what is left of a budget and
+    sellers push for their quarter's number: a deal open in July is not forecast from
+    the win rate of deals that closed in June."""
+    import numpy as np
+
+    month = np.fromiter(((d.month - 1) % 3 for d in days), dtype=float, count=len(days))
+    return np.column_stack([month == 1, month == 2]).astype(float).reshape(len(days), 2)
 
 
 def _outcome_revealing(closed: Sequence[DealRecord]) -> dict[str, str]:

@@ -294,7 +294,7 @@ def _stages(
 
 # --- the fitted model, kept per team ------------------------------------------------------
 # the format of a kept model's parameters: a kept model of another format is refitted
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 # a kept model is refitted once the team's closed deals differ from those it learned
 # from by ten, or by a tenth, whichever is more
 REFIT_DEALS, REFIT_SHARE = 10, 0.10
