@@ -473,9 +473,35 @@ def test_the_seller_time_zone_option_moves_the_shared_hours() -> None:
 def test_every_clock_change_in_the_window_is_named() -> None:
     # Europe moves its clocks on 31 October 2027, the US on 7 November: the hours a
     # seller in Rome shares with New York move twice
+    # (both on Sundays: the hours move from the Mondays after them, when both work)
     overlap = crossdeal.brief("IT", "US", practical=True, on=D(2027, 9, 15)).practical.overlap  # type: ignore[union-attr]
     assert overlap is not None
-    assert "From Sunday 31 October" in overlap.note and "From Sunday 7 November" in overlap.note
+    assert overlap.details[0].startswith("From Monday 1 November a clock change moves them")
+    assert overlap.details[1].startswith("From Monday 8 November another moves them")
+
+
+def test_a_clock_change_on_a_day_off_counts_from_the_next_day_both_work() -> None:
+    # Israel moves its clocks on Friday 26 March 2027, a day off there; an American seller
+    # and an Israeli buyer both work again on Monday 29 March
+    overlap = crossdeal.brief("US", "IL", practical=True, on=D(2027, 3, 10)).practical.overlap  # type: ignore[union-attr]
+    assert overlap is not None
+    assert [d.split(":")[0] for d in overlap.details[:2]] == [
+        "From Monday 15 March a clock change moves them",
+        "From Monday 29 March another moves them",
+    ]
+
+
+def test_without_shared_hours_the_nearest_times_are_given() -> None:
+    # New York and Tokyo in March 2027 (before the US clock change): Tokyo's 09:00 is
+    # 19:00 in New York, its 18:00 is 04:00
+    overlap = crossdeal.brief("US", "JP", practical=True, on=D(2027, 3, 10)).practical.overlap  # type: ignore[union-attr]
+    assert overlap is not None and overlap.hours == 0
+    assert overlap.details[0] == (
+        "Their day starts at 19:00 your time (2 h after yours ends) and ends at 04:00 your "
+        "time (5 h before yours starts)."
+    )
+    pair = crossdeal.business_calendar("JP", D(2027, 3, 10), with_country="US")
+    assert pair.overlap is not None and pair.overlap.details[0] == overlap.details[0]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -490,7 +516,7 @@ def test_the_shared_hours_say_which_days_both_sides_work(
 ) -> None:
     overlap = crossdeal.brief(seller, buyer, practical=True, on=D(2027, 3, 1)).practical.overlap  # type: ignore[union-attr]
     assert overlap is not None and overlap.shared_days == shared
-    assert ("Your weeks differ" in overlap.note) is (len(shared) < 5)
+    assert any("Your weeks differ" in d for d in overlap.details) is (len(shared) < 5)
 
 
 def test_a_region_buyer_gets_no_calendar_rather_than_a_wrong_one() -> None:

@@ -418,7 +418,7 @@ def business_calendar(
     address and languages. With ``with_country``, both sides and their shared hours."""
     from crossdeal._calendar_cache import cached_knowledge, keep_library_facts
     from crossdeal.calendar.knowledge import load_knowledge
-    from crossdeal.calendar.reports import PairCalendar, calendar_report, hours_overlap
+    from crossdeal.calendar.reports import Desk, PairCalendar, calendar_report, shared_hours
 
     if isinstance(days, bool) or not isinstance(days, int):
         raise TypeError(f"days must be a whole number, not {days!r}")
@@ -437,5 +437,5 @@ def business_calendar(
     second = calendar_report(other_code, other_name, day, days, knowledge)
     keep_library_facts()
     a, b = knowledge.country(code), knowledge.country(other_code)
-    overlap = hours_overlap(b, a, day) if a and b else None
+    overlap = shared_hours(Desk.of(b), a, day, days, knowledge, other_code) if a and b else None
     return PairCalendar(first=first, second=second, overlap=overlap)

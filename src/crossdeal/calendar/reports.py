@@ -143,6 +143,14 @@ class HoursOverlap(_Out):
         default_factory=list,
         description="the weekdays both sides work (mon ... sun); empty where not worked out",
     )
+    details: list[str] = Field(
+        default_factory=list,
+        description=(
+            "what moves or bounds the shared hours, a sentence each: the nearest times where "
+            "there is no overlap, clock changes in the window (from the first day both "
+            "work), weeks that run on different days"
+        ),
+    )
 
 
 class PracticalBriefing(_Out):
@@ -494,31 +502,85 @@ def calendar_report(
     )
 
 
-def _with_clock_changes(
-    overlap: HoursOverlap, seller: Desk, buyer: CountryFacts, days: int
+def shared_hours(
+    seller: Desk,
+    buyer: CountryFacts,
+    on: dt.date,
+    days: int,
+    knowledge: CalendarKnowledge,
+    seller_country: str | None = None,
 ) -> HoursOverlap:
-    """The overlap, with a word on every day in the window on which a clock change
-    (daylight saving time on either side) moves the shared hours: the two sides often
-    change on different dates, so the hours move twice (Europe, then the US)."""
-    moves: list[str] = []
+    """The office hours both sides share on ``on``, with the weekdays both work and what
+    moves or bounds them in the next ``days`` days (``seller_country``: the seller's
+    country, for its weekend; without it, the buyer's working days count)."""
+    overlap = hours_overlap(seller, buyer, on)
+    shared, differ = _shared_days(seller_country, buyer.code, on, knowledge)
+    details = [] if overlap.hours else _nearest_times(seller, Desk.of(buyer), on)
+    details += _clock_changes(overlap, seller, buyer, days, shared)
+    if differ:
+        details.append(differ)
+    return overlap.model_copy(update={"shared_days": shared, "details": details})
+
+
+def _nearest_times(seller: Desk, buyer: Desk, on: dt.date) -> list[str]:
+    """Where the hours do not overlap: how far the buyer's day starts after the seller's
+    ends, and ends before it starts, on the seller's clock."""
+    s_start, s_end = _utc_window(seller, on)
+    after: tuple[dt.timedelta, dt.datetime] | None = None
+    before: tuple[dt.timedelta, dt.datetime] | None = None
+    for shift in (-1, 0, 1):
+        b_start, b_end = _utc_window(buyer, on + dt.timedelta(days=shift))
+        if b_start >= s_end and (after is None or b_start - s_end < after[0]):
+            after = (b_start - s_end, b_start)
+        if b_end <= s_start and (before is None or s_start - b_end < before[0]):
+            before = (s_start - b_end, b_end)
+    zone = ZoneInfo(seller.zone)
+
+    def hours(gap: dt.timedelta) -> str:
+        return f"{gap.total_seconds() / 3600:g} h"
+
+    parts = []
+    if after is not None:
+        parts.append(
+            f"starts at {after[1].astimezone(zone):%H:%M} your time ({hours(after[0])} after "
+            "yours ends)"
+        )
+    if before is not None:
+        parts.append(
+            f"ends at {before[1].astimezone(zone):%H:%M} your time ({hours(before[0])} before "
+            "yours starts)"
+        )
+    return [f"Their day {' and '.join(parts)}."] if parts else []
+
+
+def _clock_changes(
+    overlap: HoursOverlap, seller: Desk, buyer: CountryFacts, days: int, shared: list[str]
+) -> list[str]:
+    """A word on every clock change (daylight saving time on either side) in the window
+    that moves the shared hours, from the first day both sides work: the two sides often
+    change on different dates, so the hours move twice (Europe, then the US), and a
+    change on a weekend day (Israel's, on a Friday) first counts on the next shared day."""
+    moves: list[tuple[dt.date, str]] = []
     current = overlap
     for i in range(1, days):
         day = overlap.on + dt.timedelta(days=i)
         later = hours_overlap(seller, buyer, day)
-        if (later.seller_local, later.hours) != (current.seller_local, current.hours):
-            lead = "a clock change moves them" if not moves else "another moves them"
-            moves.append(
-                f"From {day:%A} {day.day} {day:%B} {lead}: "
-                + (
-                    f"{later.seller_local} your time ({later.hours:g} h)."
-                    if later.hours
-                    else "none."
-                )
-            )
-            current = later
-    if not moves:
-        return overlap
-    return overlap.model_copy(update={"note": " ".join([overlap.note, *moves])})
+        if (later.seller_local, later.hours) == (current.seller_local, current.hours):
+            continue
+        current = later
+        effective = day
+        while shared and WEEKDAYS[effective.weekday()] not in shared:
+            effective += dt.timedelta(days=1)
+        shown = f"{later.seller_local} your time ({later.hours:g} h)." if later.hours else "none."
+        if moves and moves[-1][0] == effective:
+            moves.pop()  # two changes before the same working day: the second is what counts
+        moves.append((effective, shown))
+    return [
+        f"From {day:%A} {day.day} {day:%B} "
+        + ("a clock change moves them: " if i == 0 else "another moves them: ")
+        + shown
+        for i, (day, shown) in enumerate(moves)
+    ]
 
 
 def _shared_days(
@@ -568,16 +630,7 @@ def practical_briefing(
         elif seller_facts is not None:
             desk = Desk.of(seller_facts)
         if desk is not None:
-            overlap = _with_clock_changes(
-                hours_overlap(desk, buyer_facts, on), desk, buyer_facts, days
-            )
-            shared, differ = _shared_days(seller, buyer, on, knowledge)
-            overlap = overlap.model_copy(
-                update={
-                    "shared_days": shared,
-                    "note": f"{overlap.note} {differ}" if differ else overlap.note,
-                }
-            )
+            overlap = shared_hours(desk, buyer_facts, on, days, knowledge, seller)
     address = report.address
     if address is not None and person and buyer_facts is not None:
         from crossdeal.calendar.address import greeting, split_name

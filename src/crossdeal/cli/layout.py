@@ -388,10 +388,12 @@ def practical(out: Writer, p: PracticalBriefing) -> None:
                 else "; no overlap with your office hours"
             )
         out.print(f"  {line}")
-        # past its first sentence the note says what moves the shared hours: a clock
-        # change in the window, or weeks that run on different days
-        if p.overlap is not None and ". " in p.overlap.note:
-            out.print(f"  [yellow]{escape(p.overlap.note.split('. ', 1)[-1])}[/yellow]")
+        # what to do without an overlap (the note past its first sentence), and what
+        # moves or bounds the shared hours: nearest times, clock changes, other weeks
+        if p.overlap is not None:
+            said = [*p.overlap.note.split(". ", 1)[1:], *p.overlap.details]
+            if said:
+                out.print(f"  [yellow]{escape(' '.join(said))}[/yellow]")
         if h.note:
             out.print(f"  [dim]{escape(h.note)}[/dim]")
     if p.fiscal_year:
@@ -482,10 +484,13 @@ def calendar(out: Writer, result: CalendarReport | PairCalendar) -> None:
         if o.hours:
             out.print(
                 f"[bold]Shared office hours[/bold] on {o.on:%d %b}: {o.buyer_local} for "
-                f"{o.buyer}, {o.seller_local} for {o.seller} ({o.hours:g} h). {escape(o.note)}"
+                f"{o.buyer}, {o.seller_local} for {o.seller} ({o.hours:g} h). "
+                + escape(" ".join([o.note, *o.details]))
             )
         else:
-            out.print(f"[bold]Shared office hours[/bold]: none. {escape(o.note)}")
+            out.print(
+                "[bold]Shared office hours[/bold]: none. " + escape(" ".join([o.note, *o.details]))
+            )
 
 
 def short_money(amount: float | None, currency: str) -> str:
