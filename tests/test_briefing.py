@@ -118,17 +118,57 @@ def test_common_ground_and_channel_and_cycle() -> None:
     assert close.common_ground and all(abs(c.gap) <= 10 and c.angle for c in close.common_ground)
     assert briefing.channel[0].mode == "in-person"
     assert {c.rule_id for c in briefing.channel} <= {r.rule_id for r in briefing.risks}
-    assert briefing.cycle.factor == pytest.approx(1 + 0.12 * briefing.kogut_singh.value, abs=1e-3)  # type: ignore[operator]
+    parts = briefing.cycle.parts
+    assert parts[0].added == pytest.approx(0.12 * briefing.kogut_singh.value, abs=1e-3)  # type: ignore[operator]
+    assert briefing.cycle.factor == pytest.approx(1 + sum(p.added for p in parts), abs=2e-3)
     assert "prior" in briefing.cycle.explanation
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer", "reasons"),
+    [
+        # an American seller waits for a Japanese committee and a relationship; a Japanese
+        # seller does not wait for an American buyer; English is neither side's in common
+        ("US", "JP", ["distance", "trust", "consensus", "language"]),
+        ("JP", "US", ["distance", "language"]),
+        ("ES", "MX", ["distance", "trust"]),
+        ("FR", "BE", ["distance", "consensus"]),  # French is a business language of Belgium
+    ],
+)
+def test_the_cycle_prior_keeps_the_direction(seller: str, buyer: str, reasons: list[str]) -> None:
+    words = {
+        "distance": "Kogut-Singh",
+        "trust": "builds trust",
+        "consensus": "by consensus",
+        "language": "language",
+    }
+    parts = crossdeal.brief(seller, buyer).cycle.parts
+    assert [next(k for k, w in words.items() if w in p.reason) for p in parts] == reasons
+    assert crossdeal.brief("US", "JP").cycle.factor > crossdeal.brief("JP", "US").cycle.factor  # type: ignore[operator]
+
+
+def test_a_region_or_an_uncoded_language_adds_no_language_term() -> None:
+    # the Arab countries are a region, not one language area the calendar codes
+    parts = crossdeal.brief("US", "Arab countries").cycle.parts
+    assert not any("language" in p.reason for p in parts)
 
 
 def test_cycle_prior_is_configurable_and_capped() -> None:
     prior = crossdeal.CyclePrior(per_kogut_singh_unit=0.5, cap=1.5)
     assert crossdeal.brief("US", "KR", cycle_prior=prior).cycle.factor == 1.5
-    close = crossdeal.brief("US", "GB", cycle_prior=prior)
+    flat = crossdeal.CyclePrior(
+        per_kogut_singh_unit=0.5,
+        cap=1.5,
+        per_trust_level=0,
+        per_decision_level=0,
+        no_common_language=0,
+    )
+    close = crossdeal.brief("US", "GB", cycle_prior=flat)
     assert close.cycle.factor == pytest.approx(1 + 0.5 * close.kogut_singh.value, abs=1e-3)  # type: ignore[operator]
     with pytest.raises(crossdeal.InputError):
         crossdeal.CyclePrior(per_kogut_singh_unit=-1)
+    with pytest.raises(crossdeal.InputError):
+        crossdeal.CyclePrior(per_trust_level=-0.1)
     with pytest.raises(crossdeal.InputError):
         crossdeal.CyclePrior(cap=0.5)
     for bad in (float("nan"), float("inf")):

@@ -68,12 +68,15 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
 
 def test_cycle_prior_table_matches_the_code() -> None:
     page = (ROOT / "docs" / "cycle-prior.md").read_text(encoding="utf-8")
-    rows = re.findall(r"\| United States → ([^|]+?) \| ([0-9.]+) \| ([0-9.]+) \|", page)
-    assert len(rows) >= 4
-    for buyer, ks, factor in rows:
-        briefing = crossdeal.brief("United States", buyer)
-        assert f"{briefing.kogut_singh.value:.2f}" == ks, buyer
-        assert f"{briefing.cycle.factor:.2f}" == factor, buyer
+    rows = re.findall(
+        r"\| ([A-Z][^|→]+?) → ([^|]+?) \| ([0-9.]+) \| ([0-9. +]+) \| ([0-9.]+) \|", page
+    )
+    assert len(rows) >= 8
+    for seller, buyer, ks, parts, factor in rows:
+        briefing = crossdeal.brief(seller, buyer)
+        assert f"{briefing.kogut_singh.value:.2f}" == ks, (seller, buyer)
+        assert " + ".join(f"{p.added:.2f}" for p in briefing.cycle.parts) == parts, (seller, buyer)
+        assert f"{briefing.cycle.factor:.2f}" == factor, (seller, buyer)
 
 
 def test_every_rule_file_and_shipped_data_file_is_documented() -> None:

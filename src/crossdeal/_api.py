@@ -270,12 +270,29 @@ def brief(
     profiles = _store(store) if isinstance(seller, str) or isinstance(buyer, str) else store
     seller_side = _side(seller, m, profiles, "seller")
     buyer_side = _side(buyer, m, profiles, "buyer")
-    briefing = brief_people(playbook, seller_side, buyer_side, m, cycle_prior)
+    briefing = brief_people(
+        playbook,
+        seller_side,
+        buyer_side,
+        m,
+        cycle_prior,
+        _common_language(_country_of(seller_side), _country_of(buyer_side)),
+    )
     if not practical:
         return briefing
     return briefing.model_copy(
         update={"practical": _practical(seller_side, buyer_side, on, seller_zone, subdivision)}
     )
+
+
+def _common_language(seller: Culture, buyer: Culture) -> bool | None:
+    from crossdeal._calendar_cache import cached_knowledge
+
+    return cached_knowledge().common_language(seller, buyer)
+
+
+def _country_of(side: Culture | PersonEstimate) -> Culture:
+    return side.culture if isinstance(side, PersonEstimate) else side
 
 
 def _practical(

@@ -16,9 +16,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from crossdeal.errors import CalendarFileError
+
+if TYPE_CHECKING:
+    from crossdeal.culture.model import Culture
+
+# the language of international business that most countries list second
+LINGUA_FRANCA = "en"
 
 __all__ = [
     "WEEKDAYS",
@@ -147,6 +153,25 @@ class CalendarKnowledge:
 
     def country(self, code: str) -> CountryFacts | None:
         return self.countries.get(code)
+
+    def common_language(self, seller: Culture | None, buyer: Culture | None) -> bool | None:
+        """Whether two countries share a first language of business: the same usual
+        one, or one side's usual language among the other's business languages (French
+        in Belgium). English as everyone's second business language does not count: a
+        deal in English between a German and a Japanese side runs in nobody's own
+        language. None for a region, a sub-national sample (French-speaking Canada is
+        not Canada's English) or a country whose languages are not coded."""
+        if seller is None or buyer is None or seller.kind != "country" or buyer.kind != "country":
+            return None
+        first, second = self.country(seller.iso2 or ""), self.country(buyer.iso2 or "")
+        if first is None or second is None or not first.languages or not second.languages:
+            return None
+        if first.languages[0] == second.languages[0]:
+            return True
+        return any(
+            usual != LINGUA_FRANCA and usual in other.languages
+            for usual, other in ((first.languages[0], second), (second.languages[0], first))
+        )
 
     def periods_for(self, code: str) -> tuple[Period, ...]:
         return tuple(p for p in self.periods if code in p.countries)

@@ -205,16 +205,21 @@ def brief(
 ) -> None:
     """The pre-call briefing: risks for this pair, common ground, channel, cycle length,
     the buyer's next 60 days, office hours and how to address them."""
+    from dataclasses import replace
+
     import crossdeal
-    from crossdeal.forecast import CyclePrior, default_cycle_prior
+    from crossdeal.forecast import default_cycle_prior
 
     try:
         prior = None
         if cycle_per_unit is not None or cycle_cap is not None:
             base = default_cycle_prior()
-            prior = CyclePrior(
-                cycle_per_unit if cycle_per_unit is not None else base.per_kogut_singh_unit,
-                cycle_cap if cycle_cap is not None else base.cap,
+            prior = replace(
+                base,
+                per_kogut_singh_unit=(
+                    cycle_per_unit if cycle_per_unit is not None else base.per_kogut_singh_unit
+                ),
+                cap=cycle_cap if cycle_cap is not None else base.cap,
             )
         day = date_option(on, "--on")
 

@@ -1027,12 +1027,16 @@ class PipelineStore:
     def _cycle_factor(self, seller: Culture | None, buyer: Culture | None) -> float | None:
         if seller is None or buyer is None:
             return None
+        from crossdeal._calendar_cache import cached_knowledge
         from crossdeal.culture.distance import kogut_singh_index
 
         ks = kogut_singh_index(
             seller.scores, buyer.scores, self.model.variances, self.model.distance_keys
         )
-        return self.cycle_prior.factor(ks.value)
+        directed = self.cycle_prior.directed(
+            ks.value, seller.scores, buyer.scores, cached_knowledge().common_language(seller, buyer)
+        )
+        return None if directed is None else directed[0]
 
     def deals(
         self,
@@ -1333,7 +1337,10 @@ class PipelineStore:
         s, b = self.model.get(seller), self.model.get(buyer)
         if s is None or b is None:
             return None
-        return Playbook.default().brief(s, b, self.model, self.cycle_prior)
+        from crossdeal._calendar_cache import cached_knowledge
+
+        common = cached_knowledge().common_language(s, b)
+        return Playbook.default().brief(s, b, self.model, self.cycle_prior, common)
 
     def forecast(self, as_of: date | None = None, limit: int | None = None) -> ForecastReport:
         """Fit the forecast on the team's closed deals and forecast its open ones."""

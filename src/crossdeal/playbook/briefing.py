@@ -20,6 +20,7 @@ __all__ = [
     "AdviceChange",
     "Briefing",
     "ChannelAdvice",
+    "CycleContribution",
     "CycleEstimate",
     "DimensionView",
     "Evidence",
@@ -96,14 +97,26 @@ class ChannelAdvice(_Out):
     rule_id: str
 
 
+class CycleContribution(_Out):
+    """One reason the deal is expected to take longer."""
+
+    reason: str
+    added: float = Field(description="added to the factor")
+
+
 class CycleEstimate(_Out):
     """Expected sales-cycle length relative to a same-culture deal."""
 
     factor: float | None = Field(description="1.0 = as long as a same-culture deal")
-    basis: Literal["kogut-singh prior"] = "kogut-singh prior"
+    basis: Literal["culture prior"] = "culture prior"
     kogut_singh: float | None
     per_kogut_singh_unit: float
     cap: float
+    parts: list[CycleContribution] = Field(
+        default_factory=list,
+        description="what the factor adds up from: the distance, and where the buyer's side "
+        "is the slower one, its ways of trusting and deciding, and language",
+    )
     explanation: str
 
 

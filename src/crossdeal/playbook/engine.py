@@ -28,10 +28,11 @@ from crossdeal.culture.reports import (
     distance_report,
     model_ref,
 )
-from crossdeal.forecast.prior import CyclePrior, default_cycle_prior
+from crossdeal.forecast.prior import CyclePart, CyclePrior, default_cycle_prior
 from crossdeal.playbook.briefing import (
     Briefing,
     ChannelAdvice,
+    CycleContribution,
     CycleEstimate,
     Evidence,
     NotEvaluated,
@@ -166,7 +167,10 @@ class Playbook:
         buyer: Culture,
         model: CultureModel,
         cycle_prior: CyclePrior | None = None,
+        common_language: bool | None = None,
     ) -> Briefing:
+        """The briefing for a pair of cultures. ``common_language``: whether the two share
+        a business language (None: not known), for the cycle estimate."""
         prior = cycle_prior or default_cycle_prior()
         model = with_practices(model)
         seller, buyer = _joined(seller, model), _joined(buyer, model)
@@ -187,7 +191,10 @@ class Playbook:
         # factor and no common ground rather than numbers that look more certain than
         # they are, and say so first.
         thin = len(ks.used) < MIN_SHARED_DIMENSIONS
-        factor = None if thin else prior.factor(ks.value)
+        directed = (
+            None if thin else prior.directed(ks.value, seller.scores, buyer.scores, common_language)
+        )
+        factor, parts = directed if directed is not None else (None, ())
         gaps = data_gaps(seller, model) + data_gaps(buyer, model)
         confidence, confidence_reason = briefing_confidence(seller, buyer, model)
         if thin:
@@ -213,7 +220,8 @@ class Playbook:
                 kogut_singh=ks.value,
                 per_kogut_singh_unit=prior.per_kogut_singh_unit,
                 cap=prior.cap,
-                explanation=_cycle_explanation(factor, ks, prior, thin),
+                parts=[CycleContribution(reason=p.reason, added=p.added) for p in parts],
+                explanation=_cycle_explanation(factor, ks, prior, thin, parts),
             ),
             kogut_singh=distance_report(ks),
             euclidean=distance_report(eu),
@@ -618,7 +626,11 @@ def _channel_advice(fired: Sequence[Finding]) -> list[ChannelAdvice]:
 
 
 def _cycle_explanation(
-    factor: float | None, ks: Distance, prior: CyclePrior, thin: bool = False
+    factor: float | None,
+    ks: Distance,
+    prior: CyclePrior,
+    thin: bool = False,
+    parts: Sequence[CyclePart] = (),
 ) -> str:
     if thin:
         return (
@@ -628,9 +640,9 @@ def _cycle_explanation(
     if factor is None or ks.value is None:
         return "No cultural distance could be computed, so no cycle adjustment is given."
     capped = " (capped)" if factor >= prior.cap else ""
-    text = (
-        f"Expect about {factor:.2f}x the cycle of a same-culture deal{capped}: "
-        f"1 + {prior.per_kogut_singh_unit} x Kogut-Singh {ks.value:.2f}."
+    sums = " + ".join(f"{p.added:.2f} for {p.reason}" for p in parts if p.added)
+    text = f"Expect about {factor:.2f}x the cycle of a same-culture deal{capped}: 1" + (
+        f" + {sums}." if sums else "."
     )
     if ks.missing:
         text += (

@@ -82,17 +82,21 @@ def brief_people(
     buyer: Side,
     model: CultureModel,
     cycle_prior: CyclePrior | None = None,
+    common_language: bool | None = None,
 ) -> Briefing:
     """A briefing for two sides, either of which may be a person estimate.
 
     The risks come from the person estimates; ``adjustments`` lists every rule whose
     outcome differs from the briefing for the two countries, and why.
+    ``common_language``: whether the two share a business language (None: not known).
     """
-    briefing = playbook.brief(_culture(seller), _culture(buyer), model, cycle_prior)
+    briefing = playbook.brief(
+        _culture(seller), _culture(buyer), model, cycle_prior, common_language
+    )
     people = [s for s in (seller, buyer) if isinstance(s, PersonEstimate)]
     if not people:
         return briefing
-    country = playbook.brief(_country(seller), _country(buyer), model, cycle_prior)
+    country = playbook.brief(_country(seller), _country(buyer), model, cycle_prior, common_language)
     reports = {id(p): person_report(p, model) for p in people}
     departed: dict[str, list[str]] = {}
     for person in people:
