@@ -472,36 +472,43 @@ def test_the_seller_time_zone_option_moves_the_shared_hours() -> None:
 
 def test_every_clock_change_in_the_window_is_named() -> None:
     # Europe moves its clocks on 31 October 2027, the US on 7 November: the hours a
-    # seller in Rome shares with New York move twice
-    # (both on Sundays: the hours move from the Mondays after them, when both work)
+    # seller in Rome shares with New York move twice, and each line says whose clocks move
     overlap = crossdeal.brief("IT", "US", practical=True, on=D(2027, 9, 15)).practical.overlap  # type: ignore[union-attr]
     assert overlap is not None
-    assert overlap.details[0].startswith("From Monday 1 November a clock change moves them")
-    assert overlap.details[1].startswith("From Monday 8 November another moves them")
+    assert overlap.details[0].startswith("Your clocks go back on Sunday 31 October: from then")
+    assert overlap.details[1].startswith(
+        "The United States' clocks go back on Sunday 7 November: from then"
+    )
 
 
-def test_a_clock_change_on_a_day_off_counts_from_the_next_day_both_work() -> None:
-    # Israel moves its clocks on Friday 26 March 2027, a day off there; an American seller
-    # and an Israeli buyer both work again on Monday 29 March
+def test_a_clock_change_names_its_own_day_and_side() -> None:
+    # the US moves on Sunday 14 March 2027, Israel on Friday 26 March (a day off there):
+    # the line names the day the clocks change, not the next working day (which may be a
+    # holiday), and whose clocks they are
     overlap = crossdeal.brief("US", "IL", practical=True, on=D(2027, 3, 10)).practical.overlap  # type: ignore[union-attr]
     assert overlap is not None
     assert [d.split(":")[0] for d in overlap.details[:2]] == [
-        "From Monday 15 March a clock change moves them",
-        "From Monday 29 March another moves them",
+        "Your clocks go forward on Sunday 14 March",
+        "Israel's clocks go forward on Friday 26 March",
     ]
+    # two sides that change together share the same hours before and after: no line
+    same = crossdeal.brief("US", "US", practical=True, on=D(2027, 3, 10)).practical.overlap  # type: ignore[union-attr]
+    assert same is not None and same.details == []
 
 
-def test_without_shared_hours_the_nearest_times_are_given() -> None:
-    # New York and Tokyo in March 2027 (before the US clock change): Tokyo's 09:00 is
-    # 19:00 in New York, its 18:00 is 04:00
+def test_without_shared_hours_the_nearest_times_are_given_and_follow_the_clocks() -> None:
+    # New York and Tokyo in March 2027: Tokyo's 09:00 is 19:00 in New York, its 18:00 is
+    # 04:00; from the US clock change on 14 March, 20:00 and 05:00
     overlap = crossdeal.brief("US", "JP", practical=True, on=D(2027, 3, 10)).practical.overlap  # type: ignore[union-attr]
     assert overlap is not None and overlap.hours == 0
-    assert overlap.details[0] == (
+    assert overlap.details == [
         "Their day starts at 19:00 your time (2 h after yours ends) and ends at 04:00 your "
-        "time (5 h before yours starts)."
-    )
+        "time (5 h before yours starts).",
+        "Your clocks go forward on Sunday 14 March: from then their day starts at 20:00 your "
+        "time (3 h after yours ends) and ends at 05:00 your time (4 h before yours starts).",
+    ]
     pair = crossdeal.business_calendar("JP", D(2027, 3, 10), with_country="US")
-    assert pair.overlap is not None and pair.overlap.details[0] == overlap.details[0]  # type: ignore[union-attr]
+    assert pair.overlap is not None and pair.overlap.details == overlap.details  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

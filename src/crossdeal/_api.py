@@ -454,5 +454,9 @@ def business_calendar(
     second = calendar_report(other_code, other_name, day, days, knowledge)
     keep_library_facts()
     a, b = knowledge.country(code), knowledge.country(other_code)
-    overlap = shared_hours(Desk.of(b), a, day, days, knowledge, other_code) if a and b else None
+    overlap = (
+        shared_hours(Desk.of(b), a, day, days, knowledge, other_code, first.country.name)
+        if a and b
+        else None
+    )
     return PairCalendar(first=first, second=second, overlap=overlap)

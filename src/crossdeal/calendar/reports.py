@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossdeal.calendar.knowledge import WEEKDAYS, CalendarKnowledge, CountryFacts
+from crossdeal.culture.names import in_prose
 
 __all__ = [
     "AddressAdvice",
@@ -203,6 +204,20 @@ def _fiscal(facts: CountryFacts, on: dt.date, knowledge: CalendarKnowledge) -> F
         next_start=start,
         sources=knowledge.cite(facts.sources),
     )
+
+
+def _utc_minutes(zone: str, on: dt.date) -> int:
+    """The zone's offset from UTC at noon on ``on``, in minutes."""
+    moment = dt.datetime.combine(on, dt.time(12), ZoneInfo(zone))
+    return int(moment.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
 
 
 def _offset(zone: str, on: dt.date) -> str:
@@ -509,20 +524,23 @@ def shared_hours(
     days: int,
     knowledge: CalendarKnowledge,
     seller_country: str | None = None,
+    buyer_name: str | None = None,
 ) -> HoursOverlap:
     """The office hours both sides share on ``on``, with the weekdays both work and what
     moves or bounds them in the next ``days`` days (``seller_country``: the seller's
-    country, for its weekend; without it, the buyer's working days count)."""
+    country, for its weekend; without it, the buyer's working days count;
+    ``buyer_name``: the buyer's country as a clock change names it)."""
     overlap = hours_overlap(seller, buyer, on)
     shared, differ = _shared_days(seller_country, buyer.code, on, knowledge)
-    details = [] if overlap.hours else _nearest_times(seller, Desk.of(buyer), on)
-    details += _clock_changes(overlap, seller, buyer, days, shared)
+    buyer_desk = Desk.of(buyer)
+    details = [] if overlap.hours else [_nearest_times(seller, buyer_desk, on, "Their day")]
+    details += _clock_changes(overlap, seller, buyer, days, buyer_name or buyer.name)
     if differ:
         details.append(differ)
     return overlap.model_copy(update={"shared_days": shared, "details": details})
 
 
-def _nearest_times(seller: Desk, buyer: Desk, on: dt.date) -> list[str]:
+def _nearest_times(seller: Desk, buyer: Desk, on: dt.date, lead: str) -> str:
     """Where the hours do not overlap: how far the buyer's day starts after the seller's
     ends, and ends before it starts, on the seller's clock."""
     s_start, s_end = _utc_window(seller, on)
@@ -536,51 +554,65 @@ def _nearest_times(seller: Desk, buyer: Desk, on: dt.date) -> list[str]:
             before = (s_start - b_end, b_end)
     zone = ZoneInfo(seller.zone)
 
-    def hours(gap: dt.timedelta) -> str:
-        return f"{gap.total_seconds() / 3600:g} h"
+    def apart(gap: dt.timedelta, side: str) -> str:
+        if not gap:
+            return "just as yours ends" if side == "after" else "just as yours starts"
+        edge = "ends" if side == "after" else "starts"
+        return f"{gap.total_seconds() / 3600:g} h {side} yours {edge}"
 
     parts = []
     if after is not None:
         parts.append(
-            f"starts at {after[1].astimezone(zone):%H:%M} your time ({hours(after[0])} after "
-            "yours ends)"
+            f"starts at {after[1].astimezone(zone):%H:%M} your time ({apart(after[0], 'after')})"
         )
     if before is not None:
         parts.append(
-            f"ends at {before[1].astimezone(zone):%H:%M} your time ({hours(before[0])} before "
-            "yours starts)"
+            f"ends at {before[1].astimezone(zone):%H:%M} your time ({apart(before[0], 'before')})"
         )
-    return [f"Their day {' and '.join(parts)}."] if parts else []
+    return f"{lead} {' and '.join(parts)}."
 
 
 def _clock_changes(
-    overlap: HoursOverlap, seller: Desk, buyer: CountryFacts, days: int, shared: list[str]
+    overlap: HoursOverlap, seller: Desk, buyer: CountryFacts, days: int, name: str | None
 ) -> list[str]:
     """A word on every clock change (daylight saving time on either side) in the window
-    that moves the shared hours, from the first day both sides work: the two sides often
-    change on different dates, so the hours move twice (Europe, then the US), and a
-    change on a weekend day (Israel's, on a Friday) first counts on the next shared day."""
-    moves: list[tuple[dt.date, str]] = []
-    current = overlap
+    that moves the shared hours, or the nearest times where there are none: whose clocks
+    change, on which day, and the hours from then. The two sides often change on
+    different dates, so the hours move twice (Europe, then the US)."""
+    buyer_desk = Desk.of(buyer)
+    out: list[str] = []
+    before = overlap.on
+    shown = _hours_now(overlap, seller, buyer_desk)
     for i in range(1, days):
         day = overlap.on + dt.timedelta(days=i)
-        later = hours_overlap(seller, buyer, day)
-        if (later.seller_local, later.hours) == (current.seller_local, current.hours):
+        moved = [
+            (who, later > earlier)
+            for who, zone in (("yours", seller.zone), ("theirs", buyer.time_zone))
+            if (earlier := _utc_minutes(zone, before)) != (later := _utc_minutes(zone, day))
+        ]
+        before = day
+        if not moved:
             continue
-        current = later
-        effective = day
-        while shared and WEEKDAYS[effective.weekday()] not in shared:
-            effective += dt.timedelta(days=1)
-        shown = f"{later.seller_local} your time ({later.hours:g} h)." if later.hours else "none."
-        if moves and moves[-1][0] == effective:
-            moves.pop()  # two changes before the same working day: the second is what counts
-        moves.append((effective, shown))
-    return [
-        f"From {day:%A} {day.day} {day:%B} "
-        + ("a clock change moves them: " if i == 0 else "another moves them: ")
-        + shown
-        for i, (day, shown) in enumerate(moves)
-    ]
+        now = _hours_now(hours_overlap(seller, buyer, day), seller, buyer_desk)
+        if now == shown:
+            continue  # both sides moved together: nothing changes between them
+        shown = now
+        if len(moved) == 2:
+            whose = "Both sides' clocks"
+        elif moved[0][0] == "yours":
+            whose = "Your clocks"
+        else:
+            whose = f"{_possessive(_capital(in_prose(name)))} clocks" if name else "Their clocks"
+        way = "go forward" if moved[0][1] else "go back"
+        out.append(f"{whose} {way} on {day:%A} {day.day} {day:%B}: from then {now}")
+    return out
+
+
+def _hours_now(overlap: HoursOverlap, seller: Desk, buyer: Desk) -> str:
+    """The shared hours on the seller's clock, or where there are none the nearest times."""
+    if overlap.hours:
+        return f"{overlap.seller_local} your time ({overlap.hours:g} h)."
+    return _nearest_times(seller, buyer, overlap.on, "their day")
 
 
 def _shared_days(
@@ -630,7 +662,7 @@ def practical_briefing(
         elif seller_facts is not None:
             desk = Desk.of(seller_facts)
         if desk is not None:
-            overlap = shared_hours(desk, buyer_facts, on, days, knowledge, seller)
+            overlap = shared_hours(desk, buyer_facts, on, days, knowledge, seller, buyer_name)
     address = report.address
     if address is not None and person and buyer_facts is not None:
         from crossdeal.calendar.address import greeting, split_name
