@@ -581,3 +581,54 @@ def test_a_close_date_in_golden_week_is_a_risk_and_the_deal_lists_what_comes_fir
         view.before_close, key=lambda e: (e.start, e.kind != "holiday", e.name)
     )
     db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer", "day", "said"),
+    [
+        ("GB", "AE", D(2027, 3, 10), "is Eid al-Fitr"),  # the call day is the holiday itself
+        ("US", "SA", D(2027, 3, 12), "a weekend day in Saudi Arabia"),  # a Friday in Riyadh
+        ("ES", "MX", D(2027, 3, 15), "Benito Juárez"),
+        ("US", "SA", D(2027, 2, 15), "falls in Ramadan"),  # a working day, but not ordinary
+        ("US", "DE", D(2027, 3, 10), None),
+    ],
+)
+def test_the_briefing_says_first_when_the_call_day_is_no_ordinary_day(
+    seller: str, buyer: str, day: dt.date, said: str | None
+) -> None:
+    practical = crossdeal.brief(seller, buyer, practical=True, on=day).practical
+    assert practical is not None
+    if said is None:
+        assert practical.call_day is None
+    else:
+        assert practical.call_day is not None and said in practical.call_day
+    if said and "falls in" not in said:
+        assert "business is closed. The nearest working days:" in practical.call_day  # type: ignore[operator]
+
+
+def test_a_weekend_counts_only_for_a_day_the_seller_named() -> None:
+    # without --on the day is only today: a Saturday run of the briefing is no warning
+    from crossdeal._calendar_cache import cached_knowledge
+    from crossdeal.calendar.reports import practical_briefing
+
+    friday = D(2027, 3, 19)
+    named = practical_briefing("SA", "Saudi Arabia", friday, cached_knowledge(), seller="US")
+    today = practical_briefing(
+        "SA", "Saudi Arabia", friday, cached_knowledge(), seller="US", call_on=False
+    )
+    assert named.call_day is not None and "weekend" in named.call_day
+    assert today.call_day is None
+
+
+def test_the_call_day_comes_before_the_cards_in_the_terminal() -> None:
+    from typer.testing import CliRunner
+
+    from crossdeal.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["brief", "--seller", "GB", "--buyer", "AE", "--on", "2027-03-10"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.index("is Eid al-Fitr") < result.output.index("What matters most")

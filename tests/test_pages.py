@@ -265,3 +265,6 @@ def test_the_briefing_page_takes_the_day_of_the_call_and_the_buyers_region(
     assert wrong.status_code == 422 and "not a date" in wrong.text
     unknown = client.get("/brief?seller=US&buyer=DE&region=XX")
     assert unknown.status_code == 422 and "not a subdivision" in unknown.text
+    # 20 December 2026 is a Sunday: the page says so before the cards
+    assert 'role="alert"' in page.text and "Sunday 20 December is a weekend day" in page.text
+    assert page.text.index("weekend day in Germany") < page.text.index('class="risks"')

@@ -332,6 +332,7 @@ def _practical(
         seller_zone=seller_zone,
         person=person,
         subdivision=subdivision,
+        call_on=on is not None,
     )
     keep_library_facts()
     return section

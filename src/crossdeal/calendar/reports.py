@@ -171,6 +171,12 @@ class PracticalBriefing(_Out):
     regional: list[RegionalHoliday] = Field(
         default_factory=list, description="holidays kept in some regions only"
     )
+    call_day: str | None = Field(
+        default=None,
+        description="what the day of the call is for the buyer where it is not an ordinary "
+        "working day (a public holiday, a weekend day, a business period), with the nearest "
+        "free working days",
+    )
 
 
 class PairCalendar(_Out):
@@ -646,10 +652,13 @@ def practical_briefing(
     days: int = 60,
     person: str | None = None,
     subdivision: str | None = None,
+    call_on: bool = True,
 ) -> PracticalBriefing:
     """The next ``days`` days of the buyer's country, its office hours and their overlap
     with the seller's (the seller's country, or ``seller_zone``), fiscal year, and how
-    to address the buyer (by name when ``person`` is given)."""
+    to address the buyer (by name when ``person`` is given). ``call_on``: ``on`` is the
+    day of the call (a weekend day there is worth a word; where ``on`` is only today,
+    holidays and periods are)."""
     report = calendar_report(buyer, buyer_name, on, days, knowledge, subdivision)
     buyer_facts = knowledge.country(buyer)
     seller_facts = knowledge.country(seller) if seller else None
@@ -671,6 +680,7 @@ def practical_briefing(
             update={"greeting": greeting(buyer_facts, split_name(person, buyer_facts))}
         )
     return PracticalBriefing(
+        call_day=_call_day(buyer, buyer_name, on, knowledge, report.country.subdivision, call_on),
         on=on,
         days=days,
         country=report.country,
@@ -683,6 +693,47 @@ def practical_briefing(
         languages=report.languages,
         not_covered=report.not_covered,
         regional=report.regional,
+    )
+
+
+def _call_day(
+    country: str,
+    name: str,
+    on: dt.date,
+    knowledge: CalendarKnowledge,
+    subdivision: str | None,
+    weekend_counts: bool,
+) -> str | None:
+    """A word where the day of the call is not an ordinary working day for the buyer:
+    Eid al-Fitr in the Emirates, a Friday in Riyadh, Golden Week in Tokyo."""
+    from crossdeal.calendar.days import day_facts, nearest_working_days
+
+    facts = [
+        f
+        for f in day_facts(country, on, knowledge, subdivision)
+        if f.kind != "weekend" or weekend_counts
+    ]
+    if not facts:
+        return None
+    where = in_prose(name)
+    closed = [f for f in facts if f.kind != "period"]
+    if closed:
+        what = " and ".join(
+            "a weekend day"
+            if f.kind == "weekend"
+            else f.name + (" (the date is estimated)" if f.estimated else "")
+            for f in closed
+        )
+        # a day in Ramadan or Golden Week is still a working day for a call
+        before, after = nearest_working_days(country, on, knowledge, subdivision, False)
+        nearest = " or ".join(f"{d:%A} {d.day} {d:%B}" for d in (before, after) if d)
+        return (
+            f"{on:%A} {on.day} {on:%B} is {what} in {where}: business is closed. "
+            + (f"The nearest working days: {nearest}." if nearest else "")
+        ).strip()
+    first = facts[0]
+    return f"{on:%A} {on.day} {on:%B} falls in {first.name} in {where}. " + (
+        first.period.for_seller if first.period is not None else ""
     )
 
 

@@ -181,6 +181,9 @@ def _headline(out: Writer, result: Briefing) -> None:
     out.print("[dim]" + escape(" · ".join(facts)) + f" · data: {escape(result.model.name)}[/dim]")
     if result.kogut_singh_meaning:
         out.print(f"[dim]{escape(result.kogut_singh_meaning)}[/dim]")
+    if result.practical is not None and result.practical.call_day:
+        # the day itself comes first: a call on Eid or a Friday in Riyadh is the first risk
+        out.print(f"[bold red]{escape(result.practical.call_day)}[/bold red]")
     if result.data_gaps and result.data_gaps[0].startswith("Not enough data"):
         out.print(f"[bold yellow]{escape(result.data_gaps[0])}[/bold yellow]")
     if result.confidence != "high":
