@@ -241,8 +241,6 @@ def test_a_sellers_quick_yes_is_a_clear_risk_in_the_us(seller: str) -> None:
         ("FR", "high"),
         ("CZ", "high"),
         ("KR", "watch"),
-        ("RU", "watch"),
-        ("IL", "watch"),  # demanding but informal: tests claims, does not run on agendas
     ],
 )
 def test_proof_matters_most_where_plans_run_far_or_trust_rests_on_competence(
@@ -251,6 +249,25 @@ def test_proof_matters_most_where_plans_run_far_or_trust_rests_on_competence(
     # Korea's LTO is 100, but its planning horizon is middling and trust is relational
     found = _severities("US", buyer, "risk-and-detail/prove-and-plan")
     assert found == [severity], (buyer, found)
+    assert _severities("US", buyer, "risk-and-detail/proof-not-plan") == []
+
+
+@pytest.mark.parametrize(
+    ("seller", "buyer"),
+    [
+        ("US", "IL"),  # demanding but informal: tests every claim, does not run on agendas
+        ("DK", "RU"),  # plans move; certifications and guarantees still count
+        ("GB", "AE"),
+        ("US", "IT"),
+    ],
+)
+def test_where_plans_move_or_business_is_informal_proof_comes_without_the_agenda(
+    seller: str, buyer: str
+) -> None:
+    # "send a written agenda ... improvising costs credibility" contradicted "dates are
+    # intentions, not contracts" in the same briefing for a buyer in Moscow or Dubai
+    assert _severities(seller, buyer, "risk-and-detail/prove-and-plan") == []
+    assert _severities(seller, buyer, "risk-and-detail/proof-not-plan") == ["watch"]
 
 
 @pytest.mark.parametrize("seller", ["BR", "ES"])
