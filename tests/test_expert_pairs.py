@@ -306,6 +306,32 @@ def test_shared_uncertainty_avoidance_means_a_fixed_plan_only_where_time_is_kept
     assert ("uai" in {c.key for c in crossdeal.brief(seller, buyer).common_ground}) is shared
 
 
+def test_an_israeli_seller_in_the_us_is_not_told_to_stop_understating() -> None:
+    # less individualist than the US by Hofstede's score, but no collectivist modesty:
+    # an Israeli seller's risk with Americans is overselling
+    assert _severities("IL", "US", "tone-and-modesty/state-results") == []
+    assert _severities("CN", "US", "tone-and-modesty/state-results") != []
+
+
+@pytest.mark.parametrize(
+    ("seller", "severity"),
+    [("US", "high"), ("GB", "high"), ("DE", "watch"), ("JP", "watch"), ("IT", "watch")],
+)
+def test_superlatives_are_the_risk_of_upbeat_sellers_more_than_of_restrained_ones(
+    seller: str, severity: str
+) -> None:
+    # Germany, Japan and Italy score high on achievement but sell through detail; the
+    # upbeat superlative style is that of indulgent achievement cultures
+    assert _severities(seller, "DK", "tone-and-modesty/understate") == [severity]
+
+
+@pytest.mark.parametrize(("buyer", "severity"), [("US", "high"), ("GB", "watch")])
+def test_a_soft_no_is_misread_less_by_a_buyer_who_understates_too(
+    buyer: str, severity: str
+) -> None:
+    assert _severities("JP", buyer, "unqualified-yes/your-soft-no") == [severity]
+
+
 def test_shared_formality_does_not_tell_a_turkish_seller_to_use_surnames() -> None:
     [formality] = [c for c in crossdeal.brief("TR", "DE").common_ground if c.key == "formality"]
     assert "with the given name in Turkey" in formality.angle
