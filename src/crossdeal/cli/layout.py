@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crossdeal.cli.plain import Column, visible
 from crossdeal.cli.plain import escape as _markup_escape
@@ -106,6 +106,15 @@ def span(start: dt.date, end: dt.date) -> str:
     return f"{start:%a} {start.day} {start:%b %Y} – {end:%a} {end.day} {end:%b %Y}"
 
 
+def _ground_values(ground: Any) -> str:
+    """Both sides' values: scores on a value dimension, levels (1-5) on a practice scale."""
+    from crossdeal.culture.practice import level_of
+
+    if ground.layer == "practice":
+        return f"levels {level_of(ground.seller):g} and {level_of(ground.buyer):g}"
+    return f"{num(ground.seller)} vs {num(ground.buyer)}"
+
+
 def common_ground(out: Writer, ground: Sequence[object]) -> None:
     if not ground:
         out.print(
@@ -119,7 +128,7 @@ def common_ground(out: Writer, ground: Sequence[object]) -> None:
     bullets(
         out,
         "•",
-        [f"{g.name} ({num(g.seller)} vs {num(g.buyer)}): {g.angle}" for g in ground],  # type: ignore[attr-defined]
+        [f"{g.name} ({_ground_values(g)}): {g.angle}" for g in ground],  # type: ignore[attr-defined]
     )
 
 

@@ -18,7 +18,7 @@ from crossdeal.culture.distance import (
     kogut_singh_index,
 )
 from crossdeal.culture.model import Culture, CultureKind, CultureModel, Dimension, Level
-from crossdeal.culture.practice import level_of
+from crossdeal.culture.practice import LEVEL_POINTS, level_of
 
 __all__ = [
     "CAVEAT",
@@ -318,7 +318,8 @@ def common_ground(seller: Culture, buyer: Culture, model: CultureModel) -> list[
     where both scores are within ``model.common_ground_within``
     points and the practice scales it lists under ``contradicted_by`` do not put the
     two sides two or more levels apart; a practice scale counts where both sides sit on
-    the same level with at least medium confidence. A borrowed score (a region's, or a
+    the same level, or on neighbouring levels on the same side of the scale, with at
+    least medium confidence. A borrowed score (a region's, or a
     country's for its sub-national sample) is never common ground.
     """
     out = []
@@ -329,7 +330,10 @@ def common_ground(seller: Culture, buyer: Culture, model: CultureModel) -> list[
         if s is None or b is None or d.key in seller.borrowed or d.key in buyer.borrowed:
             continue
         if d.layer == "practice":
-            if b != s or d.key not in _confident(seller, model) & _confident(buyer, model):
+            # the same level, or neighbouring levels on the same side of the scale (Japan
+            # and Britain both keep to the clock, at levels 1 and 2)
+            same_side = d.level(s) == d.level(b) and abs(b - s) <= LEVEL_POINTS
+            if not same_side or d.key not in _confident(seller, model) & _confident(buyer, model):
                 continue
         elif abs(b - s) > model.common_ground_within or _contradicted(d, seller, buyer):
             continue
