@@ -590,6 +590,7 @@ def test_a_close_date_in_golden_week_is_a_risk_and_the_deal_lists_what_comes_fir
         ("US", "SA", D(2027, 3, 12), "a weekend day in Saudi Arabia"),  # a Friday in Riyadh
         ("ES", "MX", D(2027, 3, 15), "Benito Juárez"),
         ("US", "SA", D(2027, 2, 15), "falls in Ramadan"),  # a working day, but not ordinary
+        ("US", "IL", D(2027, 10, 20), "falls in the autumn holidays"),  # not "in The autumn"
         ("US", "DE", D(2027, 3, 10), None),
     ],
 )

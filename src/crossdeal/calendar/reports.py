@@ -732,7 +732,8 @@ def _call_day(
             + (f"The nearest working days: {nearest}." if nearest else "")
         ).strip()
     first = facts[0]
-    return f"{on:%A} {on.day} {on:%B} falls in {first.name} in {where}. " + (
+    period = "the " + first.name[4:] if first.name.startswith("The ") else first.name
+    return f"{on:%A} {on.day} {on:%B} falls in {period} in {where}. " + (
         first.period.for_seller if first.period is not None else ""
     )
 
